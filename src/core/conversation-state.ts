@@ -1,0 +1,74 @@
+// The sequencer's per-conversation state. Plain JSON: it is persisted in the store after every fact, so a
+// restart resumes each conversation exactly where it was, timers included (wakeAt).
+import type { AgentInfo, AgentLeftReason, CustomerInfo, Experience, MessageAuthor } from './facts.js';
+
+export interface ActiveAgent {
+  readonly agent: AgentInfo;
+  /** One agent can hold several legs at once (several participant entries); the agent leaves with the last. */
+  readonly legs: string[];
+}
+
+export interface PendingExit {
+  readonly agent: AgentInfo;
+  readonly reason: AgentLeftReason;
+  readonly at: number;
+  /** If nobody joins before this, the exit is classified as the final (NA) exit. */
+  readonly deadline: number;
+}
+
+export interface BufferedMessage {
+  readonly author: MessageAuthor;
+  readonly text: string;
+  readonly messageId: string;
+  readonly agentIdentity?: string;
+}
+
+export type Phase =
+  /** No agent has entered yet; nothing has been sent to Agent AI. */
+  | 'waiting'
+  /** NA entry sent; END_OF_CONVERSATION not yet. */
+  | 'open'
+  /** END_OF_CONVERSATION emitted (or the conversation ended before any agent): everything after is ignored. */
+  | 'closed';
+
+export interface ConversationState {
+  readonly v: 1;
+  phase: Phase;
+  experience?: Experience;
+  language?: string;
+  /** Agents currently in the conversation, in join order; the first is the primary agent. */
+  active: ActiveAgent[];
+  /** The last agent to leave while nobody else stayed, waiting for the settle window to classify it. */
+  pendingExit?: PendingExit;
+  /** The agent who last held the conversation: the EOC participant and message fallback. */
+  lastAgent?: AgentInfo;
+  /** An abrupt drop opened a redial window: an agent entering before `until` is a redial entry. */
+  dropped?: { at: number; until: number };
+  /** The customer's leg dropped; the next final exit opens the redial window from this time. */
+  customerDroppedAt?: number;
+  customerGone: boolean;
+  customer?: { address?: string; externalContactId?: string };
+  /** Platform conversations feeding this one (several after a redial placed as a new call), and whether each ended. */
+  platforms: Record<string, { ended: boolean }>;
+  /** Legs seen, so a duplicate or stale join/leave of the same leg changes nothing. */
+  legs: Record<string, 'joined' | 'left'>;
+  earlyMessages: BufferedMessage[];
+  /** The earliest time the sequencer needs a timer input; undefined when nothing is pending. */
+  wakeAt?: number;
+  closedAt?: number;
+}
+
+export function initialState(): ConversationState {
+  return { v: 1, phase: 'waiting', active: [], customerGone: false, platforms: {}, legs: {}, earlyMessages: [] };
+}
+
+export function mergeCustomer(
+  current: ConversationState['customer'],
+  next: CustomerInfo | undefined,
+): ConversationState['customer'] {
+  if (!next || (!next.address && !next.externalContactId)) return current;
+  return {
+    address: next.address ?? current?.address,
+    externalContactId: next.externalContactId ?? current?.externalContactId,
+  };
+}
