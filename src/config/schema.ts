@@ -1,0 +1,162 @@
+// Every setting of the bridge: its key in the JSON file (BRIDGE_CONFIG), its env var and its default.
+// The README's config reference is generated from this table (`agentai-bridge config-reference`), so the two
+// cannot drift apart.
+import convict from 'convict';
+
+const nonNegativeInt = {
+  name: 'non-negative-int',
+  validate(value: unknown): void {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new Error('must be a whole number >= 0');
+  },
+  coerce: (value: unknown): unknown => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value),
+};
+
+const positiveInt = {
+  name: 'positive-int',
+  validate(value: unknown): void {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new Error('must be a whole number >= 1');
+  },
+  coerce: (value: unknown): unknown => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value),
+};
+
+const origin = {
+  name: 'origin',
+  validate(value: unknown): void {
+    if (typeof value !== 'string' || value === '') throw new Error('must be set, as scheme://host[:port]');
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new Error('must be scheme://host[:port]');
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme must be http or https');
+    if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
+      throw new Error('must be scheme://host[:port] with no path (the path is AGENTAI_HOOKS_PATH)');
+    }
+  },
+};
+
+const optionalOrigin = {
+  name: 'optional-origin',
+  validate(value: unknown): void {
+    if (value === '' || value === undefined) return;
+    origin.validate(value);
+  },
+};
+
+const urlPath = {
+  name: 'url-path',
+  validate(value: unknown): void {
+    if (typeof value !== 'string' || !/^\/[\w\-./]*[^/]$/.test(value)) throw new Error('must be a path starting with / and not ending with /');
+  },
+};
+
+const stringList = {
+  name: 'string-list',
+  validate(value: unknown): void {
+    if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v === '')) throw new Error('must be a comma-separated list');
+  },
+  coerce: (value: unknown): unknown =>
+    typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter((s) => s !== '') : value,
+};
+
+const adapterList = {
+  name: 'adapter-list',
+  validate(value: unknown): void {
+    stringList.validate(value);
+    const known = ['genesys', 'ada'];
+    for (const name of value as string[]) {
+      if (!known.includes(name)) throw new Error(`unknown adapter "${name}" (known: ${known.join(', ')})`);
+    }
+  },
+  coerce: stringList.coerce,
+};
+
+/** Bots are validated as a whole by bots.ts (zod); convict only insists on an array. */
+const botList = {
+  name: 'bot-list',
+  validate(value: unknown): void {
+    if (!Array.isArray(value)) throw new Error('must be an array of bot objects');
+  },
+};
+
+convict.addFormats({ nonNegativeInt, positiveInt, origin, optionalOrigin, urlPath, stringList, adapterList, botList });
+
+export const schema = {
+  agentai: {
+    url: { doc: 'Agent AI host, scheme://host[:port] (e.g. https://platform.kore.ai)', format: 'origin', default: '', env: 'AGENTAI_URL' },
+    botId: { doc: 'Default bot (stream) id; required unless agentai.bots lists bots', format: String, default: '', env: 'AGENTAI_BOT_ID' },
+    clientId: { doc: 'Default bot JWT app client id (the appId claim)', format: String, default: '', env: 'AGENTAI_CLIENT_ID' },
+    clientSecret: { doc: 'Default bot JWT app client secret (HS256 key)', format: String, default: '', env: 'AGENTAI_CLIENT_SECRET', sensitive: true },
+    hooksPath: { doc: 'Hooks API base path; the bot id is appended (seed variants: /agentai/api/v1/hooks, /api/v1/hooks)', format: 'urlPath', default: '/agentassist/api/v1/hooks', env: 'AGENTAI_HOOKS_PATH' },
+    tokenHeader: { doc: 'Header that carries the JWT on hooks calls (the samples send token, the tables say auth)', format: ['token', 'auth'], default: 'token', env: 'AGENTAI_TOKEN_HEADER' },
+    detailsTokenHeader: { doc: 'Header that carries the JWT on Conversation Details calls', format: ['token', 'auth'], default: 'auth', env: 'AGENTAI_DETAILS_TOKEN_HEADER' },
+    transferTypeCase: { doc: 'transfertype casing: examples (NA, cold, warm, redial as in the payload examples), upper or lower', format: ['examples', 'upper', 'lower'], default: 'examples', env: 'AGENTAI_TRANSFER_TYPE_CASE' },
+    isExtAD: { doc: 'Value of isExtAD on transfer events', format: Boolean, default: true, env: 'AGENTAI_IS_EXT_AD' },
+    isExtADForm: { doc: 'isExtAD as the string "true" (payload examples) or a JSON boolean', format: ['string', 'boolean'], default: 'string', env: 'AGENTAI_IS_EXT_AD_FORM' },
+    jwtTtlSeconds: { doc: 'Lifetime (exp - iat) of each JWT; at most 3600 when JTI is enforced', format: 'positiveInt', default: 300, env: 'AGENTAI_JWT_TTL_SECONDS' },
+    jwtJti: { doc: 'Mint a fresh JWT with a unique jti per request (tenants with "Enforce JTI")', format: Boolean, default: false, env: 'AGENTAI_JWT_JTI' },
+    language: { doc: 'Language code sent when the platform does not say', format: String, default: 'en', env: 'AGENTAI_DEFAULT_LANGUAGE' },
+    experience: { doc: 'Experience sent when the platform does not say', format: ['voice', 'chat'], default: 'voice', env: 'AGENTAI_DEFAULT_EXPERIENCE' },
+    summary: {
+      enabled: { doc: 'Send TRIGGER_SUMMARY_EVENT after the final NA exit (per-bot override: bots[].summary)', format: Boolean, default: true, env: 'AGENTAI_SUMMARY' },
+      language: { doc: 'TRIGGER_SUMMARY_EVENT data.language', format: String, default: 'English', env: 'AGENTAI_SUMMARY_LANGUAGE' },
+      locale: { doc: 'TRIGGER_SUMMARY_EVENT data.locale', format: String, default: 'en', env: 'AGENTAI_SUMMARY_LOCALE' },
+      type: { doc: 'TRIGGER_SUMMARY_EVENT data.type', format: String, default: 'post', env: 'AGENTAI_SUMMARY_TYPE' },
+    },
+    eocReason: { doc: 'END_OF_CONVERSATION reason', format: String, default: 'agent_initiated', env: 'AGENTAI_EOC_REASON' },
+    connectTimeoutMs: { doc: 'TCP/TLS connect timeout for Agent AI calls', format: 'positiveInt', default: 5000, env: 'AGENTAI_CONNECT_TIMEOUT_MS' },
+    headersTimeoutMs: { doc: 'Time to wait for response headers once the request is sent', format: 'positiveInt', default: 15000, env: 'AGENTAI_HEADERS_TIMEOUT_MS' },
+    bodyTimeoutMs: { doc: 'Time to wait between response body chunks', format: 'positiveInt', default: 15000, env: 'AGENTAI_BODY_TIMEOUT_MS' },
+    connections: { doc: 'Keep-alive connections to Agent AI', format: 'positiveInt', default: 16, env: 'AGENTAI_CONNECTIONS' },
+    bots: {
+      doc: 'Several bots (file only): [{name, botId, clientId, clientSecret | clientSecretFile, queueIds?, queueNames?, sources?, domains?, summary?, default?}]',
+      format: 'botList',
+      default: [] as unknown[],
+    },
+  },
+  bridge: {
+    dataDir: { doc: 'Directory of the SQLite store (bridge.sqlite)', format: String, default: './data', env: 'BRIDGE_DATA_DIR' },
+    adapters: { doc: 'Adapters to run, comma-separated: genesys, ada', format: 'adapterList', default: ['genesys'], env: 'BRIDGE_ADAPTERS' },
+    settleMs: { doc: 'How long the last agent\'s normal exit waits for a successor before it is the final NA exit', format: 'nonNegativeInt', default: 10000, env: 'BRIDGE_SETTLE_MS' },
+    redialWindowMs: { doc: 'After a drop, how long a re-entry (or a new outbound call to the same customer) counts as a redial; EOC waits for it', format: 'nonNegativeInt', default: 120000, env: 'BRIDGE_REDIAL_WINDOW_MS' },
+    redialMatch: { doc: 'How a new outbound conversation is matched to a dropped one: address, or address-or-contact (also the external contact id)', format: ['address', 'address-or-contact'], default: 'address', env: 'BRIDGE_REDIAL_MATCH' },
+    earlyMessages: { doc: 'Messages before the first agent: flush after NA entry, or drop', format: ['flush', 'drop'], default: 'flush', env: 'BRIDGE_EARLY_MESSAGES' },
+    earlyMessageLimit: { doc: 'At most this many early messages are kept per conversation', format: 'nonNegativeInt', default: 50, env: 'BRIDGE_EARLY_MESSAGE_LIMIT' },
+    callbackEntry: { doc: 'Transfer type of a callback conversation\'s first entry: NA or redial', format: ['NA', 'redial'], default: 'NA', env: 'BRIDGE_CALLBACK_ENTRY' },
+    retentionHours: { doc: 'Closed conversations (and their delivered rows) are purged after this many hours', format: 'nonNegativeInt', default: 168, env: 'BRIDGE_RETENTION_HOURS' },
+  },
+  delivery: {
+    maxInFlight: { doc: 'Hook calls in flight at once, across all conversations', format: 'positiveInt', default: 32, env: 'DELIVERY_MAX_IN_FLIGHT' },
+    maxAttempts: { doc: 'Attempts before a call is dead-lettered', format: 'positiveInt', default: 10, env: 'DELIVERY_MAX_ATTEMPTS' },
+    maxAgeMs: { doc: 'A call still failing this long after it was queued is dead-lettered', format: 'positiveInt', default: 3600000, env: 'DELIVERY_MAX_AGE_MS' },
+    backoffBaseMs: { doc: 'First retry delay cap (exponential backoff with full jitter)', format: 'positiveInt', default: 500, env: 'DELIVERY_BACKOFF_BASE_MS' },
+    backoffMaxMs: { doc: 'Largest retry delay', format: 'positiveInt', default: 60000, env: 'DELIVERY_BACKOFF_MAX_MS' },
+    eocOnUnknownOutcome: { doc: 'An END_OF_CONVERSATION whose outcome is unknown (timeout after sending, crash mid-request): skip (do not resend, log an error) or resend', format: ['skip', 'resend'], default: 'skip', env: 'DELIVERY_EOC_ON_UNKNOWN_OUTCOME' },
+  },
+  http: {
+    port: { doc: 'Port of the health, metrics and webhook server', format: 'port', default: 8080, env: 'BRIDGE_HTTP_PORT' },
+    host: { doc: 'Bind address of that server', format: String, default: '0.0.0.0', env: 'BRIDGE_HTTP_HOST' },
+  },
+  log: {
+    level: { doc: 'pino log level', format: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', env: 'LOG_LEVEL' },
+  },
+  genesys: {
+    clientId: { doc: 'Genesys Cloud OAuth client id (client credentials)', format: String, default: '', env: 'GENESYS_CLIENT_ID' },
+    clientSecret: { doc: 'Genesys Cloud OAuth client secret', format: String, default: '', env: 'GENESYS_CLIENT_SECRET', sensitive: true },
+    environment: { doc: 'Genesys Cloud region, e.g. mypurecloud.com, mypurecloud.ie', format: String, default: 'mypurecloud.com', env: 'GENESYS_ENVIRONMENT' },
+    gatewayUrl: { doc: 'Optional scheme://host:port gateway (proxy, or the simulator) for all Genesys calls', format: 'optionalOrigin', default: '', env: 'GENESYS_GATEWAY_URL' },
+    queueIds: { doc: 'Queues to follow: ids, or "all"', format: 'stringList', default: [] as string[], env: 'GENESYS_QUEUE_IDS' },
+    queueNames: { doc: 'Queues to follow by name (resolved through the Routing API)', format: 'stringList', default: [] as string[], env: 'GENESYS_QUEUE_NAMES' },
+    userIds: { doc: 'Users (agents) to follow', format: 'stringList', default: [] as string[], env: 'GENESYS_USER_IDS' },
+  },
+  ada: {
+    path: { doc: 'Route of Ada\'s conversation webhooks on the HTTP server', format: 'urlPath', default: '/webhooks/ada', env: 'ADA_WEBHOOK_PATH' },
+    webhookSecrets: { doc: 'Ada (Svix) signing secrets, whsec_..., comma-separated (several during rotation)', format: 'stringList', default: [] as string[], env: 'ADA_WEBHOOK_SECRETS', sensitive: true },
+    toleranceSeconds: { doc: 'Largest accepted age of a webhook\'s svix-timestamp', format: 'positiveInt', default: 300, env: 'ADA_TOLERANCE_SECONDS' },
+    orderingBufferMs: { doc: 'Webhooks of one conversation are held this long and processed in payload-timestamp order', format: 'nonNegativeInt', default: 2000, env: 'ADA_ORDERING_BUFFER_MS' },
+    forwardAiAgentMessages: { doc: 'Forward the Ada AI agent\'s own messages (as AGENT messages)', format: Boolean, default: false, env: 'ADA_FORWARD_AI_AGENT_MESSAGES' },
+  },
+};
+
+export type Schema = typeof schema;
