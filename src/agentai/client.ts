@@ -1,0 +1,110 @@
+// The Kore.ai Agent AI hooks client: POST {baseUrl}{hooksPath}/{botId} with a JWT header, over a keep-alive
+// pool, answering with a SendOutcome that delivery can act on without knowing HTTP. It never retries on its
+// own except for the one re-mint after 401/403; backoff and dead letters belong to delivery.
+import { Pool } from 'undici';
+import type { HookBody } from './bodies.js';
+import { TokenMinter } from './jwt.js';
+import { outcomeForError, outcomeForStatus, type SendOutcome } from './outcome.js';
+import { postJson, type PostResult } from './post.js';
+
+export type { SendOutcome } from './outcome.js';
+
+export interface BotCredentials {
+  botId: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+export interface AgentAiClientOptions {
+  /** scheme://host[:port], no path: the path belongs in hooksPath. */
+  baseUrl: string;
+  hooksPath: string;
+  /** The docs' tables say `auth`, every sample sends `token` (facts.md 1.2). */
+  tokenHeader: 'token' | 'auth';
+  jwt: { ttlSeconds: number; jti: boolean };
+  timeouts: { connectMs: number; headersMs: number; bodyMs: number };
+  connections: number;
+}
+
+export const DEFAULT_HOOKS_PATH = '/agentassist/api/v1/hooks';
+
+const MAX_ERROR_TEXT = 500;
+
+export class AgentAiClient {
+  readonly #pool: Pool;
+  readonly #minter: TokenMinter;
+  readonly #hooksPath: string;
+  readonly #tokenHeader: 'token' | 'auth';
+
+  constructor(opts: AgentAiClientOptions) {
+    const url = new URL(opts.baseUrl);
+    if (url.pathname !== '/' || url.search !== '' || url.hash !== '') {
+      throw new Error(`Agent AI baseUrl must be scheme://host[:port] without a path, got ${opts.baseUrl}`);
+    }
+    const hooksPath = (opts.hooksPath || DEFAULT_HOOKS_PATH).replace(/\/+$/, '');
+    if (!hooksPath.startsWith('/')) throw new Error(`Agent AI hooksPath must start with '/', got ${opts.hooksPath}`);
+    this.#hooksPath = hooksPath;
+    this.#tokenHeader = opts.tokenHeader;
+    this.#minter = new TokenMinter({ ttlSeconds: opts.jwt.ttlSeconds, jti: opts.jwt.jti });
+    this.#pool = new Pool(url.origin, {
+      connections: opts.connections,
+      connectTimeout: opts.timeouts.connectMs,
+      headersTimeout: opts.timeouts.headersMs,
+      bodyTimeout: opts.timeouts.bodyMs,
+    });
+  }
+
+  /**
+   * Every HTTP or transport result resolves to a SendOutcome; the promise rejects only for a configuration
+   * error no retry can fix (e.g. an empty clientSecret, which cannot sign an HS256 token).
+   */
+  async postHook(bot: BotCredentials, body: HookBody): Promise<SendOutcome> {
+    return this.postHookJson(bot, JSON.stringify(body));
+  }
+
+  /** Posts a body serialised earlier (the outbox stores bodies as JSON text, exactly as they will go out). */
+  async postHookJson(bot: BotCredentials, payload: string): Promise<SendOutcome> {
+    const path = `${this.#hooksPath}/${encodeURIComponent(bot.botId)}`;
+    const first = await this.#attempt(bot, path, payload);
+    if (!isAuthRejection(first.result)) return this.#classify(first.result, [first.token, bot.clientSecret]);
+    // A rejected token may be stale (rotated secret, server clock ahead): one fresh token, then give up.
+    this.#minter.invalidate(bot.clientId);
+    const second = await this.#attempt(bot, path, payload);
+    const secrets = [first.token, second.token, bot.clientSecret];
+    if (!isAuthRejection(second.result)) return this.#classify(second.result, secrets);
+    const { status, text = '' } = second.result;
+    return { kind: 'permanent', status, error: redact(`HTTP ${status} after a fresh token${text ? `: ${text}` : ''}`, secrets) };
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.close();
+  }
+
+  async #attempt(bot: BotCredentials, path: string, payload: string): Promise<{ result: PostResult; token: string }> {
+    const token = await this.#minter.token(bot.clientId, bot.clientSecret);
+    const result = await postJson(this.#pool, { path, headers: { [this.#tokenHeader]: token }, body: payload, maxTextChars: MAX_ERROR_TEXT });
+    return { result, token };
+  }
+
+  #classify(result: PostResult, secrets: readonly string[]): SendOutcome {
+    const outcome =
+      result.kind === 'response'
+        ? outcomeForStatus(result.status, result.headers, result.text, Date.now())
+        : result.status !== undefined
+          ? // The status line arrived and only the body failed: the status already says what Agent AI did.
+            outcomeForStatus(result.status, result.headers ?? new Map(), result.text ?? '', Date.now())
+          : outcomeForError(result.error, result.sent);
+    return outcome.kind === 'ok' ? outcome : { ...outcome, error: redact(outcome.error, secrets) };
+  }
+}
+
+function isAuthRejection(result: PostResult): result is PostResult & { status: 401 | 403 } {
+  return result.status === 401 || result.status === 403;
+}
+
+// Error strings end up in logs and dead-letter rows; a server that echoes headers must not leak credentials.
+function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) if (s.length >= 4) out = out.split(s).join('[redacted]');
+  return out.slice(0, MAX_ERROR_TEXT + 100);
+}
