@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { emptyConversationState, mapAdaEvent, type AdaConversationState, type MapResult } from '../mapper.js';
+import type { AdaMessageEvent } from '../payload.js';
+
+const ctx = { deliveryId: 'msg_1', now: 42, forwardAiAgentMessages: false };
+
+function humanMessage(text?: string): AdaMessageEvent {
+  return {
+    type: 'message',
+    conversationId: 'c1',
+    role: 'human_agent',
+    authorId: 'a1',
+    messageId: 'm1',
+    handoffIntegration: 'zendesk_chat',
+    ...(text ? { text } : {}),
+  };
+}
+
+describe('mapAdaEvent', () => {
+  it('joins an agent whose first message carries no text, without a message fact', () => {
+    const result = mapAdaEvent(emptyConversationState(), humanMessage(), ctx);
+    expect(result.facts.map((f) => f.type)).toEqual(['agent.joined']);
+    expect(result.state.joined.has('a1')).toBe(true);
+  });
+
+  it('does not touch the state it was given', () => {
+    const before = emptyConversationState();
+    mapAdaEvent(before, humanMessage('hi'), ctx);
+    expect(before.joined.size).toBe(0);
+  });
+
+  it('derives the same facts from the same state and delivery (retry-safe keys)', () => {
+    const a = mapAdaEvent(emptyConversationState(), humanMessage('hi'), ctx);
+    const b = mapAdaEvent(emptyConversationState(), humanMessage('hi'), ctx);
+    expect(b.facts).toEqual(a.facts);
+    expect(a.facts.map((f) => f.dedupeKey)).toEqual(['ada:msg_1:joined:a1', 'ada:msg_1']);
+  });
+
+  it('falls back to now() when the payload has no usable time', () => {
+    const result = mapAdaEvent(emptyConversationState(), humanMessage('hi'), ctx);
+    expect(result.facts.every((f) => f.at === 42)).toBe(true);
+  });
+
+  it('ends a conversation without agents with conversation.ended alone', () => {
+    const result: MapResult = mapAdaEvent(emptyConversationState(), { type: 'ended', conversationId: 'c1' }, ctx);
+    expect(result.facts.map((f) => f.type)).toEqual(['conversation.ended']);
+    expect(result.ended).toBe(true);
+  });
+
+  it('closes every agent of the handoff, each with its own key', () => {
+    let state: AdaConversationState = emptyConversationState();
+    state = mapAdaEvent(state, humanMessage('hi'), ctx).state;
+    state = mapAdaEvent(state, { ...humanMessage('me too'), authorId: 'a2', messageId: 'm2' }, { ...ctx, deliveryId: 'msg_2' }).state;
+    const result = mapAdaEvent(state, { type: 'handoff.ended', conversationId: 'c1', handoffIntegration: null }, { ...ctx, deliveryId: 'msg_3' });
+    expect(result.facts).toMatchObject([
+      { type: 'agent.left', agent: { identity: 'a1' }, reason: 'hangup', dedupeKey: 'ada:msg_3:left:a1' },
+      { type: 'agent.left', agent: { identity: 'a2' }, reason: 'hangup', dedupeKey: 'ada:msg_3:left:a2' },
+    ]);
+    expect(result.state.joined.size).toBe(0);
+  });
+
+  it('skips unknown author roles', () => {
+    const result = mapAdaEvent(emptyConversationState(), { ...humanMessage('x'), role: 'supervisor' }, ctx);
+    expect(result.facts).toEqual([]);
+    expect(result.skipped).toContain('supervisor');
+  });
+});
