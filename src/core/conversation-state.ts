@@ -1,5 +1,6 @@
 // The sequencer's per-conversation state. Plain JSON: it is persisted in the store after every fact, so a
 // restart resumes each conversation exactly where it was, timers included (wakeAt).
+import { z } from 'zod';
 import type { AgentInfo, AgentLeftReason, CustomerInfo, Experience, MessageAuthor } from './facts.js';
 
 export interface ActiveAgent {
@@ -71,4 +72,49 @@ export function mergeCustomer(
     address: next.address ?? current?.address,
     externalContactId: next.externalContactId ?? current?.externalContactId,
   };
+}
+
+// The state is persisted as JSON and read back after restarts and upgrades: parse it, never trust it.
+const agentInfo = z.object({
+  identity: z.string(),
+  name: z.string().optional(),
+  email: z.string().optional(),
+  queueId: z.string().optional(),
+  queueName: z.string().optional(),
+});
+const stateSchema = z.object({
+  v: z.literal(1),
+  phase: z.enum(['waiting', 'open', 'closed']),
+  experience: z.enum(['voice', 'chat']).optional(),
+  language: z.string().optional(),
+  active: z.array(z.object({ agent: agentInfo, legs: z.array(z.string()) })),
+  pendingExit: z
+    .object({
+      agent: agentInfo,
+      reason: z.enum(['transfer', 'consult', 'conference', 'hangup', 'dropped']),
+      at: z.number(),
+      deadline: z.number(),
+    })
+    .optional(),
+  lastAgent: agentInfo.optional(),
+  dropped: z.object({ at: z.number(), until: z.number() }).optional(),
+  customerDroppedAt: z.number().optional(),
+  customerGone: z.boolean(),
+  customer: z.object({ address: z.string().optional(), externalContactId: z.string().optional() }).optional(),
+  platforms: z.record(z.string(), z.object({ ended: z.boolean() })),
+  legs: z.record(z.string(), z.enum(['joined', 'left'])),
+  earlyMessages: z.array(
+    z.object({
+      author: z.enum(['USER', 'AGENT']),
+      text: z.string(),
+      messageId: z.string(),
+      agentIdentity: z.string().optional(),
+    }),
+  ),
+  wakeAt: z.number().optional(),
+  closedAt: z.number().optional(),
+});
+
+export function parseState(json: string): ConversationState {
+  return stateSchema.parse(JSON.parse(json));
 }

@@ -1,7 +1,6 @@
 // Invariants of the sequencer over random fact sequences (duplicates and facts after the end included).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Fact } from '../../src/core/facts.js';
 import type { Intent } from '../../src/core/intents.js';
 import { customerLeft, ended, joined, left, run, said, settings, T0, tick } from './fact-builders.js';
 import type { SequencerInput } from '../../src/core/sequencer.js';
@@ -98,7 +97,7 @@ describe('sequencer invariants (fast-check)', () => {
   it('a join or leave of a leg delivered again under another key changes nothing', () => {
     fc.assert(fc.property(timelineArb, (inputs) => {
       const once = deduped(inputs);
-      const twice = once.flatMap((i) => (i.type === 'agent.joined' || i.type === 'agent.left' ? [i, { ...i, dedupeKey: `${i.dedupeKey}-again` } as Fact] : [i]));
+      const twice = once.flatMap((i): SequencerInput[] => (i.type === 'agent.joined' || i.type === 'agent.left' ? [i, { ...i, dedupeKey: `${i.dedupeKey}-again` }] : [i]));
       expect(run(twice).intents).toEqual(run(once).intents);
     }), { numRuns: 1000 });
   });

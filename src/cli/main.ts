@@ -1,0 +1,47 @@
+// The CLI's dispatcher. Thin: each command lives in its own file. Exit codes are in context.ts.
+import { checkConfigCommand } from './check-config.js';
+import { configReferenceCommand } from './config-reference.js';
+import { EXIT, println, type CliContext } from './context.js';
+import { deadLettersCommand } from './dead-letters.js';
+import { replayCommand } from './replay.js';
+import { runCommand } from './run.js';
+
+const HELP = `agentai-bridge: contact-centre platforms → Kore.ai Agent AI
+
+usage: agentai-bridge <command> [args]
+
+commands:
+  run                         the daemon (adapters from BRIDGE_ADAPTERS, HTTP on BRIDGE_HTTP_PORT)
+  replay [--adapter genesys] FILE...
+                              recorded notification frames (JSONL) through the whole pipeline
+  check-config                validate the configuration; print it with secrets masked
+  config-reference            every config key with its env var and default (markdown)
+  dead-letters list [--json] | retry <id>|--all | drop <id>
+                              hook calls delivery gave up on, with the reason of each
+  help                        this text
+
+exit codes: 0 ok, 1 failure, 2 usage, 3 replay finished with dead letters, 78 configuration error`;
+
+export async function main(argv: string[], ctx: CliContext): Promise<number> {
+  const [command, ...args] = argv;
+  switch (command) {
+    case 'run':
+      return runCommand(ctx);
+    case 'replay':
+      return replayCommand(args, ctx);
+    case 'check-config':
+      return checkConfigCommand(ctx);
+    case 'config-reference':
+      return configReferenceCommand(ctx);
+    case 'dead-letters':
+      return deadLettersCommand(args, ctx);
+    case 'help':
+    case '--help':
+    case '-h':
+      println(ctx.stdout, HELP);
+      return EXIT.ok;
+    default:
+      println(ctx.stderr, command ? `unknown command "${command}"\n\n${HELP}` : HELP);
+      return EXIT.usage;
+  }
+}

@@ -1,0 +1,112 @@
+// `agentai-bridge replay FILE...`: recorded frames (JSONL, one frame a line, exactly as the socket delivered
+// them) through the same pipeline as the daemon: store, sequencer, delivery, Agent AI client. Time comes
+// from the frames, so settle and redial windows resolve without waiting; at the end every window is closed.
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import type { IngestOutcome } from '../core/adapter.js';
+import { Bridge } from '../runtime/bridge.js';
+import { EXIT, println, type CliContext } from './context.js';
+import { loadOrExplain, loggerFor } from './setup.js';
+
+export interface ReplaySummary {
+  lines: number;
+  frames: number;
+  malformed: { file: string; line: number; error: string }[];
+  facts: Record<IngestOutcome, number>;
+  conversations: Set<string>;
+  delivered: number;
+  retried: number;
+  deadLettered: number;
+}
+
+export async function replayCommand(args: string[], ctx: CliContext): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { adapter: { type: 'string', default: 'genesys' } },
+  });
+  if (positionals.length === 0) {
+    println(ctx.stderr, 'usage: agentai-bridge replay [--adapter genesys] FILE...');
+    return EXIT.usage;
+  }
+  const module = ctx.modules.find((m) => m.name === values.adapter);
+  if (!module?.createFrameDecoder) {
+    println(ctx.stderr, `replay: adapter "${values.adapter}" has no recorded-frame format (known: ${ctx.modules.filter((m) => m.createFrameDecoder).map((m) => m.name).join(', ')})`);
+    return EXIT.usage;
+  }
+  const config = loadOrExplain(ctx);
+  if (typeof config === 'number') return config;
+  const logger = loggerFor(config, ctx.stderr);
+
+  // The replay clock: the latest platform time seen in the frames.
+  let clock = 0;
+  const now = (): number => clock || Date.now();
+  const bridge = new Bridge({ config, logger, now });
+  const decoder = module.createFrameDecoder({ config, logger, metrics: bridge.metrics, now });
+  bridge.start({ timers: false });
+
+  const summary: ReplaySummary = {
+    lines: 0,
+    frames: 0,
+    malformed: [],
+    facts: { accepted: 0, duplicate: 0, ignored: 0 },
+    conversations: new Set(),
+    delivered: 0,
+    retried: 0,
+    deadLettered: 0,
+  };
+  try {
+    for (const file of positionals) {
+      const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+      let lineNo = 0;
+      for await (const text of lines) {
+        lineNo += 1;
+        if (text.trim() === '') continue;
+        summary.lines += 1;
+        let decoded;
+        try {
+          decoded = decoder.decode(text);
+        } catch (err) {
+          const error = (err as Error).message;
+          summary.malformed.push({ file, line: lineNo, error });
+          bridge.metrics.malformed.inc({ adapter: module.name });
+          logger.warn({ file, line: lineNo, error }, `malformed frame skipped (${file}:${lineNo})`);
+          continue;
+        }
+        summary.frames += 1;
+        for (const warning of decoded.warnings) logger.warn({ file, line: lineNo }, warning);
+        if (decoded.time !== undefined && decoded.time > clock) {
+          clock = decoded.time;
+          bridge.pipeline.fireDue(clock);
+        }
+        for (const fact of decoded.facts) {
+          summary.conversations.add(fact.conversationId);
+          summary.facts[await bridge.pipeline.ingest(fact)] += 1;
+        }
+      }
+    }
+    // End of input: let every settle and redial window run out, in order.
+    for (let wake = bridge.pipeline.nextWake(); wake !== undefined; wake = bridge.pipeline.nextWake()) {
+      clock = Math.max(clock, wake);
+      if (bridge.pipeline.fireDue(clock) === 0) break;
+    }
+    await bridge.dispatcher.whenIdle();
+  } finally {
+    Object.assign(summary, bridge.dispatcher.counts);
+    await bridge.stop(5_000);
+  }
+  printSummary(ctx, summary);
+  return summary.deadLettered > 0 ? EXIT.deadLetters : EXIT.ok;
+}
+
+function printSummary(ctx: CliContext, s: ReplaySummary): void {
+  const out = ctx.stdout;
+  println(out, 'replay summary');
+  println(out, `  frames:        ${s.frames} of ${s.lines} lines (${s.malformed.length} malformed, skipped)`);
+  for (const m of s.malformed) println(out, `    ${m.file}:${m.line}: ${m.error}`);
+  println(out, `  facts:         ${s.facts.accepted} applied, ${s.facts.duplicate} duplicate, ${s.facts.ignored} ignored`);
+  println(out, `  conversations: ${s.conversations.size}`);
+  println(out, `  hook calls:    ${s.delivered} delivered, ${s.retried} retried, ${s.deadLettered} dead-lettered`);
+  println(out, s.deadLettered > 0 ? '  result:        FAILED: dead letters (see `agentai-bridge dead-letters list`)' : '  result:        ok');
+}

@@ -1,0 +1,92 @@
+// `agentai-bridge run`: the daemon. Adapters feed the pipeline, delivery drains the outbox, the HTTP server
+// reports health. SIGTERM/SIGINT: readiness goes 503, intake stops, queues drain until the deadline, exit 0;
+// a second signal exits at once. Either way the store keeps what was not delivered for the next start.
+import type { Adapter } from '../core/adapter.js';
+import { BridgeHttpServer } from '../http/server.js';
+import { Bridge } from '../runtime/bridge.js';
+import { EXIT, println, type CliContext } from './context.js';
+import { loadOrExplain, loggerFor } from './setup.js';
+
+export interface RunHandle {
+  readonly bridge: Bridge;
+  readonly http: { host: string; port: number };
+  /** Resolves with the exit code once the daemon has stopped. */
+  readonly done: Promise<number>;
+  shutdown(reason: string): void;
+}
+
+export async function runCommand(ctx: CliContext, options: { signals?: boolean; overrides?: Record<string, unknown> } = {}): Promise<number> {
+  const handle = await startDaemon(ctx, options);
+  return typeof handle === 'number' ? handle : handle.done;
+}
+
+export async function startDaemon(ctx: CliContext, options: { signals?: boolean; overrides?: Record<string, unknown> } = {}): Promise<RunHandle | number> {
+  const config = loadOrExplain(ctx, options.overrides);
+  if (typeof config === 'number') return config;
+  const logger = loggerFor(config);
+  const bridge = new Bridge({ config, logger });
+
+  const adapters: Adapter[] = [];
+  for (const name of config.bridge.adapters) {
+    const module = ctx.modules.find((m) => m.name === name);
+    if (!module?.createAdapter) {
+      println(ctx.stderr, `config error: bridge.adapters (BRIDGE_ADAPTERS): adapter "${name}" cannot run live in this build`);
+      await bridge.stop(0);
+      return EXIT.config;
+    }
+    adapters.push(module.createAdapter({ config, logger: logger.child({ adapter: name }), metrics: bridge.metrics, now: Date.now }));
+  }
+
+  let draining = false;
+  const server = new BridgeHttpServer({
+    host: config.http.host,
+    port: config.http.port,
+    logger,
+    metrics: bridge.metrics,
+    routes: adapters.flatMap((a) => a.routes?.() ?? []),
+    readiness: () => {
+      const reasons: string[] = [];
+      if (draining) reasons.push('draining: shutting down');
+      if (!bridge.store.writable()) reasons.push('store is not writable');
+      for (const a of adapters) if (!a.health().connected) reasons.push(`adapter ${a.name} is not connected`);
+      return { ready: reasons.length === 0, reasons };
+    },
+    status: () => ({
+      draining,
+      adapters: Object.fromEntries(adapters.map((a) => [a.name, a.health()])),
+      store: bridge.store.stats(),
+      inFlight: bridge.dispatcher.inFlight(),
+      delivery: bridge.dispatcher.counts,
+    }),
+  });
+  const http = await server.listen();
+  bridge.start();
+  for (const a of adapters) await a.start({ sink: bridge.pipeline, logger: logger.child({ adapter: a.name }), now: Date.now });
+  logger.info({ http, adapters: adapters.map((a) => a.name), bots: config.bots.map((b) => b.name) }, 'agentai-bridge running');
+
+  let resolveDone: (code: number) => void = () => undefined;
+  const done = new Promise<number>((resolve) => {
+    resolveDone = resolve;
+  });
+  const shutdown = (reason: string): void => {
+    if (draining) {
+      logger.warn({ reason }, 'second signal: exiting now; undelivered calls stay in the store for the next start');
+      resolveDone(EXIT.failure);
+      return;
+    }
+    draining = true;
+    logger.info({ reason, deadlineMs: config.bridge.shutdownDeadlineMs }, 'shutting down: intake stopped, draining delivery');
+    void (async () => {
+      for (const a of adapters) await a.stop().catch((err: unknown) => logger.error({ err, adapter: a.name }, 'adapter stop failed'));
+      const drained = await bridge.stop(config.bridge.shutdownDeadlineMs);
+      await server.close();
+      logger.info({ drained }, drained ? 'stopped: everything delivered' : 'stopped at the deadline: the rest is delivered at the next start');
+      resolveDone(EXIT.ok);
+    })();
+  };
+  if (options.signals !== false) {
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+    process.on('SIGINT', () => shutdown('SIGINT'));
+  }
+  return { bridge, http, done, shutdown };
+}

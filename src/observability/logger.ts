@@ -1,0 +1,82 @@
+// pino JSON logs, one line per event. Secrets are kept out three ways: known secret-bearing fields are
+// redacted by path; every configured secret value is scrubbed from any string that carries it (an error
+// message quoting a header, say); and anything shaped like a JWT is masked wherever it appears.
+import pino, { type DestinationStream, type Logger } from 'pino';
+
+export const REDACTED = '[redacted]';
+
+const REDACT_PATHS = [
+  'clientSecret',
+  '*.clientSecret',
+  'secret',
+  '*.secret',
+  'secrets',
+  '*.secrets',
+  'webhookSecrets',
+  '*.webhookSecrets',
+  'token',
+  '*.token',
+  'jwt',
+  '*.jwt',
+  'accessToken',
+  '*.accessToken',
+  'authorization',
+  'headers.authorization',
+  'headers.auth',
+  'headers.token',
+  'headers["svix-signature"]',
+  'headers["webhook-signature"]',
+  '*.headers.authorization',
+  '*.headers.auth',
+  '*.headers.token',
+];
+
+const JWT_SHAPE = /eyJ[\w-]{5,}\.eyJ[\w-]{5,}\.[\w-]{10,}/g;
+
+export interface LoggerOptions {
+  readonly level: string;
+  /** Secret values from the config: scrubbed from every string that reaches a log line. */
+  readonly secrets?: readonly string[];
+  /** Default: stdout; pretty-printed when stdout is a terminal. */
+  readonly destination?: DestinationStream;
+  readonly pretty?: boolean;
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  const secrets = (options.secrets ?? []).filter((s) => s.length >= 4);
+  const scrub = (text: string): string => {
+    let out = text.replace(JWT_SHAPE, REDACTED);
+    for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    return out;
+  };
+  const base: pino.LoggerOptions = {
+    level: options.level,
+    base: { service: 'agentai-bridge' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: { paths: REDACT_PATHS, censor: REDACTED },
+    formatters: {
+      level: (label) => ({ level: label }),
+      log: (object) => scrubDeep(object, scrub) as Record<string, unknown>,
+    },
+    hooks: {
+      logMethod(args, method) {
+        method.apply(this, args.map((a) => (typeof a === 'string' ? scrub(a) : a)) as Parameters<typeof method>);
+      },
+    },
+  };
+  const pretty = options.pretty ?? (options.destination === undefined && process.stdout.isTTY === true);
+  if (pretty) {
+    return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } } });
+  }
+  return options.destination ? pino(base, options.destination) : pino(base);
+}
+
+function scrubDeep(value: unknown, scrub: (s: string) => string, depth = 0): unknown {
+  if (typeof value === 'string') return scrub(value);
+  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (value instanceof Error) return { type: value.name, message: scrub(value.message), stack: value.stack ? scrub(value.stack) : undefined };
+  if (Array.isArray(value)) return value.map((v) => scrubDeep(v, scrub, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = scrubDeep(v, scrub, depth + 1);
+  return out;
+}

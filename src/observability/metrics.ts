@@ -1,0 +1,31 @@
+// Prometheus metrics of one bridge instance. A registry per instance (not the global one) so tests and the
+// demo can run several bridges in one process without their counters mixing.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class BridgeMetrics {
+  readonly registry = new Registry();
+  readonly factsIn = new Counter({ name: 'bridge_facts_in_total', help: 'Facts received, by adapter and fact type', labelNames: ['adapter', 'type'], registers: [this.registry] });
+  readonly factsDuplicate = new Counter({ name: 'bridge_facts_duplicate_total', help: 'Facts dropped as already seen (same dedupe key)', labelNames: ['adapter'], registers: [this.registry] });
+  readonly factsIgnored = new Counter({ name: 'bridge_facts_ignored_total', help: 'Facts that changed nothing, by reason (after-end, duplicate-leg, ...)', labelNames: ['reason'], registers: [this.registry] });
+  readonly malformed = new Counter({ name: 'bridge_input_malformed_total', help: 'Malformed frames or webhooks, logged and skipped', labelNames: ['adapter'], registers: [this.registry] });
+  readonly hookCalls = new Counter({ name: 'bridge_hook_calls_total', help: 'Agent AI hook calls by event and HTTP status (or outcome for network failures)', labelNames: ['event', 'status'], registers: [this.registry] });
+  readonly retries = new Counter({ name: 'bridge_hook_retries_total', help: 'Hook calls scheduled for another attempt', labelNames: ['event'], registers: [this.registry] });
+  readonly deadLetters = new Counter({ name: 'bridge_dead_letters_total', help: 'Hook calls given up on and kept as dead letters', labelNames: ['event'], registers: [this.registry] });
+  readonly queueDepth = new Gauge({ name: 'bridge_outbox_depth', help: 'Hook calls waiting to be delivered', registers: [this.registry] });
+  readonly inFlight = new Gauge({ name: 'bridge_hook_in_flight', help: 'Hook calls in flight now', registers: [this.registry] });
+  readonly activeConversations = new Gauge({ name: 'bridge_active_conversations', help: 'Conversations not yet closed', registers: [this.registry] });
+  readonly latency = new Histogram({
+    name: 'bridge_fact_to_hook_seconds',
+    help: 'From the platform event (fact time) to Agent AI accepting the hook call',
+    labelNames: ['event'],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+  readonly reconnects = new Counter({ name: 'bridge_ws_reconnects_total', help: 'Notification websocket reconnects', labelNames: ['adapter'], registers: [this.registry] });
+  readonly heartbeatAge = new Gauge({ name: 'bridge_ws_seconds_since_heartbeat', help: 'Seconds since the last websocket heartbeat', labelNames: ['adapter'], registers: [this.registry] });
+  readonly unknownDisconnectTypes = new Counter({ name: 'bridge_unknown_disconnect_type_total', help: 'disconnectType values the bridge does not know (treated as hangup)', labelNames: ['value'], registers: [this.registry] });
+
+  constructor(options: { defaults?: boolean } = {}) {
+    if (options.defaults !== false) collectDefaultMetrics({ register: this.registry });
+  }
+}

@@ -1,0 +1,32 @@
+// How an adapter package presents itself to the composition root (bin/): a name, a live adapter factory and,
+// for platforms whose input can be recorded (Genesys frames), a decoder used by `agentai-bridge replay`.
+import type { Logger } from 'pino';
+import type { Adapter } from '../core/adapter.js';
+import type { Fact } from '../core/facts.js';
+import type { BridgeConfig } from '../config/load.js';
+import type { BridgeMetrics } from '../observability/metrics.js';
+
+export interface DecodedFrame {
+  readonly facts: readonly Fact[];
+  /** The platform time the frame speaks of (epoch ms): the replay clock. */
+  readonly time?: number;
+  readonly warnings: readonly string[];
+}
+
+/** Turns one recorded line into facts. Throws an Error with a readable message when the line is malformed. */
+export interface FrameDecoder {
+  decode(text: string): DecodedFrame;
+}
+
+export interface AdapterDeps {
+  readonly config: BridgeConfig;
+  readonly logger: Logger;
+  readonly metrics: BridgeMetrics;
+  readonly now: () => number;
+}
+
+export interface AdapterModule {
+  readonly name: string;
+  createAdapter?(deps: AdapterDeps): Adapter;
+  createFrameDecoder?(deps: AdapterDeps): FrameDecoder;
+}
