@@ -11,5 +11,7 @@ export const adaModule: AdapterModule = {
       toleranceSeconds: config.ada.toleranceSeconds,
       orderingBufferMs: config.ada.orderingBufferMs,
       forwardAiAgentMessages: config.ada.forwardAiAgentMessages,
+      dedupeCacheSize: config.ada.dedupeCacheSize,
+      conversationTtlMs: config.ada.conversationTtlMs,
     }),
 };

@@ -37,6 +37,8 @@ export interface DispatcherDeps {
   readonly metrics?: BridgeMetrics;
   readonly now?: () => number;
   readonly random?: () => number;
+  /** Told of every row Agent AI accepted (summary follow-up listens for TRIGGER_SUMMARY_EVENT). */
+  readonly onDelivered?: (row: OutboxRow) => void;
 }
 
 const UNKNOWN_EOC =
@@ -193,6 +195,7 @@ export class Dispatcher {
       case 'ok':
         store.markDone(row.id, outcome.status, t);
         this.counts.delivered += 1;
+        this.deps.onDelivered?.(row);
         metrics?.latency.observe({ event }, Math.max(0, t - row.factAt) / 1000);
         log.info({ attempt, status: outcome.status }, `delivered ${row.label}`);
         return undefined;
