@@ -100,20 +100,23 @@ export class Dispatcher {
     return Promise.all([...this.queues.values()].map((q) => q.onIdle())).then(() => undefined);
   }
 
-  /** Stops taking work; waits for running calls up to the deadline. Returns true if all finished. */
+  /**
+   * Drains: queued rows keep going out (retries included) until nothing is deliverable or the deadline
+   * passes; then it stops. Whatever is left stays in the store for the next start. True if all went out.
+   */
   async stop(deadlineMs: number): Promise<boolean> {
-    this.stopped = true;
-    for (const t of this.wakeTimers.values()) clearTimeout(t);
-    this.wakeTimers.clear();
-    for (const q of this.queues.values()) q.clear();
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<false>((resolve) => {
       timer = setTimeout(() => resolve(false), deadlineMs);
     });
-    const done = this.whenQuiet().then(() => true as const);
-    const finished = await Promise.race([done, deadline]);
+    const drained = await Promise.race([this.whenIdle().then(() => true as const), deadline]);
     clearTimeout(timer);
-    return finished;
+    this.stopped = true;
+    for (const t of this.wakeTimers.values()) clearTimeout(t);
+    this.wakeTimers.clear();
+    for (const q of this.queues.values()) q.clear();
+    this.checkIdle();
+    return drained;
   }
 
   inFlight(): number {
