@@ -72,7 +72,7 @@ export class Bridge {
     this.logger = logger;
     this.now = deps.now ?? Date.now;
     this.metrics = deps.metrics ?? new BridgeMetrics();
-    this.store = deps.store ?? openSqliteStore({ path: storePath(config) });
+    this.store = deps.store ?? openSqliteStore({ path: storePath(config), sync: config.bridge.storeSync });
     this.client = new AgentAiClient({
       baseUrl: config.agentai.url,
       hooksPath: config.agentai.hooksPath,
