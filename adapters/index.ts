@@ -2,5 +2,6 @@
 // the CLI; nothing in src/ imports an adapter.
 import type { AdapterModule } from '../src/runtime/adapter-module.js';
 import { adaModule } from './ada/module.js';
+import { genesysModule } from './genesys/module.js';
 
-export const adapterModules: readonly AdapterModule[] = [adaModule];
+export const adapterModules: readonly AdapterModule[] = [genesysModule, adaModule];

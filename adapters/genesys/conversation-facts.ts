@@ -1,0 +1,235 @@
+// Turns one conversation snapshot into facts. The diff lists forward steps per leg; they are replayed here
+// in time order against memory, so "who else was connected" and "how did the last agent leave" are judged
+// as of each step, even when one snapshot (a REST body after a gap) carries several of them.
+import type {
+  AgentInfo,
+  AgentJoinedFact,
+  AgentLeftFact,
+  ConversationEndedFact,
+  CustomerInfo,
+  CustomerLeftFact,
+  Fact,
+} from '../../src/core/facts.js';
+import { withDefined } from './compact.js';
+import type { ConversationMemory, LegMemory } from './conversation-memory.js';
+import { dedupeKeys, SOURCE } from './dedupe-keys.js';
+import { agentLeftReason, customerLeftReason } from './disconnect.js';
+import { sortFacts } from './fact-order.js';
+import { joinVia } from './join-via.js';
+import { maxDefined } from './lenient.js';
+import { experienceOf, type ConversationSnapshot, type Leg } from './legs.js';
+import { diffSnapshot, type LegChange, type LegEvent } from './snapshot-diff.js';
+
+export interface SnapshotContext {
+  readonly snapshot: ConversationSnapshot;
+  readonly memory: ConversationMemory;
+  readonly now: number;
+  readonly warn: (message: string) => void;
+  readonly onUnknownDisconnectType: (value: string) => void;
+}
+
+export function snapshotFacts(context: SnapshotContext): Fact[] {
+  const { snapshot, memory, now } = context;
+  const { changes, events } = diffSnapshot(snapshot.legs, memory, now);
+  register(changes, memory);
+  // A snapshot that moves nothing may be stale: it must not roll the remembered queue back.
+  if (changes.length > 0 || memory.queueId === undefined) rememberConversation(snapshot, memory);
+
+  const customer = primaryCustomer(snapshot.legs);
+  const facts: Fact[] = [];
+  for (const event of orderEvents(events)) {
+    const fact = event.kind === 'connected' ? onConnected(event, customer, context) : onEnded(event, context);
+    if (fact) facts.push(fact);
+  }
+  for (const change of changes) {
+    const remembered = memory.legs.get(change.key);
+    if (remembered && remembered.phase < change.to) remembered.phase = change.to;
+  }
+  const ended = endedFact(snapshot, memory, now, facts);
+  if (ended) facts.push(ended);
+  return sortFacts(facts);
+}
+
+function register(changes: readonly LegChange[], memory: ConversationMemory): void {
+  for (const { leg, key, alias, known } of changes) {
+    if (alias !== undefined) memory.aliases.set(alias, key);
+    if (!known) {
+      const created: LegMemory = {
+        key,
+        participantId: leg.participantId,
+        communicationId: leg.communicationId,
+        synthetic: leg.synthetic,
+        media: leg.media,
+        role: leg.role,
+        phase: 0,
+        connected: false,
+      };
+      memory.legs.set(key, created);
+    }
+    const remembered = memory.legs.get(key);
+    if (remembered && leg.userId !== undefined) remembered.userId = leg.userId;
+  }
+}
+
+/** Queue and medium for facts that carry none of their own (messages, the end). */
+function rememberConversation(snapshot: ConversationSnapshot, memory: ConversationMemory): void {
+  const agentQueue = [...snapshot.legs].reverse().find((l) => l.role === 'agent' && l.phase === 1 && l.queueId)?.queueId;
+  const customerQueue = snapshot.legs.find((l) => l.role === 'customer' && l.queueId)?.queueId;
+  const routingQueue = [...snapshot.legs].reverse().find((l) => l.role === 'other' && l.queueId)?.queueId;
+  const queueId = agentQueue ?? customerQueue ?? routingQueue;
+  if (queueId !== undefined) memory.queueId = queueId;
+  const primary = primaryCustomer(snapshot.legs) ?? snapshot.legs.find((l) => l.role === 'agent');
+  if (primary) memory.experience = experienceOf(primary.media);
+}
+
+const EVENT_RANK = { agentEnded: 0, connected: 1, otherEnded: 3 } as const;
+
+function orderEvents(events: readonly LegEvent[]): LegEvent[] {
+  const rank = (e: LegEvent): number =>
+    e.kind === 'connected' ? EVENT_RANK.connected : e.change.leg.role === 'agent' ? EVENT_RANK.agentEnded : EVENT_RANK.otherEnded;
+  return [...events].sort((a, b) => a.at - b.at || rank(a) - rank(b));
+}
+
+function onConnected(event: LegEvent, customer: Leg | undefined, context: SnapshotContext): AgentJoinedFact | undefined {
+  const { memory, snapshot } = context;
+  const { leg, key } = event.change;
+  const remembered = memory.legs.get(key);
+  if (!remembered) return undefined;
+  // The first spelling memory saw names the leg, so its entry and exit share one leg id.
+  const legId = remembered.key;
+  let fact: AgentJoinedFact | undefined;
+  if (leg.role === 'agent') {
+    const via = joinVia({
+      leg,
+      key,
+      memory,
+      customerHeld: customer?.held === true && customer.phase === 1,
+      participantHasCallback: snapshot.legs.some((l) => l.participantId === leg.participantId && l.media === 'callbacks'),
+    });
+    const agent = agentInfo(leg, context);
+    fact = withDefined({
+      type: 'agent.joined' as const,
+      conversationId: snapshot.conversationId,
+      dedupeKey: dedupeKeys.joined(snapshot.conversationId, legId),
+      at: event.at,
+      source: SOURCE,
+      queueId: agent.queueId ?? customer?.queueId ?? memory.queueId,
+      experience: experienceOf(leg.media),
+      leg: legId,
+      agent,
+      via,
+      direction: customer?.direction ?? leg.direction,
+      customer: customerInfo(customer, leg),
+    });
+    memory.agentEverConnected = true;
+  }
+  remembered.phase = 1;
+  remembered.connected = true;
+  return fact;
+}
+
+function onEnded(event: LegEvent, context: SnapshotContext): AgentLeftFact | CustomerLeftFact | undefined {
+  const { memory, snapshot } = context;
+  const { leg, key } = event.change;
+  const remembered = memory.legs.get(key);
+  if (!remembered) return undefined;
+  remembered.phase = 2;
+  if (!event.afterConnection || leg.role === 'other') return undefined;
+  const legId = remembered.key;
+  if (leg.role === 'agent') {
+    const { reason, unknown } = agentLeftReason(leg.disconnectType);
+    if (unknown !== undefined) reportUnknown(unknown, legId, 'hangup', context);
+    memory.lastAgentExit = reason;
+    const agent = agentInfo(leg, context);
+    return withDefined({
+      type: 'agent.left' as const,
+      conversationId: snapshot.conversationId,
+      dedupeKey: dedupeKeys.left(snapshot.conversationId, legId),
+      at: event.at,
+      source: SOURCE,
+      queueId: agent.queueId ?? memory.queueId,
+      experience: experienceOf(leg.media),
+      leg: legId,
+      agent,
+      reason,
+    });
+  }
+  const { reason, unknown } = customerLeftReason(leg.disconnectType);
+  if (unknown !== undefined) reportUnknown(unknown, legId, 'dropped', context);
+  return withDefined({
+    type: 'customer.left' as const,
+    conversationId: snapshot.conversationId,
+    dedupeKey: dedupeKeys.customerLeft(snapshot.conversationId, legId),
+    at: event.at,
+    source: SOURCE,
+    queueId: leg.queueId ?? memory.queueId,
+    experience: experienceOf(leg.media),
+    reason,
+    customer: customerInfo(leg, undefined),
+  });
+}
+
+/**
+ * Over once every leg of every participant we know is disconnected or terminated (IVR and queue legs
+ * included, and at least one agent or customer leg among them), or when a REST body carries `endTime`.
+ * Memory rather than the snapshot decides, so a stale snapshot cannot hide a leg that already ended.
+ */
+function endedFact(
+  snapshot: ConversationSnapshot,
+  memory: ConversationMemory,
+  now: number,
+  facts: readonly Fact[],
+): ConversationEndedFact | undefined {
+  if (memory.ended) return undefined;
+  const legs = [...memory.legs.values()];
+  const everyLegOver = legs.every((l) => l.phase === 2) && legs.some((l) => l.role !== 'other');
+  if (snapshot.endTime === undefined && !everyLegOver) return undefined;
+  memory.ended = true;
+  const endedAt = snapshot.endTime ?? maxDefined(snapshot.legs.map((l) => l.endedAt)) ?? now;
+  // Never before the exits it concludes, whatever the payload's clocks say.
+  const at = Math.max(endedAt, ...facts.map((f) => f.at));
+  return withDefined({
+    type: 'conversation.ended' as const,
+    conversationId: snapshot.conversationId,
+    dedupeKey: dedupeKeys.ended(snapshot.conversationId),
+    at,
+    source: SOURCE,
+    queueId: memory.queueId,
+    experience: memory.experience,
+  });
+}
+
+/** The customer is the `customer` participant when there is one (an `external` party may be a consult target). */
+export function primaryCustomer(legs: readonly Leg[]): Leg | undefined {
+  const score = (l: Leg): number => (l.purpose === 'customer' ? 2 : 0) + (l.phase === 1 ? 1 : 0);
+  let best: Leg | undefined;
+  for (const l of legs) {
+    if (l.role === 'customer' && (best === undefined || score(l) > score(best))) best = l;
+  }
+  return best;
+}
+
+/** Without a customer address (an outbound call before the far end answers), the agent leg's far end is the customer. */
+function customerInfo(customer: Leg | undefined, agentLeg: Leg | undefined): CustomerInfo | undefined {
+  const info = withDefined({
+    address: customer?.address ?? agentLeg?.otherAddress,
+    externalContactId: customer?.externalContactId,
+  });
+  return Object.keys(info).length > 0 ? info : undefined;
+}
+
+function agentInfo(leg: Leg, context: SnapshotContext): AgentInfo {
+  if (leg.userId === undefined) {
+    context.warn(
+      `genesys: conversation ${context.snapshot.conversationId}: agent participant ${leg.participantId} has no user id; using the participant id`,
+    );
+  }
+  return withDefined({ identity: leg.userId ?? leg.participantId, name: leg.name, queueId: leg.queueId });
+}
+
+function reportUnknown(value: string, legId: string, treatedAs: string, context: SnapshotContext): void {
+  context.warn(
+    `genesys: conversation ${context.snapshot.conversationId} leg ${legId}: unknown disconnectType "${value}", treated as ${treatedAs}`,
+  );
+  context.onUnknownDisconnectType(value);
+}

@@ -1,0 +1,87 @@
+// What the processor remembers per conversation between frames. Snapshots arrive duplicated (two topics),
+// re-ordered and stale; remembering the furthest phase each leg reached makes every fact fire at most once.
+// Memory is bounded: if the core never calls forget() (a conversation it never opened), the least recently
+// touched conversation is dropped; a re-seen conversation then re-emits facts the store already deduped.
+import type { AgentLeftReason, Experience } from '../../src/core/facts.js';
+import type { LegPhase, LegRole } from './legs.js';
+import type { MediaKind } from './topics.js';
+
+export interface LegMemory {
+  readonly key: string;
+  readonly participantId: string;
+  readonly communicationId: string;
+  readonly synthetic: boolean;
+  readonly media: MediaKind;
+  readonly role: LegRole;
+  phase: LegPhase;
+  /** Reached `connected`; only such legs produce exits. */
+  connected: boolean;
+  userId?: string;
+}
+
+export interface ConversationMemory {
+  readonly legs: Map<string, LegMemory>;
+  /** Alternative leg keys (a flattened `participant:calls` vs the nested `participant:<call id>`) → canonical key. */
+  readonly aliases: Map<string, string>;
+  ended: boolean;
+  agentEverConnected: boolean;
+  /** Why the most recent agent exit happened: a join right after a blind transfer is a `transfer` join. */
+  lastAgentExit?: AgentLeftReason;
+  readonly utterances: Set<string>;
+  readonly messageIds: Set<string>;
+  queueId?: string;
+  experience?: Experience;
+}
+
+export const DEFAULT_MAX_CONVERSATIONS = 10_000;
+
+export class ConversationMemoryStore {
+  private readonly conversations = new Map<string, ConversationMemory>();
+
+  constructor(private readonly maxConversations: number = DEFAULT_MAX_CONVERSATIONS) {}
+
+  /** The memory for a conversation, created on first use; marks it most recently used. */
+  touch(conversationId: string): ConversationMemory {
+    const existing = this.conversations.get(conversationId);
+    if (existing) {
+      this.conversations.delete(conversationId);
+      this.conversations.set(conversationId, existing);
+      return existing;
+    }
+    const created: ConversationMemory = {
+      legs: new Map(),
+      aliases: new Map(),
+      ended: false,
+      agentEverConnected: false,
+      utterances: new Set(),
+      messageIds: new Set(),
+    };
+    this.conversations.set(conversationId, created);
+    while (this.conversations.size > this.maxConversations) {
+      const oldest = this.conversations.keys().next();
+      if (oldest.done) break;
+      this.conversations.delete(oldest.value);
+    }
+    return created;
+  }
+
+  peek(conversationId: string): ConversationMemory | undefined {
+    return this.conversations.get(conversationId);
+  }
+
+  forget(conversationId: string): void {
+    this.conversations.delete(conversationId);
+  }
+
+  get size(): number {
+    return this.conversations.size;
+  }
+}
+
+/** The user id behind a leg id, for attributing INTERNAL transcription to an agent. */
+export function userOfCommunication(memory: ConversationMemory, communicationId: string): string | undefined {
+  for (const leg of memory.legs.values()) {
+    if (leg.role === 'agent' && leg.communicationId === communicationId && leg.userId) return leg.userId;
+  }
+  return undefined;
+}
