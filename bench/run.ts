@@ -16,7 +16,7 @@ import { Bridge } from '../src/runtime/bridge.js';
 import { FakeAgentAi } from '../src/sim/agentai-receiver.js';
 
 const settings: SequencerSettings = {
-  settleMs: 10_000, redialWindowMs: 60_000, summary: true, defaultLanguage: 'en', defaultExperience: 'voice',
+  settleMs: 10_000, transferSettleMs: 300_000, redialWindowMs: 60_000, summary: true, defaultLanguage: 'en', defaultExperience: 'voice',
   earlyMessages: 'flush', earlyMessageLimit: 50, callbackEntry: 'NA',
 };
 

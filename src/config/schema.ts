@@ -120,6 +120,7 @@ export const schema = {
     storeSync: { doc: 'SQLite synchronous mode: full (an acknowledged fact survives power loss) or normal (survives a process crash only; about 4x the ingest rate, see README "Performance")', format: ['full', 'normal'], default: 'full' as 'full' | 'normal', env: 'BRIDGE_STORE_SYNC' },
     adapters: { doc: 'Adapters to run, comma-separated: genesys, ada', format: 'adapterList', default: ['genesys'], env: 'BRIDGE_ADAPTERS' },
     settleMs: { doc: 'How long the last agent\'s normal exit waits for a successor before it is the final NA exit', format: 'nonNegativeInt', default: 10000, env: 'BRIDGE_SETTLE_MS' },
+    transferSettleMs: { doc: 'The same after a blind transfer, which announces a successor (covers the queue wait); the customer leaving ends it at once', format: 'nonNegativeInt', default: 300000, env: 'BRIDGE_TRANSFER_SETTLE_MS' },
     redialWindowMs: { doc: 'After a drop, how long a re-entry (or a new outbound call to the same customer) counts as a redial; EOC waits for it', format: 'nonNegativeInt', default: 120000, env: 'BRIDGE_REDIAL_WINDOW_MS' },
     redialMatch: { doc: 'How a new outbound conversation is matched to a dropped one: address, or address-or-contact (also the external contact id)', format: ['address', 'address-or-contact'], default: 'address' as 'address' | 'address-or-contact', env: 'BRIDGE_REDIAL_MATCH' },
     earlyMessages: { doc: 'Messages before the first agent: flush after NA entry, or drop', format: ['flush', 'drop'], default: 'flush' as 'flush' | 'drop', env: 'BRIDGE_EARLY_MESSAGES' },

@@ -12,6 +12,8 @@ export type { ConversationState };
 export interface SequencerSettings {
   /** How long a last agent's normal exit waits for a successor before it counts as the final NA exit. */
   readonly settleMs: number;
+  /** The same for a blind transfer, which announces a successor: long enough for a queue wait. */
+  readonly transferSettleMs: number;
   /** After an abrupt drop, how long an agent entering again counts as a redial (and EOC is held back). */
   readonly redialWindowMs: number;
   /** Emit TRIGGER_SUMMARY_EVENT between the final NA exit and END_OF_CONVERSATION. */
@@ -191,7 +193,8 @@ function onLeft(
     return undefined;
   }
   state.lastAgent = holder.agent;
-  state.pendingExit = { agent: holder.agent, reason: fact.reason, at: fact.at, deadline: fact.at + settings.settleMs };
+  const settle = fact.reason === 'transfer' || fact.reason === 'consult' ? settings.transferSettleMs : settings.settleMs;
+  state.pendingExit = { agent: holder.agent, reason: fact.reason, at: fact.at, deadline: fact.at + settle };
   return undefined;
 }
 

@@ -19,6 +19,7 @@ export function storePath(config: BridgeConfig): string {
 export function sequencerSettings(config: BridgeConfig): SequencerSettings {
   return {
     settleMs: config.bridge.settleMs,
+    transferSettleMs: config.bridge.transferSettleMs,
     redialWindowMs: config.bridge.redialWindowMs,
     summary: config.agentai.summary.enabled,
     defaultLanguage: config.agentai.language,

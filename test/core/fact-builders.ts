@@ -10,6 +10,7 @@ const key = (): string => `k${++counter}`;
 
 export const settings: SequencerSettings = {
   settleMs: 10_000,
+  transferSettleMs: 300_000,
   redialWindowMs: 60_000,
   summary: true,
   defaultLanguage: 'en',

@@ -59,13 +59,23 @@ describe('classification details', () => {
   });
 
   it('a normal last exit with nobody following becomes NA exit when the settle window expires', () => {
-    const { labels, state } = run([joined(0, 'A'), left(30, 'A', 'transfer'), tick(41)]);
+    const { labels, state } = run([joined(0, 'A'), left(30, 'A', 'hangup'), tick(41)]);
     expect(labels).toEqual(['NA entry A', 'NA exit A']);
     expect(state.phase).toBe('open');
   });
 
+  it('a blind transfer waits the longer transfer window: a successor after a queue wait is still cold', () => {
+    expect(run([joined(0, 'A'), left(30, 'A', 'transfer'), joined(150, 'B')]).labels).toEqual(['NA entry A', 'cold exit A', 'cold entry B']);
+    expect(run([joined(0, 'A'), left(30, 'A', 'transfer'), tick(331)]).labels).toEqual(['NA entry A', 'NA exit A']);
+  });
+
+  it('a customer abandoning in queue after a blind transfer ends the wait at once: NA exit', () => {
+    const { labels } = run([joined(0, 'A'), left(30, 'A', 'transfer'), customerLeft(60, 'hangup'), ended(60)]);
+    expect(labels).toEqual(['NA entry A', 'NA exit A', 'TRIGGER_SUMMARY_EVENT', 'END_OF_CONVERSATION A']);
+  });
+
   it('an agent arriving after the settled NA exit enters cold; the conversation still ends once', () => {
-    const { labels } = run([joined(0, 'A'), left(30, 'A', 'transfer'), tick(41), joined(300, 'B'), left(400, 'B', 'hangup'), ended(400)]);
+    const { labels } = run([joined(0, 'A'), left(30, 'A', 'hangup'), tick(41), joined(300, 'B'), left(400, 'B', 'hangup'), ended(400)]);
     expect(labels).toEqual(['NA entry A', 'NA exit A', 'cold entry B', 'NA exit B', 'TRIGGER_SUMMARY_EVENT', 'END_OF_CONVERSATION B']);
   });
 
