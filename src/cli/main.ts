@@ -5,6 +5,7 @@ import { EXIT, println, type CliContext } from './context.js';
 import { deadLettersCommand } from './dead-letters.js';
 import { replayCommand } from './replay.js';
 import { runCommand } from './run.js';
+import { summaryCommand } from './summary.js';
 
 const HELP = `agentai-bridge: contact-centre platforms → Kore.ai Agent AI
 
@@ -18,6 +19,8 @@ commands:
   config-reference            every config key with its env var and default (markdown)
   dead-letters list [--json] | retry <id>|--all | drop <id>
                               hook calls delivery gave up on, with the reason of each
+  summary CONVERSATION_ID [--history] [--json] [--bot NAME] [--lang CODE]
+                              Agent AI's summary (and paged history) of a conversation
   help                        this text
 
 exit codes: 0 ok, 1 failure, 2 usage, 3 replay finished with dead letters, 78 configuration error`;
@@ -35,6 +38,8 @@ export async function main(argv: string[], ctx: CliContext): Promise<number> {
       return configReferenceCommand(ctx);
     case 'dead-letters':
       return deadLettersCommand(args, ctx);
+    case 'summary':
+      return summaryCommand(args, ctx);
     case 'help':
     case '--help':
     case '-h':

@@ -181,6 +181,21 @@ export const schema = {
     dedupeCacheSize: { doc: 'Recent svix-ids remembered in memory to answer Svix retries at once (the store dedupes durably anyway)', format: 'positiveInt', default: 10000, env: 'ADA_DEDUPE_CACHE_SIZE' },
     conversationTtlMs: { doc: 'Per-conversation adapter state (who joined) is forgotten after this long without events', format: 'positiveInt', default: 86400000, env: 'ADA_CONVERSATION_TTL_MS' },
   },
+  summary: {
+    poll: { doc: 'After TRIGGER_SUMMARY_EVENT is delivered, poll Conversation Details for the summary and write it back to the platform', format: Boolean, default: false, env: 'SUMMARY_POLL' },
+    pollDeadlineMs: { doc: 'Stop polling for a summary this long after TRIGGER_SUMMARY_EVENT was delivered', format: 'positiveInt', default: 600000, env: 'SUMMARY_POLL_DEADLINE_MS' },
+    pollInitialDelayMs: { doc: 'First poll this long after TRIGGER_SUMMARY_EVENT was delivered (the summary takes a while)', format: 'nonNegativeInt', default: 5000, env: 'SUMMARY_POLL_INITIAL_DELAY_MS' },
+    pollBackoffMaxMs: { doc: 'Polls back off exponentially from the initial delay up to this interval', format: 'positiveInt', default: 60000, env: 'SUMMARY_POLL_BACKOFF_MAX_MS' },
+    writeBack: { doc: 'Where the summary goes on the last agent\'s Genesys participant: attribute (participant attribute), wrapup (wrap-up notes), both, or none', format: ['none', 'attribute', 'wrapup', 'both'], default: 'attribute' as 'none' | 'attribute' | 'wrapup' | 'both', env: 'SUMMARY_WRITE_BACK' },
+    attributeName: { doc: 'Participant attribute that receives the summary', format: String, default: 'agentai.summary', env: 'SUMMARY_ATTRIBUTE_NAME' },
+    wrapupCodeId: { doc: 'Wrap-up code id sent with wrap-up notes when the agent has none assigned (empty: keep the agent\'s code, skip if none)', format: String, default: '', env: 'SUMMARY_WRAPUP_CODE_ID' },
+    writeMaxAttempts: { doc: 'Attempts to write a fetched summary back before giving up', format: 'positiveInt', default: 8, env: 'SUMMARY_WRITE_MAX_ATTEMPTS' },
+    language: { doc: 'lang sent to Conversation Details (empty: not sent, Agent AI\'s default)', format: String, default: '', env: 'SUMMARY_LANGUAGE' },
+    historyPageSize: { doc: 'Messages per Conversation Details page (limit) when reading the history', format: 'positiveInt', default: 50, env: 'SUMMARY_HISTORY_PAGE_SIZE' },
+    ratePerMinute: { doc: 'Client-side limit of Conversation Details calls per bot in any rolling minute (Kore bot tier: 60)', format: 'positiveInt', default: 60, env: 'SUMMARY_RATE_PER_MINUTE' },
+    ratePerHour: { doc: 'Client-side limit of Conversation Details calls per bot in any rolling hour (Kore bot tier: 1800)', format: 'positiveInt', default: 1800, env: 'SUMMARY_RATE_PER_HOUR' },
+    maxAttempts: { doc: 'Attempts per Conversation Details request (429/5xx/transport errors are retried with backoff)', format: 'positiveInt', default: 5, env: 'SUMMARY_MAX_ATTEMPTS' },
+  },
 };
 
 export type Schema = typeof schema;

@@ -4,6 +4,7 @@
 // retry and "unknown outcome" paths can be exercised on 127.0.0.1.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tokenProblem } from './agentai-auth.js';
+import { FakeConversationDetails, type FakeDetailsOptions } from './agentai-details.js';
 import { ConversationOrder } from './agentai-order.js';
 import { labelItem, parseHookBody } from './agentai-schemas.js';
 
@@ -20,6 +21,8 @@ export interface FakeAgentAiOptions {
   tokenHeader?: 'token' | 'auth' | 'either';
   host?: string;
   port?: number;
+  /** The Conversation Details endpoint (agentai-details.ts). */
+  details?: FakeDetailsOptions;
 }
 
 export interface Fault {
@@ -65,6 +68,8 @@ interface Answer {
 
 export class FakeAgentAi {
   readonly url: string;
+  /** POST /api/public/bot/{botId}/conversationDetails; script it or read its requests here. */
+  readonly details: FakeConversationDetails;
   readonly #server: Server;
   readonly #bots: ReadonlyMap<string, FakeBot>;
   readonly #paths: readonly string[];
@@ -81,6 +86,7 @@ export class FakeAgentAi {
     this.#bots = new Map(opts.bots.map((b) => [b.botId, b]));
     this.#paths = (opts.hooksPaths ?? DEFAULT_FAKE_HOOKS_PATHS).map((p) => p.replace(/\/+$/, ''));
     this.#tokenHeader = opts.tokenHeader ?? 'either';
+    this.details = new FakeConversationDetails(this.#bots, opts.details);
     const addr = server.address();
     if (addr === null || typeof addr === 'string') throw new Error('FakeAgentAi must listen on TCP');
     const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
@@ -139,6 +145,7 @@ export class FakeAgentAi {
     this.#faults = [];
     this.#orders = new Map();
     this.#seq = 0;
+    this.details.reset();
   }
 
   async close(): Promise<void> {
@@ -191,6 +198,12 @@ export class FakeAgentAi {
   }
 
   async #process(req: IncomingMessage, call: ReceivedCall, body: unknown): Promise<Answer> {
+    const detailsBot = FakeConversationDetails.botIdOf(call.path);
+    if (detailsBot !== undefined) {
+      call.botId = detailsBot;
+      call.label = 'conversationDetails';
+      return this.details.answer(req, detailsBot, body);
+    }
     if (req.method !== 'POST') return this.#reject(call, 405, `method ${req.method ?? '?'} is not POST`);
     const botId = this.#botIdFromPath(call.path);
     if (botId === undefined) return this.#reject(call, 404, `unknown path ${call.path}`);
@@ -210,6 +223,7 @@ export class FakeAgentAi {
     call.label = parsed.items.map(labelItem).join(' + ');
     for (const item of parsed.items) for (const v of order.accept(item)) this.#violation(call, v);
     call.accepted = true;
+    this.details.observe(parsed.conversationId, parsed.items.map(labelItem), body);
     return { status: 200, payload: { STATUS: 'OK' } };
   }
 
