@@ -11,6 +11,8 @@ import { BridgeMetrics } from '../observability/metrics.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { openSqliteStore } from '../store/sqlite.js';
 import type { Store } from '../store/types.js';
+import { createSummaryService, type SummaryService } from '../summary/factory.js';
+import type { SummaryWriter } from '../summary/writer.js';
 
 export function storePath(config: BridgeConfig): string {
   return join(config.bridge.dataDir, 'bridge.sqlite');
@@ -54,6 +56,8 @@ export interface BridgeDeps {
   readonly store?: Store;
   /** How often due timers are checked when running live. */
   readonly tickIntervalMs?: number;
+  /** Summary write-back per conversation source (e.g. 'genesys'), from the adapter modules. */
+  readonly summaryWriters?: ReadonlyMap<string, SummaryWriter>;
 }
 
 export class Bridge {
@@ -61,6 +65,7 @@ export class Bridge {
   readonly pipeline: Pipeline;
   readonly dispatcher: Dispatcher;
   readonly client: AgentAiClient;
+  readonly summary: SummaryService;
   readonly metrics: BridgeMetrics;
   readonly logger: Logger;
   private readonly now: () => number;
@@ -83,7 +88,16 @@ export class Bridge {
       connections: config.agentai.connections,
     });
     const bots = new Map<string, BotCredentials>(config.bots.map((b) => [b.name, b]));
+    this.summary = createSummaryService({
+      config,
+      store: this.store,
+      summaryStorePath: deps.store ? ':memory:' : storePath(config),
+      logger,
+      writers: deps.summaryWriters ?? new Map(),
+      ...(deps.now ? { now: deps.now } : {}),
+    });
     this.dispatcher = new Dispatcher({
+      onDelivered: (row) => this.summary.followUp.onDelivered(row),
       store: this.store,
       sender: { send: (bot, json) => this.client.postHookJson(bot, json) },
       bots,
@@ -106,6 +120,7 @@ export class Bridge {
   /** Resumes delivery of whatever a previous run left, and (live) starts the timer loop. */
   start(options: { timers: boolean } = { timers: true }): void {
     this.dispatcher.start();
+    this.summary.start();
     this.refreshGauges();
     if (options.timers) {
       this.ticker = setInterval(() => this.onTick(), this.deps.tickIntervalMs ?? 500);
@@ -141,6 +156,7 @@ export class Bridge {
   async stop(deadlineMs: number): Promise<boolean> {
     if (this.ticker) clearInterval(this.ticker);
     const drained = await this.dispatcher.stop(deadlineMs);
+    await this.summary.close().catch((err: unknown) => this.logger.error({ err }, 'closing the summary follow-up failed'));
     await this.client.close().catch(() => undefined);
     this.store.close();
     return drained;

@@ -232,6 +232,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   return {
     ingest: (dedupeKey, platformId, at, decide) => ingestTx(dedupeKey, platformId, at, decide),
     tick: (id, decide) => tickTx(id, decide),
+    conversation: (id) => toConversation(q.conversation.get(id)),
     dueConversations: (t) =>
       z.array(z.object({ id: z.string(), wake_at: z.number() })).parse(q.due.all(t)).map((r) => ({ id: r.id, wakeAt: r.wake_at })),
     nextWake: () => z.object({ t: z.number().nullable() }).parse(q.nextWake.get()).t ?? undefined,

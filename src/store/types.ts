@@ -68,6 +68,8 @@ export interface Store {
   ingest(dedupeKey: string, platformConversationId: string, at: number, decide: (reader: IngestReader) => IngestPlan): IngestResult;
   /** One transaction for a timer tick of one conversation (no dedupe key). */
   tick(conversationId: string, decide: (conversation: ConversationRecord) => IngestPlan | undefined): IngestPlan | undefined;
+  /** A conversation by its Agent AI id (read only). */
+  conversation(id: string): ConversationRecord | undefined;
   /** Open conversations whose next timer is due at or before `now`, earliest first. */
   dueConversations(now: number): { id: string; wakeAt: number }[];
   nextWake(): number | undefined;

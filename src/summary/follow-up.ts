@@ -46,14 +46,7 @@ export interface SummaryFollowUpDeps {
 
 /** Reads a conversation record through the core store's interface (a tick that decides nothing writes nothing). */
 export function conversationLookup(store: Store): (conversationId: string) => ConversationRecord | undefined {
-  return (conversationId) => {
-    let found: ConversationRecord | undefined;
-    store.tick(conversationId, (record) => {
-      found = record;
-      return undefined;
-    });
-    return found;
-  };
+  return (conversationId) => store.conversation(conversationId);
 }
 
 /** setTimeout's ceiling (about 24.8 days); later wake-ups are re-armed when they fire. */
