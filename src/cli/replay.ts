@@ -5,6 +5,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import type { IngestOutcome } from '../core/adapter.js';
+import type { BridgeMetrics } from '../observability/metrics.js';
 import { Bridge } from '../runtime/bridge.js';
 import { EXIT, println, type CliContext } from './context.js';
 import { loadOrExplain, loggerFor } from './setup.js';
@@ -20,7 +21,12 @@ export interface ReplaySummary {
   deadLettered: number;
 }
 
-export async function replayCommand(args: string[], ctx: CliContext): Promise<number> {
+export interface ReplayOptions {
+  /** Where the replay's counters go (tests read them; the CLI prints a summary instead). */
+  readonly metrics?: BridgeMetrics;
+}
+
+export async function replayCommand(args: string[], ctx: CliContext, options: ReplayOptions = {}): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -42,7 +48,7 @@ export async function replayCommand(args: string[], ctx: CliContext): Promise<nu
   // The replay clock: the latest platform time seen in the frames.
   let clock = 0;
   const now = (): number => clock || Date.now();
-  const bridge = new Bridge({ config, logger, now });
+  const bridge = new Bridge({ config, logger, now, ...(options.metrics ? { metrics: options.metrics } : {}) });
   const decoder = module.createFrameDecoder({ config, logger, metrics: bridge.metrics, now });
   bridge.start({ timers: false });
 

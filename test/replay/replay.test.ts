@@ -1,0 +1,153 @@
+// `agentai-bridge replay` end to end, in-process: recorded Genesys frames → the whole pipeline → the fake
+// Agent AI over HTTP. Each fixture's exact hook sequence (and key bodies) is asserted.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { adapterModules } from '../../adapters/index.js';
+import { replayCommand } from '../../src/cli/replay.js';
+import { BridgeMetrics } from '../../src/observability/metrics.js';
+import { FakeAgentAi } from '../../src/sim/agentai-receiver.js';
+import { BOT, bridgeEnv, LineCollector } from '../helpers/harness.js';
+
+const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/genesys/${name}.jsonl`, import.meta.url));
+const A = 'a11ce000-0000-4000-8000-000000000001';
+const B = 'b0b00000-0000-4000-8000-000000000002';
+const C = 'ca201000-0000-4000-8000-000000000003';
+const D = 'da7e0000-0000-4000-8000-000000000004';
+const conv = (n: number): string => `c0ffee00-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+const END = ['TRIGGER_SUMMARY_EVENT', 'END_OF_CONVERSATION'];
+
+let fake: FakeAgentAi | undefined;
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+
+async function replay(files: string[], extra: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: LineCollector; err: LineCollector; ai: FakeAgentAi }> {
+  fake = await FakeAgentAi.start({ bots: [BOT] });
+  const env = bridgeEnv(fake.url, mkdtempSync(join(tmpdir(), 'replay-')), { LOG_LEVEL: 'info', ...extra });
+  const out = new LineCollector();
+  const err = new LineCollector();
+  const code = await replayCommand(files, { env, stdout: out, stderr: err, modules: adapterModules });
+  return { code, out, err, ai: fake };
+}
+
+const labels = (ai: FakeAgentAi, id: string): string[] => ai.labels(id).map((l) => l.replace(/^(message \w+).*/, '$1'));
+
+describe('replay: each fixture yields exactly its hook sequence', () => {
+  const cases: [string, Record<string, string[]>][] = [
+    ['standard', { [conv(1)]: [`NA entry ${A}`, `NA exit ${A}`, ...END] }],
+    ['duplicate-topics', { [conv(10)]: [`NA entry ${A}`, `NA exit ${A}`, ...END] }],
+    ['flattened-calls', { [conv(14)]: [`NA entry ${A}`, `NA exit ${A}`, ...END] }],
+    ['cold-chain', { [conv(2)]: [`NA entry ${A}`, `cold exit ${A}`, `cold entry ${B}`, `cold exit ${B}`, `cold entry ${C}`, `NA exit ${C}`, ...END] }],
+    ['warm-two-consultants', { [conv(3)]: [`NA entry ${A}`, `warm entry ${B}`, `warm entry ${C}`, `warm exit ${B}`, `warm exit ${C}`, `NA exit ${A}`, ...END] }],
+    ['conference', { [conv(4)]: [`NA entry ${A}`, `warm entry ${B}`, `warm exit ${B}`, `NA exit ${A}`, ...END] }],
+    ['consult-cancelled', { [conv(5)]: [`NA entry ${A}`, `warm entry ${B}`, `warm exit ${B}`, `NA exit ${A}`, ...END] }],
+    ['reroute-no-answer', { [conv(6)]: [`NA entry ${B}`, `NA exit ${B}`, ...END] }],
+    ['redial-in-conversation', { [conv(7)]: [`NA entry ${A}`, `NA exit ${A}`, `redial entry ${A}`, `NA exit ${A}`, ...END] }],
+    ['redial-new-outbound', { [conv(8)]: [`NA entry ${A}`, `NA exit ${A}`, `redial entry ${A}`, `NA exit ${A}`, ...END] }],
+    ['interleaved', { [conv(11)]: [`NA entry ${A}`, `NA exit ${A}`, ...END], [conv(12)]: [`NA entry ${D}`, `NA exit ${D}`, ...END] }],
+    ['transcription', { [conv(13)]: [`NA entry ${A}`, 'message USER', 'message AGENT', 'message USER', 'message AGENT', `NA exit ${A}`, ...END] }],
+  ];
+  it.each(cases)('%s', async (name, expected) => {
+    const { code, out, ai } = await replay([fixture(name)]);
+    expect(code).toBe(0);
+    expect(out.lines.join('\n')).toMatch(/result:\s+ok/);
+    const seen = [...new Set(ai.accepted().map((c) => c.conversationId))].sort();
+    expect(seen).toEqual(Object.keys(expected).sort());
+    for (const [id, sequence] of Object.entries(expected)) expect(labels(ai, id)).toEqual(sequence);
+    expect(ai.violations()).toEqual([]);
+  });
+});
+
+describe('replay: bodies and behaviour', () => {
+  it('a redial placed as a new outbound conversation keeps the original conversationId; the new id never reaches Agent AI', async () => {
+    const { ai } = await replay([fixture('redial-new-outbound')]);
+    const bodies = ai.accepted().map((c) => JSON.stringify(c.body));
+    expect(bodies.every((b) => b.includes(`"conversationId":"${conv(8)}"`))).toBe(true);
+    expect(bodies.some((b) => b.includes(conv(9)))).toBe(false);
+    const redial = ai.accepted(conv(8))[2]?.body;
+    expect(redial).toMatchObject({ events: [{ name: 'INTERNAL_TRANSFER_EVENT', transfertype: 'redial', transition: 'entry', participant: { identity: A, type: 'agent' } }] });
+  });
+
+  it('without the redial window the outbound call is a conversation of its own', async () => {
+    const { ai } = await replay([fixture('redial-new-outbound')], { BRIDGE_REDIAL_WINDOW_MS: '1000' });
+    expect(labels(ai, conv(8))).toEqual([`NA entry ${A}`, `NA exit ${A}`, ...END]);
+    expect(labels(ai, conv(9))).toEqual([`NA entry ${A}`, `NA exit ${A}`, ...END]);
+  });
+
+  it('sends transcripts as user/agent messages shaped like the seed', async () => {
+    const { ai } = await replay([fixture('transcription')]);
+    const messages = ai.accepted(conv(13)).filter((c) => JSON.stringify(c.body).includes('"query"'));
+    expect(messages).toHaveLength(4);
+    expect(messages[0]?.body).toMatchObject({
+      conversationId: conv(13), botId: BOT.botId, agentId: A, experience: 'voice', author: { type: 'USER' },
+      source: 'genesys', sendUserMessage: true, sendAgentMessage: false, language: 'en',
+    });
+    expect(messages[1]?.body).toMatchObject({ author: { type: 'AGENT' }, sendUserMessage: false, sendAgentMessage: true, agentId: A });
+  });
+
+  it('replaying the same file twice changes nothing the second time (durable dedupe)', async () => {
+    fake = await FakeAgentAi.start({ bots: [BOT] });
+    const env = bridgeEnv(fake.url, mkdtempSync(join(tmpdir(), 'replay-twice-')), { LOG_LEVEL: 'warn' });
+    const ctx = { env, stdout: new LineCollector(), stderr: new LineCollector(), modules: adapterModules };
+    expect(await replayCommand([fixture('cold-chain')], ctx)).toBe(0);
+    const first = fake.accepted().length;
+    const out = new LineCollector();
+    expect(await replayCommand([fixture('cold-chain')], { ...ctx, stdout: out })).toBe(0);
+    expect(fake.accepted().length).toBe(first);
+    expect(out.lines.join('\n')).toMatch(/0 applied, \d+ duplicate/);
+  });
+
+  it('logs, counts and skips a malformed line with its line number, and still delivers the rest', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'malformed-'));
+    const file = join(dir, 'frames.jsonl');
+    const { readFileSync } = await import('node:fs');
+    const lines = readFileSync(fixture('standard'), 'utf8').split('\n').filter((l) => l.trim() !== '');
+    lines.splice(2, 0, '{"topicName": "v2.routing.queues.q.conversations", "eventBody": ', 'not json at all');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const { code, out, err, ai } = await replay([file]);
+    expect(code).toBe(0);
+    const summary = out.lines.join('\n');
+    expect(summary).toMatch(/2 malformed, skipped/);
+    expect(summary).toContain(`${file}:3:`);
+    expect(summary).toContain(`${file}:4:`);
+    expect(err.lines.some((l) => l.includes('"line":3') && l.includes('malformed frame skipped'))).toBe(true);
+    expect(labels(ai, conv(1))).toEqual([`NA entry ${A}`, `NA exit ${A}`, ...END]);
+  });
+
+  it('exits 3 when anything was dead-lettered, and says so', async () => {
+    fake = await FakeAgentAi.start({ bots: [{ ...BOT, botId: 'st-another-bot' }] });
+    const env = bridgeEnv(fake.url, mkdtempSync(join(tmpdir(), 'replay-dead-')), { LOG_LEVEL: 'silent' });
+    const out = new LineCollector();
+    const code = await replayCommand([fixture('standard')], { env, stdout: out, stderr: new LineCollector(), modules: adapterModules });
+    expect(code).toBe(3);
+    expect(out.lines.join('\n')).toMatch(/4 dead-lettered[\s\S]*FAILED: dead letters/);
+  });
+
+  it('exits 78 with one line per bad key when the config is wrong, before reading any frame', async () => {
+    const out = new LineCollector();
+    const err = new LineCollector();
+    const code = await replayCommand([fixture('standard')], { env: { AGENTAI_URL: 'nope' }, stdout: out, stderr: err, modules: adapterModules });
+    expect(code).toBe(78);
+    expect(err.lines.filter((l) => l.startsWith('config error:'))).toHaveLength(4);
+    expect(out.lines).toEqual([]);
+  });
+
+  it('shows the counters in the metrics after a replay', async () => {
+    fake = await FakeAgentAi.start({ bots: [BOT] });
+    const env = bridgeEnv(fake.url, mkdtempSync(join(tmpdir(), 'replay-metrics-')), { LOG_LEVEL: 'silent' });
+    const metrics = new BridgeMetrics({ defaults: false });
+    const ctx = { env, stdout: new LineCollector(), stderr: new LineCollector(), modules: adapterModules };
+    expect(await replayCommand([fixture('duplicate-topics')], ctx, { metrics })).toBe(0);
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/bridge_facts_in_total\{adapter="genesys",type="agent.joined"\} 1/);
+    expect(text).toMatch(/bridge_hook_calls_total\{event="transfer",status="200"\} 2/);
+    expect(text).toMatch(/bridge_hook_calls_total\{event="end",status="200"\} 1/);
+    expect(text).toMatch(/bridge_fact_to_hook_seconds_count\{event="end"\} 1/);
+    // Every frame came twice; the processor's per-leg diff let one fact through per event (agent.joined 1 above).
+    expect(text).not.toMatch(/bridge_dead_letters_total\{/); // no dead letter of any kind
+  });
+});
