@@ -72,6 +72,38 @@ describe('replay: bodies and behaviour', () => {
     expect(redial).toMatchObject({ events: [{ name: 'INTERNAL_TRANSFER_EVENT', transfertype: 'redial', transition: 'entry', participant: { identity: A, type: 'agent' } }] });
   });
 
+  it('the redial index survives a restart: the outbound call replayed by a second run still continues the first', async () => {
+    const { readFileSync } = await import('node:fs');
+    const dir = mkdtempSync(join(tmpdir(), 'redial-restart-'));
+    const lines = readFileSync(fixture('redial-new-outbound'), 'utf8').split('\n').filter((l) => l.trim() !== '');
+    const firstY = lines.findIndex((l) => l.includes(conv(9)));
+    writeFileSync(join(dir, 'x.jsonl'), `${lines.slice(0, firstY).join('\n')}\n`);
+    writeFileSync(join(dir, 'y.jsonl'), `${lines.slice(firstY).join('\n')}\n`);
+    fake = await FakeAgentAi.start({ bots: [BOT] });
+    const env = bridgeEnv(fake.url, join(dir, 'data'), { LOG_LEVEL: 'silent', BRIDGE_REDIAL_WINDOW_MS: '3600000' });
+    const ctx = { env, stdout: new LineCollector(), stderr: new LineCollector(), modules: adapterModules };
+    // The first instance must stop with X's redial window still open; `replay` would run the window out at
+    // the end of its input, so this instance is driven directly.
+    const { Bridge } = await import('../../src/runtime/bridge.js');
+    const { loadConfig } = await import('../../src/config/load.js');
+    const { createLogger } = await import('../../src/observability/logger.js');
+    const config = loadConfig({ env });
+    const first = new Bridge({ config, logger: createLogger({ level: 'silent', destination: new LineCollector(), pretty: false }) });
+    const decoder = adapterModules.find((m) => m.name === 'genesys')?.createFrameDecoder?.({ config, logger: createLogger({ level: 'silent', destination: new LineCollector(), pretty: false }), metrics: first.metrics, now: Date.now });
+    first.start({ timers: false });
+    for (const line of readFileSync(join(dir, 'x.jsonl'), 'utf8').split('\n').filter((l) => l !== '')) {
+      for (const fact of decoder?.decode(line).facts ?? []) await first.pipeline.ingest(fact);
+    }
+    await first.dispatcher.whenIdle();
+    await first.stop(1000);
+    expect(labels(fake, conv(8))).toEqual([`NA entry ${A}`, `NA exit ${A}`]);
+
+    // A new process (bridge instance) on the same data dir sees Y: the redial index is in the store.
+    expect(await replayCommand([join(dir, 'y.jsonl')], ctx)).toBe(0);
+    expect(labels(fake, conv(8))).toEqual([`NA entry ${A}`, `NA exit ${A}`, `redial entry ${A}`, `NA exit ${A}`, ...END]);
+    expect(fake.accepted().some((c) => c.conversationId === conv(9))).toBe(false);
+  });
+
   it('without the redial window the outbound call is a conversation of its own', async () => {
     const { ai } = await replay([fixture('redial-new-outbound')], { BRIDGE_REDIAL_WINDOW_MS: '1000' });
     expect(labels(ai, conv(8))).toEqual([`NA entry ${A}`, `NA exit ${A}`, ...END]);
