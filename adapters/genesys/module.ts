@@ -1,10 +1,30 @@
 // Genesys Cloud as a bridge adapter module: recorded notification frames decode through the same processor
 // the live connection uses, so `replay` and the daemon turn identical frames into identical facts.
+import type { Adapter } from '../../src/core/adapter.js';
 import type { AdapterModule } from '../../src/runtime/adapter-module.js';
 import { GenesysFrameProcessor } from './frame-processor.js';
+import { createGenesysLive } from './live/index.js';
+import { createGenesysSummaryWriter } from './summary-writeback.js';
+
+// The summary write-back uses the SDK client its live adapter keeps logged in (token renewal included).
+const clients = new WeakMap<Adapter, ReturnType<typeof createGenesysLive>['client']>();
 
 export const genesysModule: AdapterModule = {
   name: 'genesys',
+  createAdapter: (deps) => {
+    const { adapter, client } = createGenesysLive(deps);
+    clients.set(adapter, client);
+    return adapter;
+  },
+  createSummaryWriter: ({ config }, adapter) => {
+    const client = clients.get(adapter);
+    if (config.summary.writeBack === 'none' || !client) return undefined;
+    return createGenesysSummaryWriter(client, {
+      mode: config.summary.writeBack,
+      attributeName: config.summary.attributeName,
+      wrapupCodeId: config.summary.wrapupCodeId,
+    });
+  },
   createFrameDecoder: ({ now, metrics }) => {
     const processor = new GenesysFrameProcessor({
       now,

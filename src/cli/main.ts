@@ -3,6 +3,7 @@ import { checkConfigCommand } from './check-config.js';
 import { configReferenceCommand } from './config-reference.js';
 import { EXIT, println, type CliContext } from './context.js';
 import { deadLettersCommand } from './dead-letters.js';
+import { demoCommand } from './demo.js';
 import { replayCommand } from './replay.js';
 import { runCommand } from './run.js';
 import { summaryCommand } from './summary.js';
@@ -13,6 +14,8 @@ usage: agentai-bridge <command> [args]
 
 commands:
   run                         the daemon (adapters from BRIDGE_ADAPTERS, HTTP on BRIDGE_HTTP_PORT)
+  demo [--conversations N] [--duration S] [--speed X] [--faults drop,closing,404,token,429,outage,mute]
+                              the whole product against a simulated Genesys org and Agent AI, no accounts
   replay [--adapter genesys] FILE...
                               recorded notification frames (JSONL) through the whole pipeline
   check-config                validate the configuration; print it with secrets masked
@@ -30,6 +33,8 @@ export async function main(argv: string[], ctx: CliContext): Promise<number> {
   switch (command) {
     case 'run':
       return runCommand(ctx);
+    case 'demo':
+      return demoCommand(args, ctx);
     case 'replay':
       return replayCommand(args, ctx);
     case 'check-config':

@@ -2,6 +2,7 @@
 // reports health. SIGTERM/SIGINT: readiness goes 503, intake stops, queues drain until the deadline, exit 0;
 // a second signal exits at once. Either way the store keeps what was not delivered for the next start.
 import type { Adapter } from '../core/adapter.js';
+import type { SummaryWriter } from '../summary/writer.js';
 import { BridgeHttpServer } from '../http/server.js';
 import { Bridge } from '../runtime/bridge.js';
 import { EXIT, println, type CliContext } from './context.js';
@@ -24,7 +25,9 @@ export async function startDaemon(ctx: CliContext, options: { signals?: boolean;
   const config = loadOrExplain(ctx, options.overrides);
   if (typeof config === 'number') return config;
   const logger = loggerFor(config);
-  const bridge = new Bridge({ config, logger });
+  // Filled once the adapters exist; the summary follow-up looks writers up when it writes.
+  const summaryWriters = new Map<string, SummaryWriter>();
+  const bridge = new Bridge({ config, logger, summaryWriters });
 
   const adapters: Adapter[] = [];
   for (const name of config.bridge.adapters) {
@@ -34,7 +37,11 @@ export async function startDaemon(ctx: CliContext, options: { signals?: boolean;
       await bridge.stop(0);
       return EXIT.config;
     }
-    adapters.push(module.createAdapter({ config, logger: logger.child({ adapter: name }), metrics: bridge.metrics, now: Date.now }));
+    const deps = { config, logger: logger.child({ adapter: name }), metrics: bridge.metrics, now: Date.now };
+    const adapter = module.createAdapter(deps);
+    adapters.push(adapter);
+    const writer = module.createSummaryWriter?.(deps, adapter);
+    if (writer) summaryWriters.set(name, writer);
   }
 
   let draining = false;

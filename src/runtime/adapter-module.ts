@@ -5,6 +5,7 @@ import type { Adapter } from '../core/adapter.js';
 import type { Fact } from '../core/facts.js';
 import type { BridgeConfig } from '../config/load.js';
 import type { BridgeMetrics } from '../observability/metrics.js';
+import type { SummaryWriter } from '../summary/writer.js';
 
 export interface DecodedFrame {
   readonly facts: readonly Fact[];
@@ -29,4 +30,6 @@ export interface AdapterModule {
   readonly name: string;
   createAdapter?(deps: AdapterDeps): Adapter;
   createFrameDecoder?(deps: AdapterDeps): FrameDecoder;
+  /** Where summaries of this platform's conversations are written back (issue: summaries), if anywhere. */
+  createSummaryWriter?(deps: AdapterDeps, adapter: Adapter): SummaryWriter | undefined;
 }

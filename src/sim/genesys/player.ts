@@ -1,0 +1,70 @@
+// Plays scripts on a simulated org in real time, `speed` times faster than the scenario's own clock.
+// Every payload is re-based (script.ts) so the times the bridge reads agree with the wall clock: settle
+// and redial windows then behave as they would live, once they are divided by the same speed.
+import type { GenesysSim } from './server.js';
+import { rebase, type SimScript } from './script.js';
+
+export interface PlayedStep {
+  readonly script: string;
+  readonly topic: string;
+  readonly conversationId: string | undefined;
+  readonly note: string | undefined;
+  /** Wall-clock epoch ms it was published. */
+  readonly at: number;
+  /** Channels it reached (0 = nobody was subscribed and connected). */
+  readonly delivered: number;
+}
+
+export interface PlayOptions {
+  readonly speed: number;
+  /** Wall-clock epoch ms the script's start maps to (default: now). */
+  readonly baseMs?: number;
+  readonly onStep?: (step: PlayedStep) => void;
+}
+
+export class ScriptPlayer {
+  private readonly timers = new Set<NodeJS.Timeout>();
+  readonly played: PlayedStep[] = [];
+
+  constructor(private readonly sim: GenesysSim) {}
+
+  /** Schedules every step; resolves after the last one is published. */
+  play(script: SimScript, options: PlayOptions): Promise<void> {
+    const base = options.baseMs ?? Date.now();
+    const steps = script.steps.map((step) => ({
+      ...step,
+      body: rebase(step.body, script.startMs, base, options.speed),
+      messages: step.messages?.map((m) => rebase(m, script.startMs, base, options.speed)),
+      wallAt: base + step.offsetMs / options.speed,
+    }));
+    return new Promise((resolve) => {
+      let index = 0;
+      // Steps are published strictly in script order, each no earlier than its time.
+      const next = (): void => {
+        const step = steps[index];
+        if (!step) {
+          resolve();
+          return;
+        }
+        const timer = setTimeout(() => {
+          this.timers.delete(timer);
+          if (step.messages) this.sim.org.addMessages(step.messages);
+          const delivered = this.sim.publish(step.topic, step.body);
+          const id = step.body.id ?? step.body.conversationId;
+          const played: PlayedStep = { script: script.name, topic: step.topic, conversationId: typeof id === 'string' ? id : undefined, note: step.note, at: Date.now(), delivered };
+          this.played.push(played);
+          options.onStep?.(played);
+          index += 1;
+          next();
+        }, Math.max(0, step.wallAt - Date.now()));
+        this.timers.add(timer);
+      };
+      next();
+    });
+  }
+
+  stop(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+}

@@ -1,0 +1,142 @@
+// Shared by the live-adapter tests: a simulated org with the fixture directory, a bridge harness with the
+// live adapter attached through the SDK, and the replay reference (the same fixture frames through the
+// frame processor with the frame clock) that every live run must match.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GenesysFrameProcessor } from '../../adapters/genesys/frame-processor.js';
+import { createGenesysLiveAdapter, type GenesysLiveAdapter } from '../../adapters/genesys/live/index.js';
+import { loadConfig } from '../../src/config/load.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { Bridge } from '../../src/runtime/bridge.js';
+import { FakeAgentAi } from '../../src/sim/agentai-receiver.js';
+import { GenesysSim, type GenesysSimOptions } from '../../src/sim/genesys/server.js';
+import { scriptFromJsonl, type SimScript } from '../../src/sim/genesys/script.js';
+import { QUEUE_BILLING, QUEUE_SUPPORT, USERS } from '../fixtures/genesys/scenarios.js';
+import { BOT, bridgeEnv, LineCollector, startHarness, type Harness } from '../helpers/harness.js';
+
+export const SIM_CLIENT = { clientId: 'sim-client', clientSecret: 'sim-secret-0123456789' };
+
+export const FIXTURE_NAMES = [
+  'standard', 'cold-chain', 'warm-two-consultants', 'conference', 'consult-cancelled', 'reroute-no-answer',
+  'redial-in-conversation', 'redial-new-outbound', 'duplicate-topics', 'interleaved', 'transcription', 'flattened-calls',
+] as const;
+
+export function fixtureText(name: string): string {
+  return readFileSync(new URL(`../fixtures/genesys/${name}.jsonl`, import.meta.url), 'utf8');
+}
+
+export function fixtureScript(name: string): SimScript {
+  return scriptFromJsonl(name, fixtureText(name));
+}
+
+export async function startSim(options: Partial<GenesysSimOptions> = {}): Promise<GenesysSim> {
+  const sim = await GenesysSim.start({ ...SIM_CLIENT, heartbeatMs: 200, ...options });
+  for (const [key, u] of Object.entries(USERS)) sim.org.addUser({ id: u.id, name: u.name, email: `${key}@example.com` });
+  sim.org.addQueue({ id: QUEUE_SUPPORT, name: 'Support' });
+  sim.org.addQueue({ id: QUEUE_BILLING, name: 'Billing' });
+  return sim;
+}
+
+export interface LiveRig {
+  readonly sim: GenesysSim;
+  readonly h: Harness;
+  readonly adapter: GenesysLiveAdapter;
+  close(): Promise<void>;
+}
+
+/** Windows of the sequencer divided by `speed`, so a compressed scenario classifies exits as at 1×. */
+export function liveEnv(sim: GenesysSim, speed: number, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    GENESYS_CLIENT_ID: SIM_CLIENT.clientId,
+    GENESYS_CLIENT_SECRET: SIM_CLIENT.clientSecret,
+    GENESYS_GATEWAY_URL: sim.url,
+    GENESYS_QUEUE_IDS: `${QUEUE_SUPPORT},${QUEUE_BILLING}`,
+    GENESYS_USER_IDS: USERS.alice.id,
+    GENESYS_HEARTBEAT_TIMEOUT_MS: '600',
+    GENESYS_PING_TIMEOUT_MS: '300',
+    GENESYS_RECONNECT_BASE_MS: '20',
+    GENESYS_RECONNECT_MAX_MS: '200',
+    GENESYS_ROLLOVER_OVERLAP_MS: '100',
+    GENESYS_RECONCILE_MARGIN_MS: '1000',
+    BRIDGE_SETTLE_MS: String(Math.round(10_000 / speed)),
+    BRIDGE_REDIAL_WINDOW_MS: String(Math.round(120_000 / speed)),
+    LOG_LEVEL: 'debug',
+    ...extra,
+  };
+}
+
+export async function startRig(speed: number, env: NodeJS.ProcessEnv = {}, simOptions: Partial<GenesysSimOptions> = {}): Promise<LiveRig> {
+  const sim = await startSim(simOptions);
+  const h = await startHarness(liveEnv(sim, speed, env));
+  const logger = h.bridge.logger.child({ adapter: 'genesys' });
+  const adapter = createGenesysLiveAdapter({ config: h.config, logger, metrics: h.bridge.metrics, now: Date.now }) as GenesysLiveAdapter;
+  await adapter.start({ sink: h.bridge.pipeline, logger, now: Date.now });
+  return {
+    sim,
+    h,
+    adapter,
+    async close() {
+      await adapter.stop();
+      await h.close();
+      await sim.close();
+    },
+  };
+}
+
+/** Hook labels per conversation id, as the fake Agent AI accepted them. */
+export function labelsByConversation(h: Harness): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const call of h.fake.accepted()) {
+    const list = out.get(call.conversationId) ?? [];
+    list.push(call.label);
+    out.set(call.conversationId, list);
+  }
+  return out;
+}
+
+/** Waits until every conversation in `ids` has its END_OF_CONVERSATION at the fake Agent AI. */
+export async function waitForEnds(h: Harness, ids: Iterable<string>, timeoutMs = 20_000): Promise<void> {
+  const wanted = [...ids];
+  await h.fake.waitFor(() => wanted.every((id) => h.fake.labels(id).includes('END_OF_CONVERSATION')), timeoutMs);
+}
+
+/** The replay reference: the fixture's frames through the processor and pipeline on the frame clock. */
+export async function replayReference(names: readonly string[]): Promise<Map<string, string[]>> {
+  let clock = 0;
+  const fake = await FakeAgentAi.start({ bots: [BOT] });
+  const dataDir = mkdtempSync(join(tmpdir(), 'bridge-ref-'));
+  const config = loadConfig({ env: bridgeEnv(fake.url, dataDir, { LOG_LEVEL: 'silent' }) });
+  const bridge = new Bridge({ config, logger: createLogger({ level: 'silent', secrets: [], destination: new LineCollector(), pretty: false }), now: () => clock || Date.now() });
+  bridge.start({ timers: false });
+  try {
+    for (const name of names) {
+      const processor = new GenesysFrameProcessor({ now: () => clock || Date.now() });
+      for (const line of fixtureText(name).split('\n')) {
+        if (line.trim() === '') continue;
+        const result = processor.process(line);
+        if (result.frameTime !== undefined && result.frameTime > clock) {
+          clock = result.frameTime;
+          bridge.pipeline.fireDue(clock);
+        }
+        for (const fact of result.facts) await bridge.pipeline.ingest(fact);
+      }
+    }
+    for (let wake = bridge.pipeline.nextWake(); wake !== undefined; wake = bridge.pipeline.nextWake()) {
+      clock = Math.max(clock, wake);
+      if (bridge.pipeline.fireDue(clock) === 0) break;
+    }
+    await bridge.dispatcher.whenIdle();
+    const out = new Map<string, string[]>();
+    for (const call of fake.accepted()) out.set(call.conversationId, [...(out.get(call.conversationId) ?? []), call.label]);
+    return out;
+  } finally {
+    await bridge.stop(1000);
+    await fake.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+export function logLines(h: Harness, contains: string): string[] {
+  return h.logs.lines.filter((l) => l.includes(contains));
+}
