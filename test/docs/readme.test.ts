@@ -1,0 +1,28 @@
+// The README must tell the truth: its config table is the schema's, its commands exist, .ci/run runs its test command.
+import { readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { configReferenceCommand } from '../../src/cli/config-reference.js';
+
+const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+
+function capture(): { stream: Writable; text: () => string } {
+  let out = '';
+  return { stream: new Writable({ write: (c, _e, done) => { out += String(c); done(); } }), text: () => out };
+}
+
+describe('README', () => {
+  it('has the configuration table generated from the schema (run `npm run docs` after changing it)', () => {
+    const out = capture();
+    configReferenceCommand({ env: {}, stdout: out.stream, stderr: out.stream, modules: [] });
+    const block = readme.slice(readme.indexOf('<!-- config-reference:start -->') + '<!-- config-reference:start -->'.length, readme.indexOf('<!-- config-reference:end -->'));
+    expect(block.trim()).toBe(out.text().trim());
+  });
+
+  it('names the test command that .ci/run runs', () => {
+    const ci = readFileSync(new URL('../../.ci/run', import.meta.url), 'utf8');
+    expect(ci).toMatch(/^npm ci/m);
+    expect(ci).toMatch(/^npm test$/m);
+    expect(readme).toContain('npm test');
+  });
+});
