@@ -102,6 +102,26 @@ describe('delivery to Agent AI', () => {
     expect(dead?.lastStatus).toBe(503);
   });
 
+  it('gives up after DELIVERY_MAX_AGE_MS of failures and says why', async () => {
+    h = await startHarness({ DELIVERY_MAX_AGE_MS: '300', DELIVERY_MAX_ATTEMPTS: '1000' });
+    h.fake.inject({ status: 503, times: 1000 });
+    await feed(h, standard().slice(0, 1));
+    const [dead] = h.bridge.store.deadLetters();
+    expect(dead?.label).toBe('NA entry A');
+    expect(dead?.lastError).toMatch(/gave up after \d+ s \(DELIVERY_MAX_AGE_MS\)/);
+  });
+
+  it('with DELIVERY_EOC_ON_UNKNOWN_OUTCOME=resend an END_OF_CONVERSATION of unknown outcome is sent again', async () => {
+    h = await startHarness({ AGENTAI_HEADERS_TIMEOUT_MS: '1000', DELIVERY_EOC_ON_UNKNOWN_OUTCOME: 'resend' });
+    h.fake.inject({ delayMs: 2500, times: 1, match: (b) => JSON.stringify(b).includes('END_OF_CONVERSATION') });
+    await feed(h, standard());
+    await new Promise((r) => setTimeout(r, 1700));
+    expect(h.bridge.store.deadLetters()).toEqual([]);
+    // The operator chose "never lose an EOC" over "never send one twice": Agent AI saw it twice.
+    expect(h.fake.labels('c1').filter((l) => l.startsWith('END_OF_CONVERSATION'))).toHaveLength(2);
+    expect(h.fake.violations().some((v) => v.includes('duplicate END_OF_CONVERSATION'))).toBe(true);
+  });
+
   it('ignores a duplicate fact: nothing is sent twice', async () => {
     h = await startHarness();
     const facts = standard();

@@ -1,0 +1,58 @@
+// `agentai-bridge dead-letters list | retry | drop` against a real store, and the daemon picking a retried row up.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { adapterModules } from '../../adapters/index.js';
+import { deadLettersCommand } from '../../src/cli/dead-letters.js';
+import { checkConfigCommand } from '../../src/cli/check-config.js';
+import { main } from '../../src/cli/main.js';
+import { joined } from '../core/fact-builders.js';
+import { BOT, bridgeEnv, LineCollector, startHarness } from '../helpers/harness.js';
+
+describe('dead-letters CLI', () => {
+  it('lists dead letters with their reason, retries one into a running bridge, and drops another', async () => {
+    const h = await startHarness();
+    try {
+      h.fake.inject({ status: 400, body: '{"code":400,"message":"Linked bot details could not be found."}', times: 2 });
+      await h.bridge.pipeline.ingest({ ...joined(0, 'A'), conversationId: 'dl-1' });
+      await h.bridge.pipeline.ingest({ ...joined(0, 'B'), conversationId: 'dl-2' });
+      await h.bridge.dispatcher.whenIdle();
+      const ctx = { env: bridgeEnv(h.fake.url, h.dataDir), stdout: new LineCollector(), stderr: new LineCollector(), modules: adapterModules };
+
+      expect(deadLettersCommand(['list'], ctx)).toBe(0);
+      const listing = ctx.stdout.lines.join('\n');
+      expect(listing).toMatch(/#\d+ .*conversation dl-1 .*NA entry A/);
+      expect(listing).toMatch(/last HTTP 400: Agent AI rejected it: .*Linked bot details could not be found/);
+
+      const [first, second] = h.bridge.store.deadLetters();
+      expect(deadLettersCommand(['retry', String(first!.id)], ctx)).toBe(0);
+      await h.fake.waitFor(() => h.fake.labels('dl-1').length === 1, 10_000); // the bridge's sweep finds it
+      expect(h.fake.labels('dl-1')).toEqual(['NA entry A']);
+
+      expect(deadLettersCommand(['drop', String(second!.id)], ctx)).toBe(0);
+      expect(h.bridge.store.deadLetters()).toEqual([]);
+      expect(deadLettersCommand(['drop', '9999'], ctx)).toBe(1);
+      expect(deadLettersCommand(['retry'], ctx)).toBe(2);
+    } finally {
+      await h.close();
+    }
+  }, 20_000);
+});
+
+describe('CLI basics', () => {
+  it('check-config prints the effective config with secrets masked and exits 0', () => {
+    const out = new LineCollector();
+    const env = bridgeEnv('https://platform.kore.ai', mkdtempSync(join(tmpdir(), 'cc-')));
+    expect(checkConfigCommand({ env, stdout: out, stderr: out, modules: [] })).toBe(0);
+    const text = out.lines.join('\n');
+    expect(text).toContain('"hooksPath": "/agentassist/api/v1/hooks"');
+    expect(text).not.toContain(BOT.clientSecret);
+  });
+
+  it('an unknown command prints the help and exits 2', async () => {
+    const err = new LineCollector();
+    expect(await main(['frobnicate'], { env: {}, stdout: new LineCollector(), stderr: err, modules: [] })).toBe(2);
+    expect(err.lines.join('\n')).toMatch(/unknown command "frobnicate"[\s\S]*replay/);
+  });
+});
