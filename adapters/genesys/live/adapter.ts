@@ -37,6 +37,9 @@ export interface LiveAdapterDeps {
   readonly api: (signal: AbortSignal) => GenesysApi & { onUnauthorized?: (() => Promise<void>) | undefined };
 }
 
+/** Pause before re-reading a conversation whose facts the store refused (so a broken store is not hammered). */
+const INGEST_RETRY_MS = 5_000;
+
 /** Sorting key for one conversation's facts: by time, then the processor's tie order, messages before exits. */
 const RANK: Record<Fact['type'], number> = { 'agent.joined': 0, message: 1, 'agent.left': 2, 'customer.left': 3, 'conversation.ended': 4 };
 
@@ -183,9 +186,10 @@ export class GenesysLiveAdapter implements Adapter {
     try {
       result = this.processor.process(text);
     } catch (err) {
-      if (!(err instanceof MalformedFrameError)) throw err;
+      // Input never takes the daemon down: a frame the processor cannot handle is logged, counted, skipped.
       this.deps.metrics.malformed.inc({ adapter: NAME });
-      this.logger.warn({ error: err.message }, 'genesys: malformed frame skipped');
+      if (err instanceof MalformedFrameError) this.logger.warn({ error: err.message }, 'genesys: malformed frame skipped');
+      else this.logger.error({ err, frame: text.slice(0, 300) }, 'genesys: frame could not be processed; skipped');
       return;
     }
     for (const control of result.control) {
@@ -212,7 +216,7 @@ export class GenesysLiveAdapter implements Adapter {
 
   /** Tracks the conversation, adjusts transcription topics, then queues message fetch + enrichment + ingest. */
   private handle(result: FrameResult): Promise<void> {
-    for (const w of result.warnings) this.logger.warn(w);
+    for (const w of result.warnings) this.logger.warn({ conversationId: result.conversationId }, w);
     const id = result.conversationId;
     if (id === undefined) return Promise.resolve();
     let tracked = this.conversations.get(id);
@@ -240,7 +244,7 @@ export class GenesysLiveAdapter implements Adapter {
 
   private enqueue(conversationId: string, task: () => Promise<void>): Promise<void> {
     const previous = this.queues.get(conversationId) ?? Promise.resolve();
-    const next = previous.then(task).catch((err: unknown) => this.logger.error({ err, conversationId }, 'genesys: could not deliver facts'));
+    const next = previous.then(task).catch((err: unknown) => this.recoverFromFailedIngest(conversationId, err));
     this.queues.set(conversationId, next);
     void next.then(() => {
       if (this.queues.get(conversationId) === next) this.queues.delete(conversationId);
@@ -252,7 +256,23 @@ export class GenesysLiveAdapter implements Adapter {
     if (!this.sink || !this.recentFacts.add(fact.dedupeKey)) return;
     const enriched = await this.enricher.enrich(fact);
     this.stats.facts += 1;
-    await this.sink.ingest(enriched);
+    try {
+      await this.sink.ingest(enriched);
+    } catch (err) {
+      this.recentFacts.delete(fact.dedupeKey);
+      throw err;
+    }
+  }
+
+  /**
+   * The store refused a fact (disk full, locked): rather than lose it, forget what this conversation's diff
+   * had seen and re-read it from Genesys a little later; the store's dedupe drops what was already applied.
+   */
+  private recoverFromFailedIngest(conversationId: string, err: unknown): void {
+    this.logger.error({ err, conversationId }, 'genesys: facts could not be stored; re-reading the conversation from Genesys shortly');
+    this.processor.forget(conversationId);
+    const retry = setTimeout(() => void this.reconciler.refresh(conversationId), INGEST_RETRY_MS);
+    retry.unref();
   }
 
   private prune(): void {

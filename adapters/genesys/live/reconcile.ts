@@ -83,6 +83,11 @@ export class Reconciler {
     this.o.logger.info({ since: new Date(from).toISOString(), refreshed, found, skipped, ms: Date.now() - started }, 'genesys: reconciled after a gap');
   }
 
+  /** Re-reads one conversation (active or not) through the same diff. */
+  refresh(conversationId: string): Promise<boolean> {
+    return this.fetchAndApply(conversationId);
+  }
+
   private async fetchAndApply(id: string): Promise<boolean> {
     try {
       const body = await this.o.api.getConversation(id);

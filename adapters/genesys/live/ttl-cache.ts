@@ -44,6 +44,10 @@ export class RecentKeys {
     return this.keys.has(key);
   }
 
+  delete(key: string): void {
+    this.keys.delete(key);
+  }
+
   add(key: string): boolean {
     if (this.keys.has(key)) return false;
     this.keys.add(key);
