@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import type { IngestOutcome } from '../core/adapter.js';
 import type { BridgeMetrics } from '../observability/metrics.js';
 import { Bridge } from '../runtime/bridge.js';
+import { feedFrame, finishReplay, FrameClock, MalformedLineError } from '../runtime/frame-replay.js';
 import { EXIT, println, type CliContext } from './context.js';
 import { loadOrExplain, loggerFor } from './setup.js';
 
@@ -45,11 +46,9 @@ export async function replayCommand(args: string[], ctx: CliContext, options: Re
   if (typeof config === 'number') return config;
   const logger = loggerFor(config, ctx.stderr);
 
-  // The replay clock: the latest platform time seen in the frames.
-  let clock = 0;
-  const now = (): number => clock || Date.now();
-  const bridge = new Bridge({ config, logger, now, ...(options.metrics ? { metrics: options.metrics } : {}) });
-  const decoder = module.createFrameDecoder({ config, logger, metrics: bridge.metrics, now });
+  const clock = new FrameClock();
+  const bridge = new Bridge({ config, logger, now: clock.now, ...(options.metrics ? { metrics: options.metrics } : {}) });
+  const decoder = module.createFrameDecoder({ config, logger, metrics: bridge.metrics, now: clock.now });
   bridge.start({ timers: false });
 
   const summary: ReplaySummary = {
@@ -70,34 +69,26 @@ export async function replayCommand(args: string[], ctx: CliContext, options: Re
         lineNo += 1;
         if (text.trim() === '') continue;
         summary.lines += 1;
-        let decoded;
+        let fed;
         try {
-          decoded = decoder.decode(text);
+          fed = await feedFrame(bridge, decoder, clock, text);
         } catch (err) {
-          const error = (err as Error).message;
+          if (!(err instanceof MalformedLineError)) throw err;
+          const error = err.message;
           summary.malformed.push({ file, line: lineNo, error });
           bridge.metrics.malformed.inc({ adapter: module.name });
           logger.warn({ file, line: lineNo, error }, `malformed frame skipped (${file}:${lineNo})`);
           continue;
         }
         summary.frames += 1;
-        for (const warning of decoded.warnings) logger.warn({ file, line: lineNo }, warning);
-        if (decoded.time !== undefined && decoded.time > clock) {
-          clock = decoded.time;
-          bridge.pipeline.fireDue(clock);
-        }
-        for (const fact of decoded.facts) {
-          summary.conversations.add(fact.conversationId);
-          summary.facts[await bridge.pipeline.ingest(fact)] += 1;
+        for (const warning of fed.warnings) logger.warn({ file, line: lineNo }, warning);
+        for (const { conversationId, outcome } of fed.outcomes) {
+          summary.conversations.add(conversationId);
+          summary.facts[outcome] += 1;
         }
       }
     }
-    // End of input: let every settle and redial window run out, in order.
-    for (let wake = bridge.pipeline.nextWake(); wake !== undefined; wake = bridge.pipeline.nextWake()) {
-      clock = Math.max(clock, wake);
-      if (bridge.pipeline.fireDue(clock) === 0) break;
-    }
-    await bridge.dispatcher.whenIdle();
+    await finishReplay(bridge, clock);
   } finally {
     Object.assign(summary, bridge.dispatcher.counts);
     await bridge.stop(5_000);

@@ -4,11 +4,12 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GenesysFrameProcessor } from '../../adapters/genesys/frame-processor.js';
+import { genesysModule } from '../../adapters/genesys/module.js';
 import { createGenesysLiveAdapter, type GenesysLiveAdapter } from '../../adapters/genesys/live/index.js';
 import { loadConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { Bridge } from '../../src/runtime/bridge.js';
+import { feedFrame, finishReplay, FrameClock } from '../../src/runtime/frame-replay.js';
 import { FakeAgentAi } from '../../src/sim/agentai-receiver.js';
 import { GenesysSim, type GenesysSimOptions } from '../../src/sim/genesys/server.js';
 import { scriptFromJsonl, type SimScript } from '../../src/sim/genesys/script.js';
@@ -103,30 +104,23 @@ export async function waitForEnds(h: Harness, ids: Iterable<string>, timeoutMs =
 
 /** The replay reference: the fixture's frames through the processor and pipeline on the frame clock. */
 export async function replayReference(names: readonly string[]): Promise<Map<string, string[]>> {
-  let clock = 0;
+  const clock = new FrameClock();
   const fake = await FakeAgentAi.start({ bots: [BOT] });
   const dataDir = mkdtempSync(join(tmpdir(), 'bridge-ref-'));
   const config = loadConfig({ env: bridgeEnv(fake.url, dataDir, { LOG_LEVEL: 'silent' }) });
-  const bridge = new Bridge({ config, logger: createLogger({ level: 'silent', secrets: [], destination: new LineCollector(), pretty: false }), now: () => clock || Date.now() });
+  const logger = createLogger({ level: 'silent', secrets: [], destination: new LineCollector(), pretty: false });
+  const bridge = new Bridge({ config, logger, now: clock.now });
   bridge.start({ timers: false });
   try {
     for (const name of names) {
-      const processor = new GenesysFrameProcessor({ now: () => clock || Date.now() });
+      // A fresh decoder per file, as each recorded file is its own socket session.
+      const decoder = genesysModule.createFrameDecoder?.({ config, logger, metrics: bridge.metrics, now: clock.now });
+      if (!decoder) throw new Error('the genesys module has no frame decoder');
       for (const line of fixtureText(name).split('\n')) {
-        if (line.trim() === '') continue;
-        const result = processor.process(line);
-        if (result.frameTime !== undefined && result.frameTime > clock) {
-          clock = result.frameTime;
-          bridge.pipeline.fireDue(clock);
-        }
-        for (const fact of result.facts) await bridge.pipeline.ingest(fact);
+        if (line.trim() !== '') await feedFrame(bridge, decoder, clock, line);
       }
     }
-    for (let wake = bridge.pipeline.nextWake(); wake !== undefined; wake = bridge.pipeline.nextWake()) {
-      clock = Math.max(clock, wake);
-      if (bridge.pipeline.fireDue(clock) === 0) break;
-    }
-    await bridge.dispatcher.whenIdle();
+    await finishReplay(bridge, clock);
     const out = new Map<string, string[]>();
     for (const call of fake.accepted()) out.set(call.conversationId, [...(out.get(call.conversationId) ?? []), call.label]);
     return out;
