@@ -4,7 +4,7 @@ import { EXIT, println, type CliContext } from './context.js';
 import { loadOrExplain } from './setup.js';
 
 export function checkConfigCommand(ctx: CliContext): number {
-  const config = loadOrExplain(ctx);
+  const config = loadOrExplain(ctx, undefined, true);
   if (typeof config === 'number') return config;
   println(ctx.stdout, JSON.stringify(maskedConfig(config), null, 2));
   println(ctx.stderr, `configuration ok: ${config.bots.length} bot(s), adapters: ${config.bridge.adapters.join(', ')}`);

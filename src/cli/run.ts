@@ -22,7 +22,7 @@ export async function runCommand(ctx: CliContext, options: { signals?: boolean; 
 }
 
 export async function startDaemon(ctx: CliContext, options: { signals?: boolean; overrides?: Record<string, unknown> } = {}): Promise<RunHandle | number> {
-  const config = loadOrExplain(ctx, options.overrides);
+  const config = loadOrExplain(ctx, options.overrides, true);
   if (typeof config === 'number') return config;
   const logger = loggerFor(config);
   // Filled once the adapters exist; the summary follow-up looks writers up when it writes.

@@ -15,9 +15,9 @@ export function secretValues(config: BridgeConfig): string[] {
   ].filter((s) => s !== '');
 }
 
-export function loadOrExplain(ctx: CliContext, overrides?: LoadOptions['overrides']): BridgeConfig | number {
+export function loadOrExplain(ctx: CliContext, overrides?: LoadOptions['overrides'], live = false): BridgeConfig | number {
   try {
-    return loadConfig({ env: ctx.env, ...(overrides ? { overrides } : {}) });
+    return loadConfig({ env: ctx.env, live, ...(overrides ? { overrides } : {}) });
   } catch (err) {
     if (err instanceof ConfigError) {
       println(ctx.stderr, err.message);

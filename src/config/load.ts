@@ -57,6 +57,8 @@ export interface LoadOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Values that win over file and env (the demo wires its own simulators this way). */
   readonly overrides?: Record<string, unknown>;
+  /** Also require what live adapters need (credentials, something to follow): `run` and `check-config`. */
+  readonly live?: boolean;
 }
 
 export function loadConfig(options: LoadOptions = {}): BridgeConfig {
@@ -81,7 +83,7 @@ export function loadConfig(options: LoadOptions = {}): BridgeConfig {
   }
   const settings = config.getProperties();
   const { bots, problems: botProblems } = parseBots(settings.agentai.bots);
-  problems.push(...botProblems, ...crossChecks(settings));
+  problems.push(...botProblems, ...crossChecks(settings), ...(options.live ? liveChecks(settings) : []));
 
   const envBot = defaultBot(settings, bots.length === 0, problems);
   if (envBot) bots.push({ ...envBot, default: bots.every((b) => !b.default) });
@@ -132,6 +134,20 @@ function crossChecks(settings: Settings): ConfigProblem[] {
     }
     for (const secret of settings.ada.webhookSecrets) {
       if (!secret.startsWith('whsec_')) problems.push({ key: 'ada.webhookSecrets', env: 'ADA_WEBHOOK_SECRETS', reason: 'each secret must start with whsec_' });
+    }
+  }
+  return problems;
+}
+
+/** What the live adapters need; replay reads recorded frames and needs none of it. */
+function liveChecks(settings: Settings): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (settings.bridge.adapters.includes('genesys')) {
+    const g = settings.genesys;
+    if (g.clientId === '') problems.push({ key: 'genesys.clientId', env: 'GENESYS_CLIENT_ID', reason: 'required when BRIDGE_ADAPTERS includes genesys' });
+    if (g.clientSecret === '') problems.push({ key: 'genesys.clientSecret', env: 'GENESYS_CLIENT_SECRET', reason: 'required when BRIDGE_ADAPTERS includes genesys' });
+    if (g.queueIds.length === 0 && g.queueNames.length === 0 && g.userIds.length === 0) {
+      problems.push({ key: 'genesys.queueIds', env: 'GENESYS_QUEUE_IDS', reason: 'nothing to follow: set GENESYS_QUEUE_IDS (ids or "all"), GENESYS_QUEUE_NAMES or GENESYS_USER_IDS' });
     }
   }
   return problems;

@@ -43,11 +43,26 @@ describe('dead-letters CLI', () => {
 describe('CLI basics', () => {
   it('check-config prints the effective config with secrets masked and exits 0', () => {
     const out = new LineCollector();
-    const env = bridgeEnv('https://platform.kore.ai', mkdtempSync(join(tmpdir(), 'cc-')));
+    const env = { ...bridgeEnv('https://platform.kore.ai', mkdtempSync(join(tmpdir(), 'cc-'))), GENESYS_CLIENT_ID: 'gc-id', GENESYS_CLIENT_SECRET: 'genesys-secret-value', GENESYS_QUEUE_IDS: 'all' };
     expect(checkConfigCommand({ env, stdout: out, stderr: out, modules: [] })).toBe(0);
     const text = out.lines.join('\n');
     expect(text).toContain('"hooksPath": "/agentassist/api/v1/hooks"');
     expect(text).not.toContain(BOT.clientSecret);
+    expect(text).not.toContain('genesys-secret-value');
+  });
+
+  it('check-config (and run) name the Genesys keys a live daemon needs; replay does not need them', async () => {
+    const err = new LineCollector();
+    const env = bridgeEnv('https://platform.kore.ai', mkdtempSync(join(tmpdir(), 'cc-')));
+    expect(checkConfigCommand({ env, stdout: new LineCollector(), stderr: err, modules: [] })).toBe(78);
+    expect(err.lines).toEqual(expect.arrayContaining([
+      'config error: genesys.clientId (GENESYS_CLIENT_ID): required when BRIDGE_ADAPTERS includes genesys',
+      'config error: genesys.clientSecret (GENESYS_CLIENT_SECRET): required when BRIDGE_ADAPTERS includes genesys',
+      expect.stringMatching(/^config error: genesys.queueIds \(GENESYS_QUEUE_IDS\): nothing to follow/),
+    ]));
+    const runErr = new LineCollector();
+    expect(await main(['run'], { env, stdout: new LineCollector(), stderr: runErr, modules: adapterModules })).toBe(78);
+    expect(runErr.lines.join('\n')).toContain('GENESYS_CLIENT_ID');
   });
 
   it('an unknown command prints the help and exits 2', async () => {
