@@ -50,6 +50,8 @@ describe('replay: each fixture yields exactly its hook sequence', () => {
     ['redial-new-outbound', { [conv(8)]: [`NA entry ${A}`, `NA exit ${A}`, `redial entry ${A}`, `NA exit ${A}`, ...END] }],
     ['interleaved', { [conv(11)]: [`NA entry ${A}`, `NA exit ${A}`, ...END], [conv(12)]: [`NA entry ${D}`, `NA exit ${D}`, ...END] }],
     ['transcription', { [conv(13)]: [`NA entry ${A}`, 'message USER', 'message AGENT', 'message USER', 'message AGENT', `NA exit ${A}`, ...END] }],
+    // Back to Alice on a new participant entry while her first one lingers in wrap-up: one entry/exit pair each time.
+    ['transfer-back', { [conv(15)]: [`NA entry ${A}`, `cold exit ${A}`, `cold entry ${B}`, `cold exit ${B}`, `cold entry ${A}`, `NA exit ${A}`, ...END] }],
   ];
   it.each(cases)('%s', async (name, expected) => {
     const { code, out, ai } = await replay([fixture(name)]);
