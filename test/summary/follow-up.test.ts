@@ -1,6 +1,6 @@
 // The summary follow-up end to end: delivery (the real Dispatcher) posts TRIGGER_SUMMARY_EVENT to the fake
 // Agent AI, onDelivered starts the follow-up, which polls conversationDetails until the summary appears, then
-// writes it on the last agent's Genesys participant through the SDK (fake-genesys.ts). Also: durability across
+// writes it on the last agent's Genesys participant through the SDK (the simulated org, src/sim/genesys). Also: durability across
 // a restart, the deadline, write retries, redial fallback, and the switches.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,13 +14,14 @@ import { initialState, type ConversationState } from '../../src/core/conversatio
 import type { Intent } from '../../src/core/intents.js';
 import { Dispatcher } from '../../src/delivery/dispatcher.js';
 import { FakeAgentAi } from '../../src/sim/agentai-receiver.js';
+import type { GenesysSim } from '../../src/sim/genesys/server.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { NewOutboxRow, OutboxRow, Store } from '../../src/store/types.js';
 import { conversationLookup, SummaryFollowUp, type SummaryFollowUpOptions } from '../../src/summary/follow-up.js';
 import { openSummaryStore, type SummaryStore } from '../../src/summary/summary-store.js';
 import { SummaryWriteError, type SummaryWriter, type SummaryWriteRequest } from '../../src/summary/writer.js';
-import { FakeGenesys } from './fake-genesys.js';
 import { BOT, playConversation, quietLogger, waitUntil } from './helpers.js';
+import { CounterDelta, seedConversation, startSimGenesys, stopSimGenesys } from './sim-genesys.js';
 
 const SUMMARY_DELAY_MS = 200;
 const KEY = 'agentai.summary';
@@ -29,7 +30,8 @@ const agent = { identity: 'user-A', name: 'Ann' };
 const common = { experience: 'voice', language: 'en' } as const;
 
 let fake: FakeAgentAi;
-let genesys: FakeGenesys;
+let genesys: GenesysSim;
+let delta: CounterDelta;
 let details: ConversationDetailsClient;
 let dir: string;
 let store: Store;
@@ -73,31 +75,28 @@ function summaryRow(conversationId: string): OutboxRow {
 }
 
 function seedGenesys(conversationId: string): void {
-  genesys.conversations.set(conversationId, {
-    id: conversationId,
-    participants: [
-      { id: 'p-cust', purpose: 'customer' },
-      { id: 'p-a', purpose: 'agent', userId: 'user-A', calls: [{ id: 'call-a' }] },
-    ],
-  });
+  seedConversation(genesys, conversationId, [
+    { id: 'p-cust', purpose: 'customer', calls: ['call-c'] },
+    { id: 'p-a', purpose: 'agent', userId: 'user-A', calls: ['call-a'] },
+  ]);
 }
+
+const written = (conversationId: string, participantId: string): unknown => genesys.org.participantAttributes(conversationId, participantId)?.[KEY];
 
 beforeAll(async () => {
   fake = await FakeAgentAi.start({ bots: [BOT], details: { summaryDelayMs: SUMMARY_DELAY_MS } });
-  genesys = await FakeGenesys.start();
-  platformClient.ApiClient.setGateway({ host: '127.0.0.1', protocol: 'http', port: genesys.port, path_params_login: '', path_params_api: '' });
-  platformClient.ApiClient.setAccessToken('fake-genesys-token');
+  genesys = await startSimGenesys();
   details = new ConversationDetailsClient({ baseUrl: fake.url, tokenHeader: 'auth', jwt: { ttlSeconds: 300, jti: false }, retry: { maxAttempts: 3, baseMs: 5, maxMs: 20 } });
 });
 afterAll(async () => {
   await details.close();
   await fake.close();
-  await genesys.close();
+  await stopSimGenesys(genesys);
 });
 beforeEach(() => {
   fake.reset();
-  genesys.conversations.clear();
-  genesys.requests.length = 0;
+  // Every test uses its own conversation ids, so the org needs no clearing: only the counters' baseline.
+  delta = new CounterDelta(genesys);
   dir = mkdtempSync(join(tmpdir(), 'summary-'));
   store = openSqliteStore({ path: join(dir, 'bridge.sqlite') });
   summaries = openSummaryStore(join(dir, 'bridge.sqlite'));
@@ -146,7 +145,7 @@ describe('after TRIGGER_SUMMARY_EVENT is delivered', () => {
     const record = summaries.get(id);
     expect(record?.summary).toContain('My card was charged twice');
     expect(record?.polls).toBeGreaterThan(1); // the first polls came before the fake had a summary
-    expect(genesys.participant(id, 'p-a')?.attributes?.[KEY]).toBe(record?.summary);
+    expect(written(id, 'p-a')).toBe(record?.summary);
     const polls = fake.details.requests();
     expect(polls.every((p) => (p.body as { conversationId: string }).conversationId === id && (p.body as { isSummaryRequired: boolean }).isSummaryRequired)).toBe(true);
     expect(f.counts).toMatchObject({ awaited: 1, fetched: 1, written: 1 });
@@ -160,11 +159,11 @@ describe('after TRIGGER_SUMMARY_EVENT is delivered', () => {
     const f = followUp();
     f.onDelivered(summaryRow(id));
     await waitUntil(() => summaries.get(id)?.status === 'written');
-    const patches = genesys.writes().length;
+    const patches = delta.of('attributePatches');
     f.onDelivered(summaryRow(id));
     await f.idle();
     expect(f.counts.awaited).toBe(1);
-    expect(genesys.writes()).toHaveLength(patches);
+    expect(delta.of('attributePatches')).toBe(patches);
 
     // A fresh follow-up for the same conversation (e.g. its row was purged) reads Genesys and leaves it alone.
     summaries.finish(id, 'written', undefined, Date.now());
@@ -173,7 +172,7 @@ describe('after TRIGGER_SUMMARY_EVENT is delivered', () => {
       const g = followUp({ summaries: other });
       g.onDelivered(summaryRow(id));
       await waitUntil(() => other.get(id)?.status === 'unchanged', 3000);
-      expect(genesys.writes()).toHaveLength(patches);
+      expect(delta.of('attributePatches')).toBe(patches);
     } finally {
       await Promise.all(followUps.splice(-1).map((x) => x.stop()));
       other.close();
@@ -189,7 +188,7 @@ describe('after TRIGGER_SUMMARY_EVENT is delivered', () => {
     first.onDelivered(summaryRow(id));
     await first.stop(); // the process stops before the first poll
     summaries.close();
-    expect(genesys.writes()).toHaveLength(0);
+    expect(delta.writes()).toEqual({ patches: 0, wrapups: 0 });
 
     summaries = openSummaryStore(join(dir, 'bridge.sqlite'));
     expect(summaries.open().map((r) => r.conversationId)).toEqual([id]);
@@ -198,7 +197,7 @@ describe('after TRIGGER_SUMMARY_EVENT is delivered', () => {
     second.start();
     await waitUntil(() => summaries.get(id)?.status === 'written');
     expect(second.counts).toMatchObject({ awaited: 0, fetched: 1, written: 1 });
-    expect(genesys.participant(id, 'p-a')?.attributes?.[KEY]).toContain('My parcel never arrived');
+    expect(written(id, 'p-a')).toContain('My parcel never arrived');
   });
 
   it('gives up at the deadline when no summary comes', async () => {
@@ -212,7 +211,7 @@ describe('after TRIGGER_SUMMARY_EVENT is delivered', () => {
     await waitUntil(() => summaries.get(id)?.status === 'expired', 3000);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
     expect(summaries.get(id)?.polls).toBeGreaterThanOrEqual(3);
-    expect(genesys.writes()).toHaveLength(0);
+    expect(delta.writes()).toEqual({ patches: 0, wrapups: 0 });
   });
 
   it('retries a failed write-back (Genesys 503), then succeeds', async () => {
@@ -220,12 +219,14 @@ describe('after TRIGGER_SUMMARY_EVENT is delivered', () => {
     seedGenesys(id);
     recordConversation(id, [id]);
     await playConversation(fake.url, id, { trigger: true });
-    genesys.fail(503, 1, 'PATCH');
+    genesys.failRequests(503, 1, 'PATCH');
     const f = followUp({ options: { pollInitialDelayMs: SUMMARY_DELAY_MS + 20 } });
     f.onDelivered(summaryRow(id));
     await waitUntil(() => summaries.get(id)?.status === 'written');
     expect(summaries.get(id)?.writeAttempts).toBe(1);
-    expect(genesys.writes().map((w) => w.method)).toEqual(['PATCH', 'PATCH']);
+    // the first PATCH was answered 503, the second went through
+    expect({ failed: delta.of('failed'), patches: delta.of('attributePatches') }).toEqual({ failed: 1, patches: 1 });
+    expect(written(id, 'p-a')).toBe(summaries.get(id)?.summary);
   });
 
   it('fails for good after writeMaxAttempts, or at once on a final error', async () => {
@@ -261,15 +262,29 @@ describe('after TRIGGER_SUMMARY_EVENT is delivered', () => {
   it('tries the newest platform conversation first and falls back when the agent is not in it (redial)', async () => {
     const id = 'gc-first';
     seedGenesys(id); // user-A is only in the first platform conversation
-    genesys.conversations.set('gc-redial', { id: 'gc-redial', participants: [{ id: 'p-x', purpose: 'agent', userId: 'user-B' }] });
+    seedConversation(genesys, 'gc-redial', [{ id: 'p-x', purpose: 'agent', userId: 'user-B', calls: ['call-x'] }]);
     recordConversation(id, [id, 'gc-redial']);
     await playConversation(fake.url, id, { trigger: true });
     const f = followUp({ options: { pollInitialDelayMs: SUMMARY_DELAY_MS + 20 } });
     f.onDelivered(summaryRow(id));
     await waitUntil(() => summaries.get(id)?.status === 'written');
     expect(summaries.get(id)?.platformIds).toEqual(['gc-redial', id]);
-    expect(genesys.requests.filter((r) => r.method === 'GET').map((r) => r.path)).toEqual(['/api/v2/conversations/gc-redial', `/api/v2/conversations/${id}`]);
-    expect(genesys.participant(id, 'p-a')?.attributes?.[KEY]).toBeDefined();
+    expect(delta.of('conversationGets')).toBe(2); // gc-redial, then the first
+    expect(written(id, 'p-a')).toBeDefined();
+    expect(written('gc-redial', 'p-x')).toBeUndefined();
+  });
+
+  it('falls back to the next platform conversation when Genesys answers 404 for one (purged or unknown)', async () => {
+    const id = 'gc-kept';
+    seedGenesys(id); // the newest platform conversation, gc-purged, is unknown to the org
+    recordConversation(id, [id, 'gc-purged']);
+    await playConversation(fake.url, id, { trigger: true });
+    const f = followUp({ options: { pollInitialDelayMs: SUMMARY_DELAY_MS + 20 } });
+    f.onDelivered(summaryRow(id));
+    await waitUntil(() => summaries.get(id)?.status === 'written');
+    expect(summaries.get(id)?.platformIds).toEqual(['gc-purged', id]);
+    expect(delta.of('conversationGets')).toBe(2);
+    expect(written(id, 'p-a')).toBe(summaries.get(id)?.summary);
   });
 
   it('keeps the summary without writing when write-back is none, or the source has no writer (Ada)', async () => {
@@ -285,7 +300,7 @@ describe('after TRIGGER_SUMMARY_EVENT is delivered', () => {
     expect(summaries.get('gc-none')?.lastError).toContain('SUMMARY_WRITE_BACK=none');
     expect(summaries.get('ada-1')?.lastError).toContain('no summary writer for source "ada"');
     expect(summaries.get('ada-1')?.summary).toBeDefined();
-    expect(genesys.requests).toHaveLength(0);
+    expect(delta.of('requests')).toBe(0);
   });
 
   it('does nothing when polling is off, and ignores rows that are not the summary trigger', async () => {

@@ -1,48 +1,47 @@
 // The Genesys write-back through the real SDK (purecloud-platform-client-v2, default import, setGateway) against
-// a node:http fake of the Genesys routes it calls (fake-genesys.ts; to be swapped for src/sim/genesys when the
-// simulated org has these routes): the last agent's participant, the attribute or wrap-up notes, idempotence,
-// and which failures are worth a retry.
+// the simulated Genesys org (src/sim/genesys): the last agent's participant, the attribute or wrap-up notes,
+// idempotence, and which failures are worth a retry.
 import platformClient from 'purecloud-platform-client-v2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGenesysSummaryWriter, type GenesysWriteBackMode } from '../../adapters/genesys/summary-writeback.js';
+import type { GenesysSim } from '../../src/sim/genesys/server.js';
 import { SummaryWriteError } from '../../src/summary/writer.js';
-import { FakeGenesys, type FakeParticipant } from './fake-genesys.js';
+import { CounterDelta, seedConversation, startSimGenesys, stopSimGenesys } from './sim-genesys.js';
 
 const SUMMARY = 'Customer reported a missing parcel; agent sent a replacement.';
 const KEY = 'agentai.summary';
 
-let genesys: FakeGenesys;
+let sim: GenesysSim;
+let delta: CounterDelta;
 const apiClient = platformClient.ApiClient;
+/** This test's conversation: a fresh id per test, since what the org records stays for its lifetime. */
+let gc = '';
+let n = 0;
 
 beforeAll(async () => {
-  genesys = await FakeGenesys.start();
-  apiClient.setGateway({ host: '127.0.0.1', protocol: 'http', port: genesys.port, path_params_login: '', path_params_api: '' });
-  await apiClient.loginClientCredentialsGrant('genesys-client', 'genesys-secret');
+  sim = await startSimGenesys();
 });
 afterAll(async () => {
-  apiClient.setGateway(undefined as never);
-  await genesys.close();
+  await stopSimGenesys(sim);
 });
 
-function seed(conversationId: string, participants: FakeParticipant[]): void {
-  genesys.conversations.set(conversationId, { id: conversationId, participants });
-}
-
 beforeEach(() => {
-  genesys.conversations.clear();
-  genesys.requests.length = 0;
-  seed('gc-1', [
-    { id: 'p-customer', purpose: 'customer', calls: [{ id: 'call-c' }] },
-    { id: 'p-a1', purpose: 'agent', userId: 'user-A', attributes: { other: 'keep me' }, calls: [{ id: 'call-a1' }] },
-    { id: 'p-b', purpose: 'agent', userId: 'user-B', calls: [{ id: 'call-b' }] },
+  n += 1;
+  gc = `gc-${n}`;
+  seedConversation(sim, gc, [
+    { id: 'p-customer', purpose: 'customer', calls: ['call-c'] },
+    { id: 'p-a1', purpose: 'agent', userId: 'user-A', attributes: { other: 'keep me' }, calls: ['call-a1'] },
+    { id: 'p-b', purpose: 'agent', userId: 'user-B', calls: ['call-b'] },
     // user-A came back (a transfer back): the write goes to this, the last participant of user-A
-    { id: 'p-a2', purpose: 'agent', userId: 'user-A', attributes: { other: 'keep me' }, calls: [{ id: 'call-a2-old' }, { id: 'call-a2' }], wrapup: { code: 'wc-resolved', notes: 'Agent note.' } },
+    { id: 'p-a2', purpose: 'agent', userId: 'user-A', attributes: { other: 'keep me' }, calls: ['call-a2-old', 'call-a2'] },
   ]);
+  sim.org.setParticipantWrapup(gc, 'p-a2', { code: 'wc-resolved', notes: 'Agent note.', media: 'calls', communicationId: 'call-a2' });
+  delta = new CounterDelta(sim);
 });
 
 const writer = (mode: GenesysWriteBackMode, wrapupCodeId = '') => createGenesysSummaryWriter(apiClient, { mode, attributeName: KEY, wrapupCodeId });
 const req = (over: Partial<{ platformConversationId: string; agentIdentity: string; summary: string }> = {}) => ({
-  platformConversationId: 'gc-1',
+  platformConversationId: gc,
   agentIdentity: 'user-A',
   summary: SUMMARY,
   ...over,
@@ -51,23 +50,26 @@ const req = (over: Partial<{ platformConversationId: string; agentIdentity: stri
 describe('GenesysSummaryWriter, attribute mode (PATCH participant attributes)', () => {
   it("writes the summary on the last agent's participant, leaving other attributes alone", async () => {
     await expect(writer('attribute').write(req())).resolves.toBe('written');
-    expect(genesys.participant('gc-1', 'p-a2')?.attributes).toEqual({ other: 'keep me', [KEY]: SUMMARY });
-    expect(genesys.participant('gc-1', 'p-a1')?.attributes).toEqual({ other: 'keep me' });
-    expect(genesys.writes()).toEqual([
-      { method: 'PATCH', path: '/api/v2/conversations/gc-1/participants/p-a2/attributes', body: { attributes: { [KEY]: SUMMARY } }, authorization: 'Bearer fake-genesys-token' },
-    ]);
+    expect(sim.org.participantAttributes(gc, 'p-a2')).toEqual({ other: 'keep me', [KEY]: SUMMARY });
+    expect(sim.org.participantAttributes(gc, 'p-a1')).toEqual({ other: 'keep me' });
+    expect(sim.org.participantAttributes(gc, 'p-b')).toEqual({});
+    expect(delta.writes()).toEqual({ patches: 1, wrapups: 0 });
+    // and GET conversation (what the next writer reads) shows it too
+    const conversation = await new platformClient.ConversationsApi(apiClient).getConversation(gc);
+    expect(conversation.participants?.find((p) => p.id === 'p-a2')?.attributes).toEqual({ other: 'keep me', [KEY]: SUMMARY });
   });
 
   it('is idempotent: the same summary again reads, finds it, writes nothing', async () => {
     const w = writer('attribute');
     await w.write(req());
-    genesys.requests.length = 0;
+    delta.mark();
     await expect(w.write(req())).resolves.toBe('unchanged');
-    expect(genesys.writes()).toEqual([]);
-    expect(genesys.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /api/v2/conversations/gc-1']);
+    expect(delta.writes()).toEqual({ patches: 0, wrapups: 0 });
+    expect(delta.of('requests')).toBe(1);
+    expect(delta.of('conversationGets')).toBe(1);
     // A different summary (a re-summarised conversation) does replace it.
     await expect(w.write(req({ summary: 'Newer summary.' }))).resolves.toBe('written');
-    expect(genesys.participant('gc-1', 'p-a2')?.attributes?.[KEY]).toBe('Newer summary.');
+    expect(sim.org.participantAttributes(gc, 'p-a2')?.[KEY]).toBe('Newer summary.');
   });
 
   it('says "not found here" when the agent has no participant, or the conversation is unknown', async () => {
@@ -77,61 +79,62 @@ describe('GenesysSummaryWriter, attribute mode (PATCH participant attributes)', 
     const unknown = await writer('attribute').write(req({ platformConversationId: 'gc-missing' })).catch((e: unknown) => e);
     expect(unknown).toMatchObject({ notFound: true, retryable: false });
     expect((unknown as Error).message).toContain('HTTP 404');
+    expect(delta.writes()).toEqual({ patches: 0, wrapups: 0 });
   });
 
   it('marks 429/5xx as retryable and 403 as final', async () => {
-    genesys.fail(429, 1, 'PATCH');
+    sim.failRequests(429, 1, 'PATCH');
     expect(await writer('attribute').write(req()).catch((e: unknown) => e)).toMatchObject({ retryable: true, notFound: false });
-    genesys.fail(503, 1, 'GET');
+    sim.failRequests(503, 1, 'GET');
     expect(await writer('attribute').write(req()).catch((e: unknown) => e)).toMatchObject({ retryable: true });
-    genesys.fail(403, 1, 'PATCH');
+    sim.failRequests(403, 1, 'PATCH');
     expect(await writer('attribute').write(req()).catch((e: unknown) => e)).toMatchObject({ retryable: false, notFound: false });
+    expect(delta.of('failed')).toBe(3);
+    expect(sim.org.participantAttributes(gc, 'p-a2')).toEqual({ other: 'keep me' });
     // and after the faults, it goes through
     await expect(writer('attribute').write(req())).resolves.toBe('written');
   });
 
   it('matches a participant by its id when the adapter had no user id', async () => {
-    seed('gc-2', [{ id: 'p-anon', purpose: 'agent', calls: [{ id: 'c1' }] }]);
-    await expect(writer('attribute').write(req({ platformConversationId: 'gc-2', agentIdentity: 'p-anon' }))).resolves.toBe('written');
+    seedConversation(sim, `${gc}-anon`, [{ id: 'p-anon', purpose: 'agent', calls: ['c1'] }]);
+    await expect(writer('attribute').write(req({ platformConversationId: `${gc}-anon`, agentIdentity: 'p-anon' }))).resolves.toBe('written');
+    expect(sim.org.participantAttributes(`${gc}-anon`, 'p-anon')).toEqual({ [KEY]: SUMMARY });
   });
 });
 
 describe('GenesysSummaryWriter, wrapup mode (communication wrap-up notes)', () => {
   it("appends to the agent's notes, keeps the agent's code, on the last communication", async () => {
     await expect(writer('wrapup').write(req())).resolves.toBe('written');
-    expect(genesys.writes()).toEqual([
-      {
-        method: 'POST',
-        path: '/api/v2/conversations/calls/gc-1/participants/p-a2/communications/call-a2/wrapup',
-        body: { code: 'wc-resolved', notes: `Agent note.\n\n${SUMMARY}` },
-        authorization: 'Bearer fake-genesys-token',
-      },
-    ]);
-    genesys.requests.length = 0;
+    expect(delta.writes()).toEqual({ patches: 0, wrapups: 1 });
+    expect(sim.org.participantWrapup(gc, 'p-a2')).toEqual({ code: 'wc-resolved', notes: `Agent note.\n\n${SUMMARY}`, media: 'calls', communicationId: 'call-a2' });
+    delta.mark();
     await expect(writer('wrapup').write(req())).resolves.toBe('unchanged');
-    expect(genesys.writes()).toEqual([]);
+    expect(delta.writes()).toEqual({ patches: 0, wrapups: 0 });
   });
 
   it('uses summary.wrapupCodeId when the agent has no wrap-up yet, and refuses without any code', async () => {
-    seed('gc-3', [{ id: 'p-m', purpose: 'agent', userId: 'user-A', messages: [{ id: 'msg-1' }] }]);
-    const none = await writer('wrapup').write(req({ platformConversationId: 'gc-3' })).catch((e: unknown) => e);
+    const digital = `${gc}-msg`;
+    seedConversation(sim, digital, [{ id: 'p-m', purpose: 'agent', userId: 'user-A', messages: ['msg-1'] }]);
+    const none = await writer('wrapup').write(req({ platformConversationId: digital })).catch((e: unknown) => e);
     expect(none).toMatchObject({ retryable: false, notFound: false });
-    await expect(writer('wrapup', 'wc-default').write(req({ platformConversationId: 'gc-3' }))).resolves.toBe('written');
-    expect(genesys.participant('gc-3', 'p-m')?.wrapup).toEqual({ code: 'wc-default', notes: SUMMARY });
-    expect(genesys.writes().at(-1)?.path).toBe('/api/v2/conversations/messages/gc-3/participants/p-m/communications/msg-1/wrapup');
+    expect(delta.writes()).toEqual({ patches: 0, wrapups: 0 });
+    await expect(writer('wrapup', 'wc-default').write(req({ platformConversationId: digital }))).resolves.toBe('written');
+    expect(sim.org.participantWrapup(digital, 'p-m')).toEqual({ code: 'wc-default', notes: SUMMARY, media: 'messages', communicationId: 'msg-1' });
   });
 });
 
 describe('GenesysSummaryWriter, both', () => {
   it('writes attribute and notes; unchanged only when both already hold it', async () => {
     await expect(writer('both').write(req())).resolves.toBe('written');
-    expect(genesys.writes().map((w) => w.method)).toEqual(['PATCH', 'POST']);
+    expect(delta.writes()).toEqual({ patches: 1, wrapups: 1 });
+    delta.mark();
     await expect(writer('both').write(req())).resolves.toBe('unchanged');
-    // Someone cleared the attribute: only that is written again.
-    const p = genesys.participant('gc-1', 'p-a2');
-    if (p) p.attributes = {};
-    genesys.requests.length = 0;
+    expect(delta.writes()).toEqual({ patches: 0, wrapups: 0 });
+    // Someone blanked the attribute: only that is written again.
+    await new platformClient.ConversationsApi(apiClient).patchConversationParticipantAttributes(gc, 'p-a2', { attributes: { [KEY]: '' } });
+    delta.mark();
     await expect(writer('both').write(req())).resolves.toBe('written');
-    expect(genesys.writes().map((w) => w.method)).toEqual(['PATCH']);
+    expect(delta.writes()).toEqual({ patches: 1, wrapups: 0 });
+    expect(sim.org.participantAttributes(gc, 'p-a2')?.[KEY]).toBe(SUMMARY);
   });
 });

@@ -1,5 +1,7 @@
 // The simulated org's data: users, queues, and every conversation as last published, so REST answers
-// (GET conversation, the analytics details query, message bulk) agree with what the socket said.
+// (GET conversation, the analytics details query, message bulk) agree with what the socket said, plus
+// what the REST API wrote on participants (participant-data.ts), laid over what was published.
+import { ParticipantData, type SimWrapup } from './participant-data.js';
 import type { SimMessage } from './script.js';
 
 export interface SimUser {
@@ -39,6 +41,7 @@ export class SimOrg {
   readonly queues = new Map<string, SimQueue>();
   private readonly conversations = new Map<string, StoredConversation>();
   private readonly messages = new Map<string, SimMessage>();
+  private readonly written = new ParticipantData();
 
   addUser(user: SimUser): void {
     this.users.set(user.id, user);
@@ -91,10 +94,46 @@ export class SimOrg {
     const c = this.conversations.get(id);
     if (!c) return undefined;
     return {
-      ...c.body,
+      ...this.written.overlay(c.body),
       startTime: new Date(c.startMs).toISOString(),
       ...(c.endMs !== undefined ? { endTime: new Date(c.endMs).toISOString(), state: 'disconnected' } : { state: 'connected' }),
     };
+  }
+
+  /** A nested body about to be published: the participant data written through the API laid over it. */
+  snapshot(body: Record<string, unknown>): Record<string, unknown> {
+    return this.written.overlay(body);
+  }
+
+  /** A participant as GET /api/v2/conversations/{id} shows it; undefined for an unknown conversation or participant. */
+  participant(conversationId: string, participantId: string): Record<string, unknown> | undefined {
+    const participants = this.conversation(conversationId)?.participants;
+    return Array.isArray(participants) ? participants.filter(isRecord).find((p) => p.id === participantId) : undefined;
+  }
+
+  /** The participant's attributes (as published, with the API's writes merged in); undefined if unknown. */
+  participantAttributes(conversationId: string, participantId: string): Record<string, unknown> | undefined {
+    const p = this.participant(conversationId, participantId);
+    return p ? (isRecord(p.attributes) ? p.attributes : {}) : undefined;
+  }
+
+  /** PATCH .../participants/{pid}/attributes: merges keys; false when the conversation or participant is unknown. */
+  patchParticipantAttributes(conversationId: string, participantId: string, attributes: Readonly<Record<string, string>>): boolean {
+    if (!this.participant(conversationId, participantId)) return false;
+    this.written.mergeAttributes(conversationId, participantId, attributes);
+    return true;
+  }
+
+  participantWrapup(conversationId: string, participantId: string): SimWrapup | undefined {
+    return this.written.wrapup(conversationId, participantId);
+  }
+
+  /** POST .../{media}/{id}/participants/{pid}/communications/{cid}/wrapup: false unless that participant has that communication. */
+  setParticipantWrapup(conversationId: string, participantId: string, wrapup: SimWrapup): boolean {
+    const legs = this.participant(conversationId, participantId)?.[wrapup.media];
+    if (!Array.isArray(legs) || !legs.some((leg) => isRecord(leg) && leg.id === wrapup.communicationId)) return false;
+    this.written.setWrapup(conversationId, participantId, wrapup);
+    return true;
   }
 
   /** The analytics details query, as far as the bridge uses it: interval on start, queue/user predicates. */

@@ -4,12 +4,14 @@
 // Behaviour modelled: client-credentials tokens with a lifetime, channels bound to their token (a token's
 // expiry takes its channels down), one socket per channel, 1000 topics per channel, 20 channels per client
 // (the 21st evicts the oldest unconnected one), heartbeats, {"message":"ping"} → pong, socket_closing,
-// channel expiry, 429 with Retry-After. Faults are injected through the methods at the bottom.
+// channel expiry, 429 with Retry-After. Faults are injected through the methods at the bottom. The routes
+// that write on participants (attributes, wrap-up) are in participant-routes.ts.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { SimOrg } from './org.js';
+import { participantRoute } from './participant-routes.js';
 
 export interface GenesysSimOptions {
   readonly clientId: string;
@@ -53,7 +55,12 @@ export interface SimCounters {
   conversationGets: number;
   analyticsQueries: number;
   messageBulkCalls: number;
+  attributePatches: number;
+  wrapupGets: number;
+  wrapupPosts: number;
   rateLimited: number;
+  /** API calls answered by failRequests(). */
+  failed: number;
   socketsOpened: number;
   published: number;
   pings: number;
@@ -63,7 +70,7 @@ const JSON_TYPE = { 'content-type': 'application/json' };
 
 export class GenesysSim {
   readonly org = new SimOrg();
-  readonly counters: SimCounters = { requests: 0, tokens: 0, channelsCreated: 0, subscriptionCalls: 0, conversationGets: 0, analyticsQueries: 0, messageBulkCalls: 0, rateLimited: 0, socketsOpened: 0, published: 0, pings: 0 };
+  readonly counters: SimCounters = { requests: 0, tokens: 0, channelsCreated: 0, subscriptionCalls: 0, conversationGets: 0, analyticsQueries: 0, messageBulkCalls: 0, attributePatches: 0, wrapupGets: 0, wrapupPosts: 0, rateLimited: 0, failed: 0, socketsOpened: 0, published: 0, pings: 0 };
   readonly url: string;
   private readonly tokens = new Map<string, Token>();
   private readonly channels = new Map<string, Channel>();
@@ -72,6 +79,7 @@ export class GenesysSim {
   private socketsBlockedUntil = 0;
   private mutedUntil = 0;
   private rateLimitRetryAfter = 1;
+  private readonly failures: { status: number; method: string | undefined; left: number }[] = [];
   private readonly o: Required<Omit<GenesysSimOptions, 'port' | 'deniedTopicPrefixes'>> & Pick<GenesysSimOptions, 'deniedTopicPrefixes'>;
 
   private constructor(
@@ -117,10 +125,12 @@ export class GenesysSim {
   // ---------------------------------------------------------------------------------------------------
   // Publishing (the player calls this)
 
-  /** Delivers one event to every connected channel subscribed to its topic; records nested bodies. */
+  /** Delivers one event to every connected channel subscribed to its topic; records nested bodies (and
+   * lays what the API wrote on participants over them, as Genesys' later events would carry it). */
   publish(topic: string, body: Record<string, unknown>): number {
-    if (/^v2\.(routing\.queues|users)\.[^.]+\.conversations$/.test(topic)) this.org.record(body);
-    const text = JSON.stringify({ topicName: topic, version: '2', eventBody: body, metadata: { CorrelationId: randomUUID() } });
+    const nested = /^v2\.(routing\.queues|users)\.[^.]+\.conversations$/.test(topic);
+    if (nested) this.org.record(body);
+    const text = JSON.stringify({ topicName: topic, version: '2', eventBody: nested ? this.org.snapshot(body) : body, metadata: { CorrelationId: randomUUID() } });
     let delivered = 0;
     for (const c of this.channels.values()) {
       if (!c.topics.has(topic) || c.socket?.readyState !== 1 || this.muted) continue;
@@ -212,6 +222,11 @@ export class GenesysSim {
     this.rateLimitRetryAfter = retryAfterSeconds;
   }
 
+  /** The next `count` API calls (of `method`, if given; token calls excepted) are answered `status`. */
+  failRequests(status: number, count = 1, method?: string): void {
+    this.failures.push({ status, method, left: count });
+  }
+
   // ---------------------------------------------------------------------------------------------------
   // HTTP
 
@@ -242,6 +257,13 @@ export class GenesysSim {
     if (method === 'POST' && path === '/oauth/token') return this.token(req, res, raw);
     const token = this.bearer(req);
     if (!token) return send(res, 401, { message: 'Authentication failed', code: 'bad.credentials', status: 401 });
+    const failure = this.failures.find((f) => f.method === undefined || f.method === method);
+    if (failure) {
+      failure.left -= 1;
+      if (failure.left <= 0) this.failures.splice(this.failures.indexOf(failure), 1);
+      this.counters.failed += 1;
+      return send(res, failure.status, { message: `injected failure ${failure.status}`, code: 'injected.failure', status: failure.status });
+    }
     const body = raw === '' ? undefined : (JSON.parse(raw) as unknown);
 
     let m: RegExpExecArray | null;
@@ -289,6 +311,8 @@ export class GenesysSim {
       this.counters.analyticsQueries += 1;
       return send(res, 200, this.org.detailsQuery(body));
     }
+    const written = participantRoute(this.org, this.counters, method, path, body);
+    if (written) return send(res, written.status, written.body);
     send(res, 404, { message: `no route ${method} ${path}`, code: 'not.found', status: 404 });
   }
 
@@ -453,7 +477,7 @@ export class GenesysSim {
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
+  const text = body === undefined ? '' : JSON.stringify(body);
   res.writeHead(status, { ...JSON_TYPE, 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
