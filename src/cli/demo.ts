@@ -107,6 +107,7 @@ export async function demoCommand(args: string[], ctx: CliContext): Promise<numb
     // A hermetic run: the caller's environment (a real AGENTAI_URL, say) must not leak into the demo.
     const handle = await startDaemon({ ...ctx, env: {} }, { signals: false, overrides });
     if (typeof handle === 'number') return handle;
+    if (!(await handle.ready)) return handle.done;
 
     const startedAt = Date.now();
     println(ctx.stdout, `agentai-bridge demo: simulated Genesys Cloud at ${sim.url}, Agent AI receiver at ${fake.url}, daemon on :${handle.http.port}`);

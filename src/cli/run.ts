@@ -13,6 +13,8 @@ export interface RunHandle {
   readonly http: { host: string; port: number };
   /** Resolves with the exit code once the daemon has stopped. */
   readonly done: Promise<number>;
+  /** Resolves true once every adapter takes input; false if one cannot start (the daemon is then stopping). */
+  readonly ready: Promise<boolean>;
   shutdown(reason: string): void;
 }
 
@@ -24,7 +26,8 @@ export async function runCommand(ctx: CliContext, options: { signals?: boolean; 
 export async function startDaemon(ctx: CliContext, options: { signals?: boolean; overrides?: Record<string, unknown> } = {}): Promise<RunHandle | number> {
   const config = loadOrExplain(ctx, options.overrides, true);
   if (typeof config === 'number') return config;
-  const logger = loggerFor(config);
+  // Logs go to stdout; a caller that passes its own stream (tests, the demo) gets them there instead.
+  const logger = loggerFor(config, ctx.stdout === process.stdout ? undefined : ctx.stdout);
   // Filled once the adapters exist; the summary follow-up looks writers up when it writes.
   const summaryWriters = new Map<string, SummaryWriter>();
   const bridge = new Bridge({ config, logger, summaryWriters });
@@ -68,14 +71,12 @@ export async function startDaemon(ctx: CliContext, options: { signals?: boolean;
   });
   const http = await server.listen();
   bridge.start();
-  for (const a of adapters) await a.start({ sink: bridge.pipeline, logger: logger.child({ adapter: a.name }), now: Date.now });
-  logger.info({ http, adapters: adapters.map((a) => a.name), bots: config.bots.map((b) => b.name) }, 'agentai-bridge running');
 
   let resolveDone: (code: number) => void = () => undefined;
   const done = new Promise<number>((resolve) => {
     resolveDone = resolve;
   });
-  const shutdown = (reason: string): void => {
+  const shutdown = (reason: string, code: number = EXIT.ok): void => {
     if (draining) {
       logger.warn({ reason }, 'second signal: exiting now; undelivered calls stay in the store for the next start');
       resolveDone(EXIT.failure);
@@ -88,12 +89,29 @@ export async function startDaemon(ctx: CliContext, options: { signals?: boolean;
       const drained = await bridge.stop(config.bridge.shutdownDeadlineMs);
       await server.close();
       logger.info({ drained }, drained ? 'stopped: everything delivered' : 'stopped at the deadline: the rest is delivered at the next start');
-      resolveDone(EXIT.ok);
+      resolveDone(code);
     })();
   };
+  // Before the adapters start: a start that is still retrying (Genesys unreachable) must stop cleanly too.
   if (options.signals !== false) {
     process.on('SIGTERM', () => shutdown('SIGTERM'));
     process.on('SIGINT', () => shutdown('SIGINT'));
   }
-  return { bridge, http, done, shutdown };
+
+  const ready = (async (): Promise<boolean> => {
+    try {
+      for (const a of adapters) await a.start({ sink: bridge.pipeline, logger: logger.child({ adapter: a.name }), now: Date.now });
+      if (draining) return false;
+      logger.info({ http, adapters: adapters.map((a) => a.name), bots: config.bots.map((b) => b.name) }, 'agentai-bridge running');
+      return true;
+    } catch (err) {
+      // Adapters retry what may heal; what reaches here will not (credentials refused, unknown queue).
+      const message = (err as Error).message;
+      logger.fatal({ err }, `cannot start: ${message}`);
+      println(ctx.stderr, `agentai-bridge: cannot start: ${message}`);
+      shutdown('an adapter cannot start', EXIT.failure);
+      return false;
+    }
+  })();
+  return { bridge, http, done, ready, shutdown };
 }

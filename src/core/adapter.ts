@@ -32,6 +32,10 @@ export interface AdapterContext {
 
 export interface Adapter {
   readonly name: string;
+  /**
+   * Resolves once the adapter takes input. It retries, itself, whatever may heal (network, 5xx); a rejection
+   * means it cannot run as configured (credentials refused, an unknown queue), and the daemon stops.
+   */
   start(ctx: AdapterContext): Promise<void>;
   stop(): Promise<void>;
   health(): AdapterHealth;

@@ -33,6 +33,7 @@ async function start(extra: NodeJS.ProcessEnv = {}): Promise<{ base: string; dae
     { signals: false, overrides: { 'http.port': 0, 'http.host': '127.0.0.1' } },
   );
   if (typeof handle === 'number') throw new Error(`daemon did not start: ${handle} ${out.lines.join('\n')}`);
+  expect(await handle.ready).toBe(true);
   daemon = handle;
   return { base: `http://127.0.0.1:${handle.http.port}`, daemon: handle, fake };
 }

@@ -80,6 +80,7 @@ describe('summary follow-up: daemon, simulated Genesys org, fake Agent AI', () =
     const started = await startDaemon({ env: {}, stdout, stderr, modules: adapterModules }, { signals: false, overrides });
     if (typeof started === 'number') throw new Error(`daemon did not start (exit ${started}): ${stderr.text}`);
     const handle: RunHandle = started;
+    expect(await handle.ready).toBe(true);
     let stopped = false;
     const stop = async (): Promise<void> => {
       if (stopped) return;

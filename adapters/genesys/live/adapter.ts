@@ -12,7 +12,9 @@ import { ChannelSet } from './channels.js';
 import { Enricher } from './enrich.js';
 import { MessageFetcher } from './messages.js';
 import { optionsProblem, type LiveOptions } from './options.js';
-import { resolveQueues } from './queues.js';
+import { QueueNotFoundError, resolveQueues } from './queues.js';
+import { GenesysRestError } from './rest-error.js';
+import { backoffMs, sleep } from './timing.js';
 import { Reconciler } from './reconcile.js';
 import { TokenKeeper } from './token.js';
 import { RecentKeys } from './ttl-cache.js';
@@ -35,6 +37,18 @@ export interface LiveAdapterDeps {
   readonly metrics: BridgeMetrics;
   /** Builds the REST facade once the adapter's abort signal exists. */
   readonly api: (signal: AbortSignal) => GenesysApi & { onUnauthorized?: (() => Promise<void>) | undefined };
+}
+
+/** The reason a start cannot succeed by retrying, or undefined when it may. */
+function permanentStartFailure(err: unknown): string | undefined {
+  if (err instanceof QueueNotFoundError) return err.message;
+  if (!(err instanceof GenesysRestError) || err.status === undefined) return undefined;
+  const status = err.status;
+  if (err.message.startsWith('POST /oauth/token') && (status === 400 || status === 401 || status === 403)) {
+    return `genesys: login rejected (HTTP ${status}): check GENESYS_CLIENT_ID, GENESYS_CLIENT_SECRET and GENESYS_ENVIRONMENT`;
+  }
+  if (status === 403) return `genesys: ${err.message}: the OAuth client lacks a permission (see README "Running it for real")`;
+  return undefined;
 }
 
 /** Pause before re-reading a conversation whose facts the store refused (so a broken store is not hammered). */
@@ -108,10 +122,47 @@ export class GenesysLiveAdapter implements Adapter {
     });
   }
 
+  /**
+   * Connects, retrying what may heal by itself (network, 5xx, 429) with backoff while readiness says why;
+   * rejects only for what will not (credentials refused, a queue name that does not exist, missing
+   * permissions): the daemon then stops with that reason instead of retrying forever.
+   */
   async start(ctx: AdapterContext): Promise<void> {
     const problem = optionsProblem(this.o);
     if (problem) throw new Error(`genesys adapter: ${problem}`);
     this.sink = ctx.sink;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.connect();
+        break;
+      } catch (err) {
+        if (this.abort.signal.aborted) return;
+        const fatal = permanentStartFailure(err);
+        if (fatal) throw new Error(fatal, { cause: err });
+        this.channels?.stop();
+        this.channels = undefined;
+        const waitMs = backoffMs(attempt, this.o.reconnectBaseMs, this.o.reconnectMaxMs);
+        this.logger.warn({ err: (err as Error).message, attempt, waitMs }, 'genesys: cannot connect yet; retrying (not ready until connected)');
+        try {
+          await sleep(waitMs, this.abort.signal);
+        } catch {
+          return;
+        }
+      }
+    }
+    this.started = true;
+    this.pruneTimer = setInterval(() => this.prune(), 60_000);
+    this.pruneTimer.unref();
+    this.heartbeatTimer = setInterval(() => {
+      const age = this.channels?.lastFrameAgeMs() ?? Infinity;
+      if (Number.isFinite(age)) this.deps.metrics.heartbeatAge.set({ adapter: NAME }, age / 1000);
+    }, 1000);
+    this.heartbeatTimer.unref();
+    this.logger.info({ queues: this.queueIds.length, users: this.o.userIds.length, channels: this.channels?.status() }, 'genesys: live adapter started');
+  }
+
+  /** Login, queues, channel plan, channels and subscriptions: one attempt. */
+  private async connect(): Promise<void> {
     await this.token.start();
     const queues = await resolveQueues(this.api, this.o.queueIds, this.o.queueNames);
     for (const q of queues) this.enricher.knowQueue(q);
@@ -142,15 +193,6 @@ export class GenesysLiveAdapter implements Adapter {
       },
     });
     await this.channels.start(groups);
-    this.started = true;
-    this.pruneTimer = setInterval(() => this.prune(), 60_000);
-    this.pruneTimer.unref();
-    this.heartbeatTimer = setInterval(() => {
-      const age = this.channels?.lastFrameAgeMs() ?? Infinity;
-      if (Number.isFinite(age)) this.deps.metrics.heartbeatAge.set({ adapter: NAME }, age / 1000);
-    }, 1000);
-    this.heartbeatTimer.unref();
-    this.logger.info({ queues: this.queueIds.length, users: this.o.userIds.length, topics: topics.length, channels: groups.length }, 'genesys: live adapter started');
   }
 
   async stop(): Promise<void> {

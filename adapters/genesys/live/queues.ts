@@ -14,6 +14,11 @@ export async function listAllQueues(api: GenesysApi, name?: string): Promise<Que
   }
 }
 
+/** A configured queue name that the org does not have: retrying will not help. */
+export class QueueNotFoundError extends Error {
+  override readonly name = 'QueueNotFoundError';
+}
+
 export async function resolveQueues(api: GenesysApi, ids: readonly string[], names: readonly string[]): Promise<QueueRef[]> {
   const found = new Map<string, QueueRef>();
   if (ids.some((id) => id.toLowerCase() === 'all')) {
@@ -24,7 +29,7 @@ export async function resolveQueues(api: GenesysApi, ids: readonly string[], nam
   for (const name of names) {
     // The name filter is a prefix/contains match on Genesys; keep exact (case-insensitive) matches only.
     const matches = (await listAllQueues(api, name)).filter((q) => q.name?.toLowerCase() === name.toLowerCase());
-    if (matches.length === 0) throw new Error(`genesys: queue named "${name}" (GENESYS_QUEUE_NAMES) not found`);
+    if (matches.length === 0) throw new QueueNotFoundError(`genesys: queue named "${name}" (GENESYS_QUEUE_NAMES) not found`);
     for (const q of matches) found.set(q.id, q);
   }
   return [...found.values()];
