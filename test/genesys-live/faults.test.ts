@@ -64,6 +64,13 @@ describe('live adapter: faults lose nothing and duplicate nothing', () => {
     expect(logLines(rig!.h, 'rolled over to a new channel').length).toBeGreaterThanOrEqual(1);
   }, 40_000);
 
+  it('channels roll over before their expiry, with no gap (channels live 3 s here, 24 h in Genesys)', async () => {
+    await playWithFault(() => undefined, 0, { GENESYS_CHANNEL_ROLLOVER_BEFORE_EXPIRY_MS: '1500' }, { channelTtlMs: 3000 });
+    expect(rig?.sim.counters.channelsCreated).toBeGreaterThanOrEqual(2);
+    expect(logLines(rig!.h, 'rolled over to a new channel').length).toBeGreaterThanOrEqual(1);
+    expect(logLines(rig!.h, 'channel replaced').length).toBe(0); // rolled over ahead of time, never lost to expiry
+  }, 40_000);
+
   it('a silent socket (no heartbeats): the watchdog pings, gets no pong, reconnects and reconciles', async () => {
     await playWithFault((r) => r.sim.mute(1200), 1000);
     expect(rig?.sim.counters.pings).toBeGreaterThanOrEqual(1);
