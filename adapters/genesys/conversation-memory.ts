@@ -3,16 +3,10 @@
 // Memory is bounded: if the core never calls forget() (a conversation it never opened), the least recently
 // touched conversation is dropped; a re-seen conversation then re-emits facts the store already deduped.
 import type { AgentLeftReason, Experience } from '../../src/core/facts.js';
-import type { LegPhase, LegRole } from './legs.js';
-import type { MediaKind } from './topics.js';
+import type { Leg, LegPhase } from './legs.js';
 
-export interface LegMemory {
-  readonly key: string;
-  readonly participantId: string;
-  readonly communicationId: string;
-  readonly synthetic: boolean;
-  readonly media: MediaKind;
-  readonly role: LegRole;
+/** A leg's identity as first seen, plus how far it has got. */
+export interface LegMemory extends Pick<Leg, 'key' | 'participantId' | 'communicationId' | 'synthetic' | 'media' | 'role'> {
   phase: LegPhase;
   /** Reached `connected`; only such legs produce exits. */
   connected: boolean;

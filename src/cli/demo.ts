@@ -13,6 +13,7 @@ import { FakeAgentAi, type ReceivedCall } from '../sim/agentai-receiver.js';
 import { GenesysSim } from '../sim/genesys/server.js';
 import { ScriptPlayer, type PlayedStep } from '../sim/genesys/player.js';
 import { buildScenario, DEMO_QUEUES, DEMO_USERS, SCENARIO_KINDS } from '../sim/genesys/scenarios.js';
+import { simulatedDeploymentOverrides } from '../sim/simulated-deployment.js';
 import { injectFault, isFault, type FaultName } from '../sim/genesys/faults.js';
 import type { SimScript } from '../sim/genesys/script.js';
 import { EXIT, println, type CliContext } from './context.js';
@@ -77,33 +78,13 @@ export async function demoCommand(args: string[], ctx: CliContext): Promise<numb
   for (const q of DEMO_QUEUES) sim.org.addQueue(q);
   const fake = await FakeAgentAi.start({ bots: [DEMO_BOT] });
   try {
-    const overrides: Record<string, unknown> = {
-      'agentai.url': fake.url,
-      'agentai.botId': DEMO_BOT.botId,
-      'agentai.clientId': DEMO_BOT.clientId,
-      'agentai.clientSecret': DEMO_BOT.clientSecret,
-      'bridge.adapters': ['genesys'],
-      'bridge.dataDir': dataDir,
-      // The sequencer's windows shrink with the scenarios' clock, so exits classify as they would at 1×.
-      'bridge.settleMs': Math.round(10_000 / speed),
-      'bridge.redialWindowMs': Math.round(120_000 / speed),
-      'bridge.shutdownDeadlineMs': 5000,
-      'delivery.backoffBaseMs': 50,
-      'delivery.backoffMaxMs': 500,
-      'http.host': '127.0.0.1',
-      'http.port': 0,
-      'log.level': options.logLevel,
-      'genesys.clientId': DEMO_GENESYS.clientId,
-      'genesys.clientSecret': DEMO_GENESYS.clientSecret,
-      'genesys.gatewayUrl': sim.url,
-      'genesys.queueIds': ['all'],
-      'genesys.heartbeatTimeoutMs': 3000,
-      'genesys.pingTimeoutMs': 1500,
-      'genesys.reconnectBaseMs': 100,
-      'genesys.reconnectMaxMs': 1000,
-      'genesys.rolloverOverlapMs': 300,
-      'genesys.reconcileMarginMs': 2000,
-    };
+    const overrides = simulatedDeploymentOverrides({
+      agentai: { url: fake.url, ...DEMO_BOT },
+      genesys: { url: sim.url, ...DEMO_GENESYS },
+      dataDir,
+      speed,
+      logLevel: options.logLevel,
+    });
     // A hermetic run: the caller's environment (a real AGENTAI_URL, say) must not leak into the demo.
     const handle = await startDaemon({ ...ctx, env: {} }, { signals: false, overrides });
     if (typeof handle === 'number') return handle;

@@ -10,6 +10,7 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { adapterModules } from '../../adapters/index.js';
+import { simulatedDeploymentOverrides } from '../../src/sim/simulated-deployment.js';
 import { startDaemon, type RunHandle } from '../../src/cli/run.js';
 import { summaryCommand } from '../../src/cli/summary.js';
 import { FakeAgentAi } from '../../src/sim/agentai-receiver.js';
@@ -49,29 +50,15 @@ describe('summary follow-up: daemon, simulated Genesys org, fake Agent AI', () =
 
     const stdout = new Collect();
     const stderr = new Collect();
-    const overrides: Record<string, unknown> = {
-      'agentai.url': fake.url,
-      'agentai.botId': BOT.botId,
-      'agentai.clientId': BOT.clientId,
-      'agentai.clientSecret': BOT.clientSecret,
-      'bridge.adapters': ['genesys'],
-      'bridge.dataDir': dataDir,
-      'bridge.settleMs': Math.round(10_000 / SPEED),
-      'bridge.redialWindowMs': Math.round(120_000 / SPEED),
-      'bridge.shutdownDeadlineMs': 3000,
-      'delivery.backoffBaseMs': 50,
-      'delivery.backoffMaxMs': 500,
-      'http.host': '127.0.0.1',
-      'http.port': 0,
-      'log.level': 'silent',
-      'genesys.clientId': SIM_GENESYS.clientId,
-      'genesys.clientSecret': SIM_GENESYS.clientSecret,
-      'genesys.gatewayUrl': sim.url,
-      'genesys.queueIds': ['all'],
-      'genesys.heartbeatTimeoutMs': 3000,
-      'genesys.pingTimeoutMs': 1500,
-      'genesys.reconnectBaseMs': 100,
-      'genesys.reconnectMaxMs': 1000,
+    const overrides = {
+      ...simulatedDeploymentOverrides({
+        agentai: { url: fake.url, ...BOT },
+        genesys: { url: sim.url, ...SIM_GENESYS },
+        dataDir,
+        speed: SPEED,
+        logLevel: 'silent',
+        shutdownDeadlineMs: 3000,
+      }),
       'summary.poll': true,
       'summary.pollInitialDelayMs': 50,
       'summary.pollBackoffMaxMs': 100,
