@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { adapterModules } from '../../adapters/index.js';
-import { created, ended, handoffEnded, makeSecret, message, sign } from '../../adapters/ada/test/harness.js';
+import { created, ended, handoffEnded, makeSecret, message } from '../../adapters/ada/test/harness.js';
+import { postSignedWebhook } from '../helpers/ada-webhook.js';
 import { startDaemon, type RunHandle } from '../../src/cli/run.js';
 import { FakeAgentAi } from '../../src/sim/agentai-receiver.js';
 import { BOT, bridgeEnv, LineCollector } from '../helpers/harness.js';
@@ -38,17 +39,7 @@ async function start(extra: NodeJS.ProcessEnv = {}): Promise<{ base: string; dae
   return { base: `http://127.0.0.1:${handle.http.port}`, daemon: handle, fake };
 }
 
-let svixCounter = 0;
-async function postWebhook(base: string, payload: unknown): Promise<Response> {
-  const body = JSON.stringify(payload);
-  const id = `msg_${++svixCounter}_${Date.now()}`;
-  const ts = Math.floor(Date.now() / 1000);
-  return fetch(`${base}/webhooks/ada`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'svix-id': id, 'svix-timestamp': String(ts), 'svix-signature': sign(secret, id, ts, body) },
-    body,
-  });
-}
+const postWebhook = (base: string, payload: unknown): Promise<Response> => postSignedWebhook(base, secret, payload);
 
 describe('daemon', () => {
   it('answers /livez, /readyz, /metrics and /status', async () => {

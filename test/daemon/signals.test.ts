@@ -4,7 +4,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { created, ended, handoffEnded, makeSecret, message, sign } from '../../adapters/ada/test/harness.js';
+import { created, ended, handoffEnded, makeSecret, message } from '../../adapters/ada/test/harness.js';
+import { postSignedWebhook } from '../helpers/ada-webhook.js';
 import { FakeAgentAi } from '../../src/sim/agentai-receiver.js';
 import { spawnDaemon, type DaemonProcess } from '../helpers/daemon-process.js';
 import { BOT, bridgeEnv } from '../helpers/harness.js';
@@ -19,18 +20,8 @@ afterEach(async () => {
   await fake?.close();
 });
 
-let n = 0;
-async function post(port: number, payload: unknown): Promise<number> {
-  const body = JSON.stringify(payload);
-  const id = `msg_sig_${++n}_${Date.now()}`;
-  const ts = Math.floor(Date.now() / 1000);
-  const res = await fetch(`http://127.0.0.1:${port}/webhooks/ada`, {
-    method: 'POST',
-    headers: { 'svix-id': id, 'svix-timestamp': String(ts), 'svix-signature': sign(secret, id, ts, body) },
-    body,
-  });
-  return res.status;
-}
+const post = async (port: number, payload: unknown): Promise<number> =>
+  (await postSignedWebhook(`http://127.0.0.1:${port}`, secret, payload)).status;
 
 function conversation(conv: string): unknown[] {
   return [
