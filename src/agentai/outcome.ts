@@ -46,7 +46,8 @@ export function outcomeForError(error: Error, sent: boolean): SendOutcome {
   return sent ? { kind: 'unknown', error: text } : { kind: 'retry', error: text };
 }
 
-function errorCode(error: Error): string | undefined {
+/** The system error code (ECONNRESET, UND_ERR_...) of an error, its aggregated errors or its cause. */
+export function errorCode(error: Error): string | undefined {
   const own = codeOf(error);
   if (own) return own;
   // Happy-eyeballs connects report an AggregateError; the cause chain carries the rest.

@@ -9,6 +9,7 @@ import { fullJitterDelay } from '../delivery/backoff.js';
 import type { BotCredentials } from './client.js';
 import { conversationDetailsSchema, summaryText, type ConversationDetails, type ConversationDetailsRequest, type HistoryMessage } from './details-schema.js';
 import { TokenMinter } from './jwt.js';
+import { errorCode } from './outcome.js';
 import { postJson, type PostResult } from './post.js';
 import { parseRetryAfter } from './retry-after.js';
 import { PerBotThrottle } from './throttle.js';
@@ -214,12 +215,6 @@ function parseDetails(text: string): ConversationDetails {
   return parsed.data;
 }
 
-function errorCode(error: Error): string | undefined {
-  for (const value of [error, error.cause]) {
-    if (typeof value === 'object' && value !== null && 'code' in value && typeof value.code === 'string') return value.code;
-  }
-  return undefined;
-}
 
 function redact(text: string, secrets: readonly string[]): string {
   let out = text;

@@ -1,5 +1,6 @@
 // Small time helpers shared by the live adapter: abortable sleeps (so stop() never waits on a backoff),
 // full-jitter backoff and a deadline race for lookups that must not block delivery.
+import { fullJitterDelay } from '../../../src/delivery/backoff.js';
 
 export class Aborted extends Error {
   constructor() {
@@ -26,10 +27,9 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** Full jitter: uniform in [0, min(max, base·2^(attempt-1))], at least 10 ms so a loop never spins. */
+/** Delivery's full-jitter backoff, at least 10 ms so a reconnect loop never spins. */
 export function backoffMs(attempt: number, baseMs: number, maxMs: number): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.max(10, Math.floor(Math.random() * ceiling));
+  return Math.max(10, fullJitterDelay(attempt, baseMs, maxMs));
 }
 
 /** The promise's value, or `fallback` once `ms` have passed (the promise keeps running; its result is dropped). */
