@@ -4,6 +4,7 @@
 import { Pool } from 'undici';
 import type { HookBody } from './bodies.js';
 import { TokenMinter } from './jwt.js';
+import { redactSecrets } from '../observability/redact.js';
 import { outcomeForError, outcomeForStatus, type SendOutcome } from './outcome.js';
 import { postJson, type PostResult } from './post.js';
 
@@ -73,7 +74,7 @@ export class AgentAiClient {
     const secrets = [first.token, second.token, bot.clientSecret];
     if (!isAuthRejection(second.result)) return this.#classify(second.result, secrets);
     const { status, text = '' } = second.result;
-    return { kind: 'permanent', status, error: redact(`HTTP ${status} after a fresh token${text ? `: ${text}` : ''}`, secrets) };
+    return { kind: 'permanent', status, error: redactError(`HTTP ${status} after a fresh token${text ? `: ${text}` : ''}`, secrets) };
   }
 
   async close(): Promise<void> {
@@ -94,7 +95,7 @@ export class AgentAiClient {
           ? // The status line arrived and only the body failed: the status already says what Agent AI did.
             outcomeForStatus(result.status, result.headers ?? new Map(), result.text ?? '', Date.now())
           : outcomeForError(result.error, result.sent);
-    return outcome.kind === 'ok' ? outcome : { ...outcome, error: redact(outcome.error, secrets) };
+    return outcome.kind === 'ok' ? outcome : { ...outcome, error: redactError(outcome.error, secrets) };
   }
 }
 
@@ -103,8 +104,6 @@ function isAuthRejection(result: PostResult): result is PostResult & { status: 4
 }
 
 // Error strings end up in logs and dead-letter rows; a server that echoes headers must not leak credentials.
-function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) if (s.length >= 4) out = out.split(s).join('[redacted]');
-  return out.slice(0, MAX_ERROR_TEXT + 100);
+function redactError(text: string, secrets: readonly string[]): string {
+  return redactSecrets(text, secrets).slice(0, MAX_ERROR_TEXT + 100);
 }

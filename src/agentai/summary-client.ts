@@ -9,6 +9,7 @@ import { fullJitterDelay } from '../delivery/backoff.js';
 import type { BotCredentials } from './client.js';
 import { conversationDetailsSchema, summaryText, type ConversationDetails, type ConversationDetailsRequest, type HistoryMessage } from './details-schema.js';
 import { TokenMinter } from './jwt.js';
+import { redactSecrets } from '../observability/redact.js';
 import { errorCode } from './outcome.js';
 import { postJson, type PostResult } from './post.js';
 import { parseRetryAfter } from './retry-after.js';
@@ -129,7 +130,7 @@ export class ConversationDetailsClient {
       }
       const verdict = classify(result, Date.now());
       if (verdict.kind === 'ok') return parseDetails(verdict.text);
-      const error = redact(verdict.error, secrets);
+      const error = redactSecrets(verdict.error, secrets);
       if (verdict.kind === 'final' || attempt >= this.#retry.maxAttempts) {
         throw new DetailsError(
           verdict.kind === 'final' ? error : `${error} (gave up after ${attempt} attempts)`,
@@ -216,8 +217,3 @@ function parseDetails(text: string): ConversationDetails {
 }
 
 
-function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) if (s.length >= 4) out = out.split(s).join('[redacted]');
-  return out;
-}

@@ -2,8 +2,9 @@
 // redacted by path; every configured secret value is scrubbed from any string that carries it (an error
 // message quoting a header, say); and anything shaped like a JWT is masked wherever it appears.
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { REDACTED, redactSecrets } from './redact.js';
 
-export const REDACTED = '[redacted]';
+export { REDACTED } from './redact.js';
 
 const REDACT_PATHS = [
   'clientSecret',
@@ -43,12 +44,8 @@ export interface LoggerOptions {
 }
 
 export function createLogger(options: LoggerOptions): Logger {
-  const secrets = (options.secrets ?? []).filter((s) => s.length >= 4);
-  const scrub = (text: string): string => {
-    let out = text.replace(JWT_SHAPE, REDACTED);
-    for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
-    return out;
-  };
+  const secrets = options.secrets ?? [];
+  const scrub = (text: string): string => redactSecrets(text.replace(JWT_SHAPE, REDACTED), secrets);
   const base: pino.LoggerOptions = {
     level: options.level,
     base: { service: 'agentai-bridge' },
