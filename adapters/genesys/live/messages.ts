@@ -7,10 +7,7 @@ import type { DigitalMessageRef } from '../frame-processor.js';
 import type { GenesysApi } from './api.js';
 import { RecentKeys } from './ttl-cache.js';
 import { withDeadline } from './timing.js';
-
-function rec(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
-}
+import { rec } from './records.js';
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;

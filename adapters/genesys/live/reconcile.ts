@@ -6,6 +6,7 @@
 // Gaps that arrive while a pass runs are merged into one more pass from the earliest start.
 import type { Logger } from 'pino';
 import type { GenesysApi } from './api.js';
+import { rec } from './records.js';
 
 export interface ReconcilerOptions {
   readonly api: GenesysApi;
@@ -23,10 +24,6 @@ export interface ReconcilerOptions {
 
 const MAX_LOOKBACK_MS = 7 * 24 * 3600_000;
 const PAGE_SIZE = 100;
-
-function rec(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
-}
 
 export class Reconciler {
   private running: Promise<void> | undefined;

@@ -2,6 +2,7 @@
 // (extended responses on) and the token call with an axios error (`error.response.status`); network
 // failures have no status at all. Retry-After is read from either.
 import { parseRetryAfter } from '../../../src/agentai/retry-after.js';
+import { asRecord } from './records.js';
 
 export class GenesysRestError extends Error {
   constructor(
@@ -15,12 +16,8 @@ export class GenesysRestError extends Error {
   }
 }
 
-function record(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
-}
-
 function header(headers: unknown, name: string): string | undefined {
-  const h = record(headers);
+  const h = asRecord(headers);
   if (!h) return undefined;
   // axios headers are an AxiosHeaders object with lower-case keys and a get() method.
   const getter = h.get;
@@ -34,8 +31,8 @@ function header(headers: unknown, name: string): string | undefined {
 
 export function toRestError(err: unknown, what: string, now: number = Date.now()): GenesysRestError {
   if (err instanceof GenesysRestError) return err;
-  const e = record(err);
-  const response = record(e?.response);
+  const e = asRecord(err);
+  const response = asRecord(e?.response);
   const statusValue = e?.status ?? response?.status;
   const status = typeof statusValue === 'number' ? statusValue : undefined;
   const headers = e?.headers ?? response?.headers;
@@ -47,12 +44,12 @@ export function toRestError(err: unknown, what: string, now: number = Date.now()
 
 /** The body of an extended response (`{status, body}`), or the value itself when extended responses are off. */
 export function responseBody(value: unknown): unknown {
-  const r = record(value);
+  const r = asRecord(value);
   if (r && typeof r.status === 'number' && 'body' in r) return r.body;
   return value;
 }
 
 export function responseStatus(value: unknown): number | undefined {
-  const r = record(value);
+  const r = asRecord(value);
   return r && typeof r.status === 'number' ? r.status : undefined;
 }

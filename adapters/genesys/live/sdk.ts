@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { AccessToken, ChannelInfo, GenesysApi, QueuePage, QueueRef, TopicResult, UserRef } from './api.js';
 import { GenesysRestError, responseBody, responseStatus, toRestError } from './rest-error.js';
 import { backoffMs, sleep } from './timing.js';
+import { rec } from './records.js';
 
 type SdkClient = typeof platformClient.ApiClient;
 
@@ -53,10 +54,6 @@ export function createSdkClient(options: Pick<SdkApiOptions, 'environment' | 'ga
 
 function str(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-function rec(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
 }
 
 function list(value: unknown): unknown[] {
