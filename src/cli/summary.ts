@@ -14,6 +14,7 @@ import { conversationLookup } from '../summary/follow-up.js';
 import { openSummaryStore, type FollowUpRecord } from '../summary/summary-store.js';
 import { EXIT, println, type CliContext } from './context.js';
 import { loadOrExplain } from './setup.js';
+import { defaultBot } from '../config/bots.js';
 
 const USAGE = 'usage: agentai-bridge summary CONVERSATION_ID [--history] [--json] [--bot NAME] [--lang CODE]';
 const WIDTH = 100;
@@ -61,7 +62,7 @@ export async function summaryCommand(args: string[], ctx: CliContext): Promise<n
 
   const known = readKnown(config, parsed.conversationId);
   const botName = parsed.bot ?? known.bot;
-  const bot = botName !== undefined ? config.bots.find((b) => b.name === botName) : (config.bots.find((b) => b.default) ?? config.bots[0]);
+  const bot = botName !== undefined ? config.bots.find((b) => b.name === botName) : defaultBot(config.bots);
   if (!bot) {
     println(ctx.stderr, `no bot named "${botName ?? ''}" (configured: ${config.bots.map((b) => b.name).join(', ')})`);
     return EXIT.usage;

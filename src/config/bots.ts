@@ -97,5 +97,10 @@ export function chooseBot(bots: readonly Bot[], hints: BotHints): Bot | undefine
     (b) => b.sources.includes(hints.source) && b.queueIds.length === 0 && b.queueNames.length === 0 && b.domains.length === 0,
   );
   if (bySource) return bySource;
+  return defaultBot(bots);
+}
+
+/** The bot marked default, else the first one. */
+export function defaultBot(bots: readonly Bot[]): Bot | undefined {
   return bots.find((b) => b.default) ?? bots[0];
 }

@@ -34,6 +34,8 @@ CREATE TABLE IF NOT EXISTS conversations (
   updated_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS conversations_wake ON conversations(wake_at) WHERE wake_at IS NOT NULL;
+-- stats() counts open conversations on every timer tick, and the purge looks for old closed ones.
+CREATE INDEX IF NOT EXISTS conversations_closed ON conversations(closed_at);
 CREATE TABLE IF NOT EXISTS aliases (
   platform_id TEXT PRIMARY KEY,
   conversation_id TEXT NOT NULL
