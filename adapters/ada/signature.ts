@@ -11,9 +11,6 @@ export interface SignatureHeaders {
 
 export type Verdict = 'ok' | 'stale' | 'invalid';
 
-/** svix's fixed tolerance; a larger configured tolerance cannot loosen it. */
-export const SVIX_TOLERANCE_SECONDS = 300;
-
 /** Svix sends svix-*; white-labelled senders send webhook-*. svix-* wins when both are present, as in the lib. */
 export function readSignatureHeaders(headers: IncomingHttpHeaders): SignatureHeaders | undefined {
   const id = header(headers, 'svix-id') ?? header(headers, 'webhook-id');

@@ -23,8 +23,6 @@ export type FollowUpStatus =
   /** Gave up: a final error, or write attempts exhausted. */
   | 'failed';
 
-export const OPEN_STATUSES: readonly FollowUpStatus[] = ['polling', 'writing'];
-
 export interface FollowUpRecord {
   readonly conversationId: string;
   readonly bot: string;
