@@ -95,11 +95,6 @@ export class Dispatcher {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Resolves when nothing is queued or running (retries waiting on a timer do not count). */
-  whenQuiet(): Promise<void> {
-    return Promise.all([...this.queues.values()].map((q) => q.onIdle())).then(() => undefined);
-  }
-
   /**
    * Drains: queued rows keep going out (retries included) until nothing is deliverable or the deadline
    * passes; then it stops. Whatever is left stays in the store for the next start. True if all went out.
