@@ -134,6 +134,20 @@ export function buildHookBody(intent: Intent, ctx: HookContext, opts: WireOption
   }
 }
 
+/** Stable event code of an intent, for metrics, filters and tests (labels are for people). */
+export function eventCode(intent: Intent): string {
+  switch (intent.kind) {
+    case 'transfer':
+      return `${intent.transferType}.${intent.transition}`;
+    case 'summary':
+      return 'TRIGGER_SUMMARY_EVENT';
+    case 'end':
+      return 'END_OF_CONVERSATION';
+    case 'message':
+      return `message.${intent.author}`;
+  }
+}
+
 /** Short label for logs and tests; the fake receiver labels what it receives the same way. */
 export function describeIntent(intent: Intent): string {
   switch (intent.kind) {

@@ -1,14 +1,13 @@
 // `agentai-bridge dead-letters list | retry <id>|--all | drop <id>`: what delivery gave up on, and why.
 // Works on the store directly (the daemon may be running: SQLite WAL allows it); a retried row is picked up
 // by the running daemon's next pass over the outbox, or at its next start.
-import { openSqliteStore } from '../store/sqlite.js';
-import { storePath } from '../runtime/bridge.js';
+import { openStore } from '../store/open.js';
 import { EXIT, println, type CliContext } from './context.js';
 import { loadOrExplain } from './setup.js';
 
 const USAGE = 'usage: agentai-bridge dead-letters list [--json] | retry <id>|--all | drop <id>';
 
-export function deadLettersCommand(args: string[], ctx: CliContext): number {
+export async function deadLettersCommand(args: string[], ctx: CliContext): Promise<number> {
   const [verb, target] = args;
   if (!verb || !['list', 'retry', 'drop'].includes(verb)) {
     println(ctx.stderr, USAGE);
@@ -16,10 +15,10 @@ export function deadLettersCommand(args: string[], ctx: CliContext): number {
   }
   const config = loadOrExplain(ctx);
   if (typeof config === 'number') return config;
-  const store = openSqliteStore({ path: storePath(config) });
+  const store = await openStore(config);
   try {
     if (verb === 'list') {
-      const rows = store.deadLetters();
+      const rows = await store.deadLetters();
       if (target === '--json') {
         println(ctx.stdout, JSON.stringify(rows.map(({ bodyJson, ...r }) => ({ ...r, body: JSON.parse(bodyJson) as unknown })), null, 2));
         return EXIT.ok;
@@ -27,7 +26,7 @@ export function deadLettersCommand(args: string[], ctx: CliContext): number {
       if (rows.length === 0) println(ctx.stdout, 'no dead letters');
       for (const r of rows) {
         println(ctx.stdout, `#${r.id}  ${new Date(r.createdAt).toISOString()}  conversation ${r.conversationId}  bot ${r.bot}  ${r.label}`);
-        println(ctx.stdout, `      attempts ${r.attempts}${r.lastStatus !== undefined ? `, last HTTP ${r.lastStatus}` : ''}: ${r.lastError ?? 'no reason recorded'}`);
+        println(ctx.stdout, `      ${r.blocking ? 'holds its conversation back; ' : ''}attempts ${r.attempts}${r.lastStatus !== undefined ? `, last HTTP ${r.lastStatus}` : ''}: ${r.lastError ?? 'no reason recorded'}`);
       }
       return EXIT.ok;
     }
@@ -36,7 +35,7 @@ export function deadLettersCommand(args: string[], ctx: CliContext): number {
         println(ctx.stderr, USAGE);
         return EXIT.usage;
       }
-      const n = store.retryDead(target === '--all' ? 'all' : Number(target), Date.now());
+      const n = await store.retryDead(target === '--all' ? 'all' : Number(target), Date.now());
       println(ctx.stdout, n ? `${n} dead letter(s) queued again; the daemon delivers them in order with their conversation` : 'no such dead letter');
       return n ? EXIT.ok : EXIT.failure;
     }
@@ -44,10 +43,10 @@ export function deadLettersCommand(args: string[], ctx: CliContext): number {
       println(ctx.stderr, USAGE);
       return EXIT.usage;
     }
-    const dropped = store.dropDead(Number(target));
+    const dropped = await store.dropDead(Number(target));
     println(ctx.stdout, dropped ? `dead letter #${target} dropped` : 'no such dead letter');
     return dropped ? EXIT.ok : EXIT.failure;
   } finally {
-    store.close();
+    await store.close();
   }
 }

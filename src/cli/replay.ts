@@ -1,12 +1,15 @@
 // `agentai-bridge replay FILE...`: recorded frames (JSONL, one frame a line, exactly as the socket delivered
 // them) through the same pipeline as the daemon: store, sequencer, delivery, Agent AI client. Time comes
 // from the frames, so settle and redial windows resolve without waiting; at the end every window is closed.
-import { createReadStream } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import type { IngestOutcome } from '../core/adapter.js';
 import type { BridgeMetrics } from '../observability/metrics.js';
 import { Bridge } from '../runtime/bridge.js';
+import { openStore, sqlitePath } from '../store/open.js';
 import { feedFrame, finishReplay, FrameClock, MalformedLineError } from '../runtime/frame-replay.js';
 import { EXIT, println, type CliContext } from './context.js';
 import { loadOrExplain, loggerFor } from './setup.js';
@@ -31,10 +34,10 @@ export async function replayCommand(args: string[], ctx: CliContext, options: Re
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { adapter: { type: 'string', default: 'genesys' } },
+    options: { adapter: { type: 'string', default: 'genesys' }, 'data-dir': { type: 'string' } },
   });
   if (positionals.length === 0) {
-    println(ctx.stderr, 'usage: agentai-bridge replay [--adapter genesys] FILE...');
+    println(ctx.stderr, 'usage: agentai-bridge replay [--adapter genesys] [--data-dir DIR] FILE...');
     return EXIT.usage;
   }
   const module = ctx.modules.find((m) => m.name === values.adapter);
@@ -46,10 +49,14 @@ export async function replayCommand(args: string[], ctx: CliContext, options: Re
   if (typeof config === 'number') return config;
   const logger = loggerFor(config, ctx.stderr);
 
+  // Its own store: a replay must never pick up (and send again) what a running daemon has pending.
+  const scratch = values['data-dir'] === undefined ? mkdtempSync(join(tmpdir(), 'agentai-bridge-replay-')) : undefined;
+  const dataDir = values['data-dir'] ?? scratch ?? config.bridge.dataDir;
   const clock = new FrameClock();
-  const bridge = new Bridge({ config, logger, now: clock.now, ...(options.metrics ? { metrics: options.metrics } : {}) });
+  const store = await openStore(config, { dataDir });
+  const bridge = new Bridge({ config, logger, store, now: clock.now, summaryStorePath: sqlitePath(dataDir), ...(options.metrics ? { metrics: options.metrics } : {}) });
   const decoder = module.createFrameDecoder({ config, logger, metrics: bridge.metrics, now: clock.now });
-  bridge.start({ timers: false });
+  await bridge.start({ timers: false });
 
   const summary: ReplaySummary = {
     lines: 0,
@@ -60,6 +67,17 @@ export async function replayCommand(args: string[], ctx: CliContext, options: Re
     delivered: 0,
     retried: 0,
     deadLettered: 0,
+  };
+  type Settled = { conversationId: string; outcome: IngestOutcome } | { error: unknown };
+  let inFlight: Promise<Settled>[] = [];
+  const settle = async (): Promise<void> => {
+    const done = await Promise.all(inFlight);
+    inFlight = [];
+    for (const d of done) {
+      if ('error' in d) throw d.error;
+      summary.conversations.add(d.conversationId);
+      summary.facts[d.outcome] += 1;
+    }
   };
   try {
     for (const file of positionals) {
@@ -82,16 +100,18 @@ export async function replayCommand(args: string[], ctx: CliContext, options: Re
         }
         summary.frames += 1;
         for (const warning of fed.warnings) logger.warn({ file, line: lineNo }, warning);
-        for (const { conversationId, outcome } of fed.outcomes) {
-          summary.conversations.add(conversationId);
-          summary.facts[outcome] += 1;
-        }
+        // A handler at once: a failure is reported by settle(), never as an unhandled rejection.
+        inFlight.push(...fed.outcomes.map((p) => p.catch((error: unknown): Settled => ({ error }))));
+        // Bounded: facts of many frames commit together, but memory does not grow with the file.
+        if (inFlight.length >= 1024) await settle();
       }
     }
+    await settle();
     await finishReplay(bridge, clock);
   } finally {
     Object.assign(summary, bridge.dispatcher.counts);
     await bridge.stop(5_000);
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
   }
   printSummary(ctx, summary);
   return summary.deadLettered > 0 ? EXIT.deadLetters : EXIT.ok;

@@ -4,7 +4,10 @@
 import type { Adapter } from '../core/adapter.js';
 import type { SummaryWriter } from '../summary/writer.js';
 import { BridgeHttpServer } from '../http/server.js';
-import { Bridge } from '../runtime/bridge.js';
+import { Bridge, storePath } from '../runtime/bridge.js';
+import type { OutboxCompleter } from '../core/adapter.js';
+import { openStore } from '../store/open.js';
+import { lockDataDir, type RunLock } from '../store/run-lock.js';
 import { EXIT, println, type CliContext } from './context.js';
 import { loadOrExplain, loggerFor } from './setup.js';
 
@@ -30,7 +33,17 @@ export async function startDaemon(ctx: CliContext, options: { signals?: boolean;
   const logger = loggerFor(config, ctx.stdout === process.stdout ? undefined : ctx.stdout);
   // Filled once the adapters exist; the summary follow-up looks writers up when it writes.
   const summaryWriters = new Map<string, SummaryWriter>();
-  const bridge = new Bridge({ config, logger, summaryWriters });
+  const completers = new Map<string, OutboxCompleter>();
+  let lock: RunLock;
+  try {
+    lock = lockDataDir(config.bridge.dataDir);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    println(ctx.stderr, `agentai-bridge: cannot start: ${message}`);
+    return EXIT.failure;
+  }
+  const store = await openStore(config);
+  const bridge = new Bridge({ config, logger, store, summaryWriters, completers, summaryStorePath: storePath(config) });
 
   const adapters: Adapter[] = [];
   for (const name of config.bridge.adapters) {
@@ -38,6 +51,7 @@ export async function startDaemon(ctx: CliContext, options: { signals?: boolean;
     if (!module?.createAdapter) {
       println(ctx.stderr, `config error: bridge.adapters (BRIDGE_ADAPTERS): adapter "${name}" cannot run live in this build`);
       await bridge.stop(0);
+      lock.release();
       return EXIT.config;
     }
     const deps = { config, logger: logger.child({ adapter: name }), metrics: bridge.metrics, now: Date.now };
@@ -45,6 +59,8 @@ export async function startDaemon(ctx: CliContext, options: { signals?: boolean;
     adapters.push(adapter);
     const writer = module.createSummaryWriter?.(deps, adapter);
     if (writer) summaryWriters.set(name, writer);
+    const completer = module.createOutboxCompleter?.(deps, adapter);
+    if (completer) completers.set(name, completer);
   }
 
   let draining = false;
@@ -57,20 +73,22 @@ export async function startDaemon(ctx: CliContext, options: { signals?: boolean;
     readiness: () => {
       const reasons: string[] = [];
       if (draining) reasons.push('draining: shutting down');
-      if (!bridge.store.writable()) reasons.push('store is not writable');
+      if (!bridge.storeWritable()) reasons.push('store is not writable');
       for (const a of adapters) if (!a.health().connected) reasons.push(`adapter ${a.name} is not connected`);
       return { ready: reasons.length === 0, reasons };
     },
     status: () => ({
       draining,
       adapters: Object.fromEntries(adapters.map((a) => [a.name, a.health()])),
-      store: bridge.store.stats(),
+      store: bridge.stats(),
       inFlight: bridge.dispatcher.inFlight(),
       delivery: bridge.dispatcher.counts,
+      deliveryState: bridge.dispatcher.status(),
+      timersHeld: bridge.visibility.blindReasons(),
     }),
   });
   const http = await server.listen();
-  bridge.start();
+  await bridge.start();
 
   let resolveDone: (code: number) => void = () => undefined;
   const done = new Promise<number>((resolve) => {
@@ -87,6 +105,7 @@ export async function startDaemon(ctx: CliContext, options: { signals?: boolean;
     void (async () => {
       for (const a of adapters) await a.stop().catch((err: unknown) => logger.error({ err, adapter: a.name }, 'adapter stop failed'));
       const drained = await bridge.stop(config.bridge.shutdownDeadlineMs);
+      lock.release();
       await server.close();
       logger.info({ drained }, drained ? 'stopped: everything delivered' : 'stopped at the deadline: the rest is delivered at the next start');
       resolveDone(code);
@@ -100,7 +119,15 @@ export async function startDaemon(ctx: CliContext, options: { signals?: boolean;
 
   const ready = (async (): Promise<boolean> => {
     try {
-      for (const a of adapters) await a.start({ sink: bridge.pipeline, logger: logger.child({ adapter: a.name }), now: Date.now });
+      for (const a of adapters) {
+        await a.start({
+          sink: bridge.pipeline,
+          logger: logger.child({ adapter: a.name }),
+          now: Date.now,
+          visibility: bridge.visibility.forSource(a.name),
+          state: bridge.adapterState(a.name),
+        });
+      }
       if (draining) return false;
       logger.info({ http, adapters: adapters.map((a) => a.name), bots: config.bots.map((b) => b.name) }, 'agentai-bridge running');
       return true;

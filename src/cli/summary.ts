@@ -60,7 +60,7 @@ export async function summaryCommand(args: string[], ctx: CliContext): Promise<n
   const config = loadOrExplain(ctx);
   if (typeof config === 'number') return config;
 
-  const known = readKnown(config, parsed.conversationId);
+  const known = await readKnown(config, parsed.conversationId);
   const botName = parsed.bot ?? known.bot;
   const bot = botName !== undefined ? config.bots.find((b) => b.name === botName) : defaultBot(config.bots);
   if (!bot) {
@@ -142,18 +142,18 @@ function credentials(bot: BotCredentials): BotCredentials {
 }
 
 /** What the store knows (bot, follow-up), without creating a store where there is none. */
-function readKnown(config: BridgeConfig, conversationId: string): { bot?: string; followUp?: FollowUpRecord } {
+async function readKnown(config: BridgeConfig, conversationId: string): Promise<{ bot?: string; followUp?: FollowUpRecord }> {
   const path = storePath(config);
   if (!existsSync(path)) return {};
   const store = openSqliteStore({ path });
   const summaries = openSummaryStore(path);
   try {
-    const record = conversationLookup(store)(conversationId);
+    const record = await conversationLookup(store)(conversationId);
     const followUp = summaries.get(conversationId);
     return { ...(record ? { bot: record.bot } : followUp ? { bot: followUp.bot } : {}), ...(followUp ? { followUp } : {}) };
   } finally {
     summaries.close();
-    store.close();
+    await store.close();
   }
 }
 

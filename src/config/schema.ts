@@ -131,10 +131,13 @@ export const schema = {
   },
   delivery: {
     maxInFlight: { doc: 'Hook calls in flight at once, across all conversations', format: 'positiveInt', default: 32, env: 'DELIVERY_MAX_IN_FLIGHT' },
-    maxAttempts: { doc: 'Attempts before a call is dead-lettered', format: 'positiveInt', default: 10, env: 'DELIVERY_MAX_ATTEMPTS' },
-    maxAgeMs: { doc: 'A call still failing this long after it was queued is dead-lettered', format: 'positiveInt', default: 3600000, env: 'DELIVERY_MAX_AGE_MS' },
+    maxAttempts: { doc: 'Attempts before a call that keeps failing transiently is dead-lettered; 0: no limit, DELIVERY_MAX_AGE_MS decides', format: 'nonNegativeInt', default: 0, env: 'DELIVERY_MAX_ATTEMPTS' },
+    maxAgeMs: { doc: 'A call still failing transiently this long after it was queued is dead-lettered (and holds its conversation back until retried or dropped)', format: 'positiveInt', default: 86400000, env: 'DELIVERY_MAX_AGE_MS' },
     backoffBaseMs: { doc: 'First retry delay cap (exponential backoff with full jitter)', format: 'positiveInt', default: 500, env: 'DELIVERY_BACKOFF_BASE_MS' },
     backoffMaxMs: { doc: 'Largest retry delay', format: 'positiveInt', default: 60000, env: 'DELIVERY_BACKOFF_MAX_MS' },
+    circuitFailures: { doc: 'Consecutive transient failures to the Agent AI host that open the delivery circuit (delivery pauses, one probe at a time)', format: 'positiveInt', default: 5, env: 'DELIVERY_CIRCUIT_FAILURES' },
+    circuitProbeBaseMs: { doc: 'First interval between probe calls while the circuit is open (doubles up to the max)', format: 'positiveInt', default: 1000, env: 'DELIVERY_CIRCUIT_PROBE_BASE_MS' },
+    circuitProbeMaxMs: { doc: 'Longest interval between probe calls while the circuit is open', format: 'positiveInt', default: 30000, env: 'DELIVERY_CIRCUIT_PROBE_MAX_MS' },
     eocOnUnknownOutcome: { doc: 'An END_OF_CONVERSATION whose outcome is unknown (timeout after sending, crash mid-request): skip (do not resend, log an error) or resend', format: ['skip', 'resend'], default: 'skip' as 'skip' | 'resend', env: 'DELIVERY_EOC_ON_UNKNOWN_OUTCOME' },
   },
   http: {

@@ -22,6 +22,7 @@ export interface BufferedMessage {
   readonly text: string;
   readonly messageId: string;
   readonly agentIdentity?: string;
+  readonly textRef?: string;
 }
 
 export type Phase =
@@ -109,6 +110,7 @@ const stateSchema = z.object({
       text: z.string(),
       messageId: z.string(),
       agentIdentity: z.string().optional(),
+      textRef: z.string().optional(),
     }),
   ),
   wakeAt: z.number().optional(),

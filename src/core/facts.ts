@@ -69,7 +69,13 @@ export interface CustomerLeftFact extends FactBase {
 export interface MessageFact extends FactBase {
   readonly type: 'message';
   readonly author: MessageAuthor;
+  /** Empty when `textRef` is set: the text is fetched when the call is sent, after the fact is durable. */
   readonly text: string;
+  /**
+   * An adapter's own reference for text it could not carry yet (a digital message id to fetch): the source's
+   * OutboxCompleter resolves it at send time, so a slow or failing fetch never holds the fact in memory.
+   */
+  readonly textRef?: string;
   readonly messageId: string;
   /** For AGENT messages: which agent spoke, when the platform says so. */
   readonly agentIdentity?: string;

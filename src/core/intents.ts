@@ -29,6 +29,8 @@ export interface MessageIntent {
   readonly messageId: string;
   /** The agent the message is attributed to (the speaking agent, else the primary agent). */
   readonly agentId: string;
+  /** Text still to fetch at send time (see MessageFact.textRef). */
+  readonly textRef?: string;
 }
 
 export type IntentBody = TransferIntent | SummaryIntent | EndIntent | MessageIntent;

@@ -209,6 +209,7 @@ function onMessage(
     text: fact.text,
     messageId: fact.messageId,
     ...(fact.agentIdentity ? { agentIdentity: fact.agentIdentity } : {}),
+    ...(fact.textRef ? { textRef: fact.textRef } : {}),
   };
   if (state.phase === 'waiting') {
     if (settings.earlyMessages === 'drop') return 'early-message-dropped';
@@ -299,7 +300,7 @@ function transfer(transferType: TransferType, transition: Transition, agent: Age
 function messageIntent(state: ConversationState, m: ConversationState['earlyMessages'][number]): IntentBody {
   const primary = state.active[0]?.agent ?? state.pendingExit?.agent ?? state.lastAgent;
   const agentId = (m.author === 'AGENT' ? m.agentIdentity : undefined) ?? primary?.identity ?? 'unknown';
-  return { kind: 'message', author: m.author, text: m.text, messageId: m.messageId, agentId };
+  return { kind: 'message', author: m.author, text: m.text, messageId: m.messageId, agentId, ...(m.textRef ? { textRef: m.textRef } : {}) };
 }
 
 /** Agent AI takes a language code ('en'); platforms send locales ('en-US', 'en_GB'). */

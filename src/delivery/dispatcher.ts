@@ -1,12 +1,20 @@
-// The sink: delivers outbox rows to Agent AI. One FIFO per conversation (p-queue, concurrency 1) keeps the
-// documented order; a global p-queue caps calls in flight across conversations. Retries are scheduled in
-// the store (next_attempt_at), not in memory, so a restart resumes them with their attempt counts intact.
+// The sink: delivers outbox rows to Agent AI. One runner per conversation keeps the documented order (a call
+// never overtakes one still being retried, nor a dead letter that holds its conversation back); a global
+// limiter caps calls in flight; a circuit per Agent AI host pauses delivery while the host is down instead of
+// burning attempts. Retries are scheduled in the store (next_attempt_at), so a restart resumes them with their
+// attempt counts intact. A call is marked in flight only once it has a delivery slot, right before its request
+// is written, so a crash while it waited cannot turn it into an "outcome unknown".
 import PQueue from 'p-queue';
 import type { Logger } from 'pino';
+import type { Completion, OutboxCompleter } from '../core/adapter.js';
 import type { SendOutcome } from '../agentai/outcome.js';
 import type { BridgeMetrics } from '../observability/metrics.js';
-import type { OutboxRow, Store } from '../store/types.js';
+import type { DeliveryClaim, OutboxRow, OutboxUpdate, Store } from '../store/types.js';
 import { fullJitterDelay } from './backoff.js';
+import { Circuit, type CircuitOptions } from './circuit.js';
+import { MarkBatcher } from './marks.js';
+import { errorCode } from '../agentai/outcome.js';
+import { realTimers, type Timers } from '../util/timers.js';
 
 export interface BotCredentials {
   readonly botId: string;
@@ -16,16 +24,20 @@ export interface BotCredentials {
 
 /** Posts one serialised hooks body. The Agent AI client, or anything that classifies outcomes the same way. */
 export interface HookSender {
+  /** The Agent AI host the calls go to: one circuit per host. */
+  readonly host?: string;
   send(bot: BotCredentials, bodyJson: string): Promise<SendOutcome>;
 }
 
 export interface DeliveryOptions {
   readonly maxInFlight: number;
+  /** Attempts before a transient failure is given up on; 0: no limit, DELIVERY_MAX_AGE_MS decides. */
   readonly maxAttempts: number;
   readonly maxAgeMs: number;
   readonly backoffBaseMs: number;
   readonly backoffMaxMs: number;
   readonly eocOnUnknownOutcome: 'skip' | 'resend';
+  readonly circuit: CircuitOptions;
 }
 
 export interface DispatcherDeps {
@@ -36,7 +48,10 @@ export interface DispatcherDeps {
   readonly logger: Logger;
   readonly metrics?: BridgeMetrics;
   readonly now?: () => number;
+  readonly timers?: Timers;
   readonly random?: () => number;
+  /** Per source: fills in at send time what its facts could not carry (names, message text). */
+  readonly completers?: ReadonlyMap<string, OutboxCompleter>;
   /** Told of every row Agent AI accepted (summary follow-up listens for TRIGGER_SUMMARY_EVENT). */
   readonly onDelivered?: (row: OutboxRow) => void;
 }
@@ -45,14 +60,30 @@ const UNKNOWN_EOC =
   'outcome unknown: END_OF_CONVERSATION may have reached Agent AI; not resent (DELIVERY_EOC_ON_UNKNOWN_OUTCOME=skip). ' +
   'Check the conversation in Agent AI, then drop or retry this dead letter.';
 
+/** How long a runner waits before trying again after the store failed under it. */
+const STORE_RETRY_BASE_MS = 250;
+const STORE_RETRY_MAX_MS = 30_000;
+
+type Step = 'next' | 'stop';
+
 export class Dispatcher {
-  private readonly queues = new Map<string, PQueue>();
-  private readonly wakeTimers = new Map<string, NodeJS.Timeout>();
+  private readonly runners = new Map<string, Promise<void>>();
+  /** A runner is asked to look again once it finishes (new rows arrived while it ran). */
+  private readonly again = new Set<string>();
+  private readonly wakeTimers = new Map<string, unknown>();
+  /** Conversations waiting for a circuit to let calls through. */
+  private readonly parked = new Set<string>();
+  private readonly claims = new Map<string, DeliveryClaim>();
+  private readonly storeFailures = new Map<string, number>();
+  /** Conversations held back by a dead letter, logged once each. */
+  private readonly blocked = new Set<string>();
   private readonly limiter: PQueue;
+  private readonly marks: MarkBatcher;
+  private readonly circuit: Circuit;
   private readonly now: () => number;
+  private readonly timers: Timers;
   private readonly random: () => number;
-  /** Rows found in flight at start: a previous process stopped mid-request, outcome unknown. */
-  private readonly interrupted = new Set<number>();
+  private probeTimer: unknown;
   private stopped = false;
   /** What this instance did, for summaries (replay, demo); metrics carry the same for Prometheus. */
   readonly counts = { delivered: 0, retried: 0, deadLettered: 0 };
@@ -60,33 +91,45 @@ export class Dispatcher {
 
   constructor(private readonly deps: DispatcherDeps) {
     this.limiter = new PQueue({ concurrency: deps.options.maxInFlight });
+    this.marks = new MarkBatcher(deps.store);
     this.now = deps.now ?? Date.now;
+    this.timers = deps.timers ?? realTimers;
     this.random = deps.random ?? Math.random;
+    this.circuit = new Circuit(deps.sender.host ?? 'agentai', deps.options.circuit);
+    this.reportCircuit();
   }
 
-  /** Picks up everything a previous run left: pending rows and rows that were in flight when it stopped. */
-  start(): void {
-    for (const id of this.deps.store.conversationsWithPending()) {
-      const row = this.deps.store.nextOutbox(id);
-      if (row?.status === 'inflight') this.interrupted.add(row.id);
-      this.notify(id);
-    }
+  /** Picks up everything a previous run (or a dead replica) left: pending rows and rows left in flight. */
+  async start(): Promise<void> {
+    await this.sweep();
+  }
+
+  /** Finds conversations with rows ready to go that nobody is delivering, and delivers them. */
+  async sweep(): Promise<number> {
+    if (this.stopped) return 0;
+    const ids = await this.deps.store.claimable(this.now(), 10_000);
+    for (const id of ids) if (!this.runners.has(id) && !this.wakeTimers.has(id) && !this.parked.has(id)) this.notify(id);
+    return ids.length;
   }
 
   notify(conversationId: string): void {
     if (this.stopped) return;
-    let queue = this.queues.get(conversationId);
-    if (!queue) {
-      queue = new PQueue({ concurrency: 1 });
-      const q = queue;
-      q.on('idle', () => {
-        if (q.size === 0 && q.pending === 0 && this.queues.get(conversationId) === q) this.queues.delete(conversationId);
-        this.checkIdle();
-      });
-      this.queues.set(conversationId, queue);
+    if (this.runners.has(conversationId)) {
+      this.again.add(conversationId);
+      return;
     }
-    // One waiting run is enough: it reads the store, so it sees every row committed before it starts.
-    if (queue.size === 0) void queue.add(() => this.drainConversation(conversationId));
+    const timer = this.wakeTimers.get(conversationId);
+    if (timer !== undefined) {
+      this.timers.clearTimeout(timer);
+      this.wakeTimers.delete(conversationId);
+    }
+    this.blocked.delete(conversationId);
+    const run = this.run(conversationId).finally(() => {
+      this.runners.delete(conversationId);
+      if (this.again.delete(conversationId)) this.notify(conversationId);
+      else this.checkIdle();
+    });
+    this.runners.set(conversationId, run);
   }
 
   /** Resolves when no conversation has a deliverable row now and no retry is waiting. */
@@ -100,16 +143,23 @@ export class Dispatcher {
    * passes; then it stops. Whatever is left stays in the store for the next start. True if all went out.
    */
   async stop(deadlineMs: number): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
+    let timer: unknown;
     const deadline = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), deadlineMs);
+      timer = this.timers.setTimeout(() => resolve(false), deadlineMs);
     });
     const drained = await Promise.race([this.whenIdle().then(() => true as const), deadline]);
-    clearTimeout(timer);
+    this.timers.clearTimeout(timer);
     this.stopped = true;
-    for (const t of this.wakeTimers.values()) clearTimeout(t);
+    for (const t of this.wakeTimers.values()) this.timers.clearTimeout(t);
     this.wakeTimers.clear();
-    for (const q of this.queues.values()) q.clear();
+    if (this.probeTimer !== undefined) this.timers.clearTimeout(this.probeTimer);
+    this.parked.clear();
+    // Calls already on the wire finish (their outcome is recorded); nothing new starts.
+    await Promise.race([Promise.allSettled([...this.runners.values()]), new Promise<void>((resolve) => this.timers.setTimeout(() => resolve(), 5_000))]);
+    await this.marks.idle().catch(() => undefined);
+    const held = [...this.claims.values()];
+    this.claims.clear();
+    await this.deps.store.release(held).catch(() => undefined);
     this.checkIdle();
     return drained;
   }
@@ -118,8 +168,20 @@ export class Dispatcher {
     return this.limiter.pending;
   }
 
+  status(): Record<string, unknown> {
+    return {
+      inFlight: this.limiter.pending,
+      waitingForSlot: this.limiter.size,
+      circuit: this.circuit.status(),
+      paused: this.parked.size,
+      heldByDeadLetter: this.blocked.size,
+      retrying: this.wakeTimers.size,
+      counts: this.counts,
+    };
+  }
+
   private isIdle(): boolean {
-    return this.queues.size === 0 && this.wakeTimers.size === 0;
+    return this.runners.size === 0 && this.wakeTimers.size === 0 && this.parked.size === 0;
   }
 
   private checkIdle(): void {
@@ -131,114 +193,251 @@ export class Dispatcher {
 
   private scheduleWake(conversationId: string, delayMs: number): void {
     if (this.stopped || this.wakeTimers.has(conversationId)) return;
-    const timer = setTimeout(() => {
+    const timer = this.timers.setTimeout(() => {
       this.wakeTimers.delete(conversationId);
       this.notify(conversationId);
     }, Math.max(0, delayMs));
     this.wakeTimers.set(conversationId, timer);
   }
 
-  private async drainConversation(conversationId: string): Promise<void> {
-    const { store } = this.deps;
-    while (!this.stopped) {
-      const row = store.nextOutbox(conversationId);
-      if (!row) return;
-      const t = this.now();
-      if (this.interrupted.delete(row.id) && row.kind === 'end' && this.deps.options.eocOnUnknownOutcome === 'skip') {
-        this.deadLetter(row, `${UNKNOWN_EOC} (the bridge stopped while the call was in flight)`, undefined);
-        continue;
+  private async run(conversationId: string): Promise<void> {
+    try {
+      if (!(await this.holdClaim(conversationId))) return;
+      while (!this.stopped && (await this.step(conversationId)) === 'next') {
+        // one row done; look at the next
       }
-      if (row.nextAttemptAt > t) {
-        this.scheduleWake(conversationId, row.nextAttemptAt - t);
-        return;
-      }
-      if (row.attempts > 0 && t - row.createdAt > this.deps.options.maxAgeMs) {
-        this.deadLetter(row, `${row.lastError ?? 'failing'}; gave up after ${Math.round((t - row.createdAt) / 1000)} s (DELIVERY_MAX_AGE_MS)`, row.lastStatus);
-        continue;
-      }
-      const bot = this.deps.bots.get(row.bot);
-      if (!bot) {
-        this.deadLetter(row, `bot "${row.bot}" is not in the configuration any more`, undefined);
-        continue;
-      }
-      const waitFor = await this.attempt(row, bot);
-      if (waitFor !== undefined) {
-        this.scheduleWake(conversationId, waitFor);
-        return;
-      }
+      this.storeFailures.delete(conversationId);
+    } catch (err) {
+      // The store failed under us (SQLITE_BUSY, disk full, database gone): nothing is lost, the rows are
+      // still there; try this conversation again later rather than take the daemon down.
+      const n = (this.storeFailures.get(conversationId) ?? 0) + 1;
+      this.storeFailures.set(conversationId, n);
+      const delay = fullJitterDelay(n, STORE_RETRY_BASE_MS, STORE_RETRY_MAX_MS, this.random) + STORE_RETRY_BASE_MS;
+      this.deps.logger.error(
+        { conversationId, err, code: errorCode(err instanceof Error ? err : new Error(String(err))), retryInMs: delay, event: 'delivery.store_failed' },
+        'delivery: the store failed; this conversation is tried again shortly',
+      );
+      this.scheduleWake(conversationId, delay);
     }
   }
 
-  /** One attempt. Returns a delay when the row must wait for a retry, undefined to move on. */
-  private async attempt(row: OutboxRow, bot: BotCredentials): Promise<number | undefined> {
-    const { store, metrics, logger, options } = this.deps;
-    const log = logger.child({ conversationId: row.conversationId, event: row.label, outboxId: row.id });
-    store.markAttempt(row.id, this.now());
-    const attempt = row.attempts + 1;
-    metrics?.inFlight.inc();
-    let outcome: SendOutcome;
-    try {
-      outcome = await this.limiter.add(() => this.deps.sender.send(bot, row.bodyJson));
-    } catch (err) {
-      // A sender must classify, never throw; if one does, nobody knows whether the body went out.
-      outcome = { kind: 'unknown', error: `sender failed: ${(err as Error).message}` };
-    } finally {
-      metrics?.inFlight.dec();
+  private async holdClaim(conversationId: string): Promise<boolean> {
+    if (this.claims.has(conversationId)) return true;
+    const [claim] = await this.deps.store.claim([conversationId]);
+    if (!claim) return false;
+    this.claims.set(conversationId, claim);
+    return true;
+  }
+
+  private async write(row: OutboxRow, update: OutboxUpdate): Promise<boolean> {
+    const claim = this.claims.get(row.conversationId) ?? { conversationId: row.conversationId, fence: 0 };
+    const accepted = await this.marks.write({ claim, update });
+    if (!accepted) {
+      this.claims.delete(row.conversationId);
+      this.deps.logger.warn({ conversationId: row.conversationId, outboxId: row.id, event: 'delivery.claim_lost' }, 'delivery: another replica took this conversation over');
+    }
+    return accepted;
+  }
+
+  /** One row: send it, or decide why it cannot go now. */
+  private async step(conversationId: string): Promise<Step> {
+    const { store, options } = this.deps;
+    const row = await store.head(conversationId);
+    if (!row) {
+      const claim = this.claims.get(conversationId);
+      this.claims.delete(conversationId);
+      if (claim) await store.release([claim]);
+      return 'stop';
+    }
+    if (row.status === 'dead') {
+      if (!this.blocked.has(conversationId)) {
+        this.blocked.add(conversationId);
+        this.deps.logger.warn(
+          { conversationId, outboxId: row.id, hookEvent: row.event, event: 'delivery.held_by_dead_letter' },
+          `delivery: ${row.label} is a dead letter; the calls behind it wait until it is retried or dropped (agentai-bridge dead-letters)`,
+        );
+      }
+      return 'stop';
     }
     const t = this.now();
-    const event = row.label.split(' ')[0] === 'message' ? 'message' : row.kind;
-    metrics?.hookCalls.inc({ event, status: 'status' in outcome && outcome.status !== undefined ? String(outcome.status) : outcome.kind });
+    if (row.status === 'inflight') {
+      // Left in flight by a process that stopped mid-request (or a replica that died): outcome unknown.
+      if (row.kind === 'end' && options.eocOnUnknownOutcome === 'skip') {
+        return (await this.deadLetter(row, `${UNKNOWN_EOC} (the bridge stopped while the call was in flight)`, undefined, false, row.attempts)) ? 'next' : 'stop';
+      }
+    } else if (row.nextAttemptAt > t) {
+      this.scheduleWake(conversationId, row.nextAttemptAt - t);
+      return 'stop';
+    }
+    const bot = this.deps.bots.get(row.bot);
+    if (!bot) {
+      return (await this.deadLetter(row, `bot "${row.bot}" is not in the configuration any more`, undefined, true, row.attempts)) ? 'next' : 'stop';
+    }
+    const bodyJson = await this.complete(row, t);
+    if (bodyJson === 'waiting') return 'stop';
+    if (bodyJson === 'gave-up') return 'next';
 
+    const permission = this.circuit.permit(t);
+    if (permission.kind === 'wait') {
+      this.park(conversationId, permission.untilMs - t);
+      return 'stop';
+    }
+    return this.attempt(row, bot, bodyJson, permission.probe);
+  }
+
+  /** The body to send, after the source's completer filled it in; or why it cannot go now. */
+  private async complete(row: OutboxRow, t: number): Promise<string | 'waiting' | 'gave-up'> {
+    const completer = this.deps.completers?.get(row.source);
+    if (!completer) return row.bodyJson;
+    const c = await completer
+      .complete({ conversationId: row.conversationId, kind: row.kind, bodyJson: row.bodyJson, queuedAt: row.createdAt, ...(row.ref ? { ref: row.ref } : {}) })
+      .catch((err: unknown): Completion => ({ kind: 'retry', error: `completer failed: ${err instanceof Error ? err.message : String(err)}` }));
+    switch (c.kind) {
+      case 'ready':
+        return c.bodyJson;
+      case 'retry': {
+        const delay = c.retryInMs ?? fullJitterDelay(row.attempts + 1, this.deps.options.backoffBaseMs, this.deps.options.backoffMaxMs, this.random);
+        if (!(await this.write(row, { id: row.id, status: 'pending', nextAttemptAt: t + delay, error: c.error, at: t }))) return 'waiting';
+        this.deps.logger.warn(
+          { conversationId: row.conversationId, outboxId: row.id, hookEvent: row.event, retryInMs: delay, error: c.error, event: 'delivery.completion_retry' },
+          `waiting to complete ${row.label}: ${c.error}`,
+        );
+        this.scheduleWake(row.conversationId, delay);
+        return 'waiting';
+      }
+      case 'give-up':
+        return (await this.deadLetter(row, c.reason, undefined, false, row.attempts)) ? 'gave-up' : 'waiting';
+    }
+  }
+
+  private park(conversationId: string, probeInMs: number): void {
+    this.parked.add(conversationId);
+    this.armProbe(probeInMs);
+  }
+
+  private armProbe(probeInMs: number): void {
+    if (this.probeTimer !== undefined || this.stopped) return;
+    this.probeTimer = this.timers.setTimeout(() => {
+      this.probeTimer = undefined;
+      // One parked conversation carries the probe; the rest stay parked until the circuit closes.
+      const first = this.parked.values().next();
+      if (!first.done) {
+        this.parked.delete(first.value);
+        this.notify(first.value);
+      }
+    }, Math.max(1, probeInMs));
+  }
+
+  private unparkAll(): void {
+    if (this.probeTimer !== undefined) this.timers.clearTimeout(this.probeTimer);
+    this.probeTimer = undefined;
+    const ids = [...this.parked];
+    this.parked.clear();
+    for (const id of ids) this.notify(id);
+  }
+
+  /** One attempt, inside a delivery slot. */
+  private attempt(row: OutboxRow, bot: BotCredentials, bodyJson: string, probe: boolean): Promise<Step> {
+    return this.limiter.add(async (): Promise<Step> => {
+      const { metrics } = this.deps;
+      if (!(await this.write(row, { id: row.id, status: 'inflight', at: this.now() }))) {
+        if (probe) this.circuit.abandonProbe();
+        return 'stop';
+      }
+      const attempt = row.attempts + 1;
+      metrics?.inFlight.inc();
+      let outcome: SendOutcome;
+      try {
+        outcome = await this.deps.sender.send(bot, bodyJson);
+      } catch (err) {
+        // A sender must classify, never throw; if one does, nobody knows whether the body went out.
+        outcome = { kind: 'unknown', error: `sender failed: ${err instanceof Error ? err.message : String(err)}` };
+      } finally {
+        metrics?.inFlight.dec();
+      }
+      metrics?.hookCalls.inc({ event: row.kind, status: 'status' in outcome && outcome.status !== undefined ? String(outcome.status) : outcome.kind });
+      return this.settle(row, attempt, outcome, probe);
+    }) as Promise<Step>;
+  }
+
+  private async settle(row: OutboxRow, attempt: number, outcome: SendOutcome, probe: boolean): Promise<Step> {
+    const { options, logger, metrics } = this.deps;
+    const t = this.now();
+    const log = { conversationId: row.conversationId, hookEvent: row.event, outboxId: row.id, attempt };
+    if (outcome.kind === 'ok' || outcome.kind === 'permanent') {
+      if (this.circuit.succeeded()) {
+        logger.info({ host: this.circuit.host, event: 'delivery.circuit_closed' }, 'delivery: Agent AI answers again; circuit closed, resuming every conversation in order');
+        this.reportCircuit();
+        this.unparkAll();
+      }
+    } else {
+      if (this.circuit.failed(t, probe)) {
+        logger.warn(
+          { host: this.circuit.host, error: outcome.error, event: 'delivery.circuit_open', circuit: this.circuit.status() },
+          'delivery: Agent AI keeps failing; circuit open, delivery paused (nothing is dropped)',
+        );
+      }
+      if (this.circuit.state !== 'closed') {
+        this.reportCircuit();
+        this.armProbe(this.circuit.probeInMs(t));
+      }
+    }
     switch (outcome.kind) {
-      case 'ok':
-        store.markDone(row.id, outcome.status, t);
+      case 'ok': {
+        if (!(await this.write(row, { id: row.id, status: 'done', httpStatus: outcome.status, at: t }))) return 'stop';
         this.counts.delivered += 1;
         this.deps.onDelivered?.(row);
-        metrics?.latency.observe({ event }, Math.max(0, t - row.factAt) / 1000);
-        log.info({ attempt, status: outcome.status }, `delivered ${row.label}`);
-        return undefined;
+        metrics?.latency.observe({ event: row.kind }, Math.max(0, t - row.factAt) / 1000);
+        logger.info({ ...log, status: outcome.status, event: 'hook.delivered' }, `delivered ${row.label}`);
+        return 'next';
+      }
       case 'permanent':
-        this.deadLetter(row, `Agent AI rejected it: ${outcome.error}`, outcome.status);
-        return undefined;
+        // It will never be accepted: keep it visible, and let the conversation go on.
+        return (await this.deadLetter(row, `Agent AI rejected it: ${outcome.error}`, outcome.status, false, attempt)) ? 'next' : 'stop';
       case 'unknown':
         if (row.kind === 'end' && options.eocOnUnknownOutcome === 'skip') {
-          this.deadLetter(row, `${UNKNOWN_EOC} (${outcome.error})`, undefined);
-          return undefined;
+          return (await this.deadLetter(row, `${UNKNOWN_EOC} (${outcome.error})`, undefined, false, attempt)) ? 'next' : 'stop';
         }
-        return this.retryLater(row, attempt, outcome.error, undefined, undefined, log);
+        return this.retryLater(row, attempt, outcome.error, undefined, undefined);
       case 'retry':
-        return this.retryLater(row, attempt, outcome.error, outcome.status, outcome.retryAfterMs, log);
+        return this.retryLater(row, attempt, outcome.error, outcome.status, outcome.retryAfterMs);
     }
   }
 
-  private retryLater(
-    row: OutboxRow,
-    attempt: number,
-    error: string,
-    status: number | undefined,
-    retryAfterMs: number | undefined,
-    log: Logger,
-  ): number | undefined {
-    const { options, store, metrics } = this.deps;
-    if (attempt >= options.maxAttempts) {
-      this.deadLetter({ ...row, attempts: attempt }, `${error}; gave up after ${attempt} attempts (DELIVERY_MAX_ATTEMPTS)`, status);
-      return undefined;
+  private async retryLater(row: OutboxRow, attempt: number, error: string, status: number | undefined, retryAfterMs: number | undefined): Promise<Step> {
+    const { options, metrics, logger } = this.deps;
+    const t = this.now();
+    const age = t - row.createdAt;
+    if (age > options.maxAgeMs) {
+      return (await this.deadLetter(row, `${error}; gave up after ${Math.round(age / 1000)} s (DELIVERY_MAX_AGE_MS)`, status, true, attempt)) ? 'next' : 'stop';
+    }
+    if (options.maxAttempts > 0 && attempt >= options.maxAttempts) {
+      return (await this.deadLetter(row, `${error}; gave up after ${attempt} attempts (DELIVERY_MAX_ATTEMPTS)`, status, true, attempt)) ? 'next' : 'stop';
     }
     const delay = retryAfterMs ?? fullJitterDelay(attempt, options.backoffBaseMs, options.backoffMaxMs, this.random);
-    store.markRetry(row.id, this.now() + delay, error, status, this.now());
+    if (!(await this.write(row, { id: row.id, status: 'pending', nextAttemptAt: t + delay, error, ...(status !== undefined ? { httpStatus: status } : {}), at: t }))) return 'stop';
     metrics?.retries.inc({ event: row.kind });
     this.counts.retried += 1;
-    log.warn({ attempt, status, retryInMs: delay, error }, `retrying ${row.label}`);
-    return delay;
+    logger.warn({ conversationId: row.conversationId, hookEvent: row.event, outboxId: row.id, attempt, status, retryInMs: delay, error, event: 'hook.retry' }, `retrying ${row.label}`);
+    this.scheduleWake(row.conversationId, delay);
+    return 'stop';
   }
 
-  private deadLetter(row: OutboxRow, reason: string, status: number | undefined): void {
-    this.deps.store.markDead(row.id, reason, status, this.now());
+  /** Returns false if the claim was lost (another replica has the conversation now). */
+  private async deadLetter(row: OutboxRow, reason: string, status: number | undefined, blocking: boolean, attempts: number): Promise<boolean> {
+    const t = this.now();
+    if (!(await this.write(row, { id: row.id, status: 'dead', reason, blocking, ...(status !== undefined ? { httpStatus: status } : {}), at: t }))) return false;
     this.deps.metrics?.deadLetters.inc({ event: row.kind });
     this.counts.deadLettered += 1;
     this.deps.logger.error(
-      { conversationId: row.conversationId, event: row.label, outboxId: row.id, attempts: row.attempts, status, reason },
+      { conversationId: row.conversationId, hookEvent: row.event, label: row.label, outboxId: row.id, attempts, status, reason, blocking, event: 'hook.dead_letter' },
       `dead letter: ${row.label}`,
     );
+    return true;
+  }
+
+  private reportCircuit(): void {
+    const value = this.circuit.state === 'closed' ? 0 : this.circuit.state === 'half-open' ? 1 : 2;
+    this.deps.metrics?.circuitState.set({ host: this.circuit.host }, value);
   }
 }

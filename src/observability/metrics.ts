@@ -23,6 +23,10 @@ export class BridgeMetrics {
   });
   readonly reconnects = new Counter({ name: 'bridge_ws_reconnects_total', help: 'Notification websocket reconnects', labelNames: ['adapter'], registers: [this.registry] });
   readonly heartbeatAge = new Gauge({ name: 'bridge_ws_seconds_since_heartbeat', help: 'Seconds since the last websocket heartbeat', labelNames: ['adapter'], registers: [this.registry] });
+  readonly circuitState = new Gauge({ name: 'bridge_delivery_circuit_state', help: 'Delivery circuit per Agent AI host: 0 closed, 1 half-open (probing), 2 open (paused)', labelNames: ['host'], registers: [this.registry] });
+  readonly outboxOldestSeconds = new Gauge({ name: 'bridge_outbox_oldest_seconds', help: 'Age of the oldest hook call waiting to be delivered (0 when none)', registers: [this.registry] });
+  readonly deadLetterBacklog = new Gauge({ name: 'bridge_dead_letters', help: 'Dead letters kept now (the whole store)', registers: [this.registry] });
+  readonly oldestOpenConversationSeconds = new Gauge({ name: 'bridge_open_conversation_oldest_seconds', help: 'Age of the oldest conversation not yet closed (0 when none)', registers: [this.registry] });
   readonly unknownDisconnectTypes = new Counter({ name: 'bridge_unknown_disconnect_type_total', help: 'disconnectType values the bridge does not know (treated as hangup)', labelNames: ['value'], registers: [this.registry] });
 
   constructor(options: { defaults?: boolean } = {}) {

@@ -1,5 +1,7 @@
-// The transform stage's runtime: each fact (or timer tick) is applied to its conversation's sequencer inside
-// one store transaction, and the intents it produces become outbox rows. Delivery is told afterwards.
+// The transform stage's runtime: each fact (or timer tick) is applied to its conversation's sequencer inside a
+// store transaction, and the intents it produces become outbox rows. Facts that arrive in one turn of the
+// event loop commit together (group commit); each caller's promise settles only once its batch is durable.
+// Timers run on the platform clock as observed per conversation, and wait while the source cannot see.
 import type { Logger } from 'pino';
 import type { FactSink, IngestOutcome } from '../core/adapter.js';
 import type { Fact } from '../core/facts.js';
@@ -14,11 +16,14 @@ import {
   type SequencerSettings,
   type StepResult,
 } from '../core/sequencer.js';
-import { buildHookBody, describeIntent, type WireOptions } from '../agentai/bodies.js';
+import { buildHookBody, describeIntent, eventCode, type WireOptions } from '../agentai/bodies.js';
 import { chooseBot, type Bot } from '../config/bots.js';
 import type { BridgeMetrics } from '../observability/metrics.js';
-import type { ConversationRecord, IngestPlan, NewOutboxRow, Store } from '../store/types.js';
+import type { ConversationRecord, IngestPlan, Mutation, MutationResult, NewOutboxRow, PlatformClock, Store } from '../store/types.js';
 import { redialKeys, type RedialMatch } from './redial-keys.js';
+import { Visibility } from './visibility.js';
+import { BridgeError } from '../errors.js';
+import { GroupCommit } from '../util/group-commit.js';
 
 export interface PipelineOptions {
   readonly store: Store;
@@ -29,72 +34,184 @@ export interface PipelineOptions {
   readonly redialMatch: RedialMatch;
   readonly logger: Logger;
   readonly metrics?: BridgeMetrics;
+  /** The bridge's clock (replay: the frames' clock). */
+  readonly now?: () => number;
+  readonly visibility?: Visibility;
+  /** Most mutations in one transaction. */
+  readonly maxBatch?: number;
   /** Called after a commit that queued hook calls for a conversation. */
   readonly onOutbox: (conversationId: string) => void;
 }
 
+/** What a decision noticed, for the log lines after its commit. */
+interface Notes {
+  ignored?: string;
+  continued?: string;
+}
+
+/** The conversation's platform clock after an input at platform time `platformAt` applied at `localNow`. */
+function observe(clock: PlatformClock | undefined, platformAt: number, localNow: number): PlatformClock {
+  const projected = clock ? clock.platformAt + (localNow - clock.localAt) : -Infinity;
+  return { platformAt: Math.max(platformAt, projected), localAt: localNow };
+}
+
+/** The platform time a conversation's clock shows at local time `localNow`. */
+export function platformNow(clock: PlatformClock | undefined, localNow: number): number {
+  return clock ? clock.platformAt + (localNow - clock.localAt) : localNow;
+}
+
 export class Pipeline implements FactSink {
+  readonly visibility: Visibility;
   private readonly bots: ReadonlyMap<string, Bot>;
+  private readonly now: () => number;
+  private readonly maxBatch: number;
+  private readonly batches: GroupCommit<Mutation, MutationResult>;
+  /** Facts handed in and not yet committed, and the earliest platform time among them. */
+  private uncommitted = 0;
+  private uncommittedMinAt = Infinity;
+  /** Earliest timer (bridge clock) this process wrote or read; undefined: ask the store. */
+  private wakeHint: number | undefined;
+  private wakeHintKnown = false;
+  /** A timer that uncommitted facts set cannot be due before their earliest time plus the shortest window. */
+  private readonly shortestWindow: number;
 
   constructor(private readonly options: PipelineOptions) {
     this.bots = new Map(options.bots.map((b) => [b.name, b]));
+    this.now = options.now ?? Date.now;
+    this.maxBatch = options.maxBatch ?? 512;
+    this.visibility = options.visibility ?? new Visibility();
+    const s = options.sequencer;
+    this.shortestWindow = Math.min(s.settleMs, s.transferSettleMs, s.redialWindowMs);
+    this.batches = new GroupCommit((mutations) => options.store.apply(mutations), this.maxBatch);
   }
 
   async ingest(fact: Fact): Promise<IngestOutcome> {
-    const { store, metrics } = this.options;
-    metrics?.factsIn.inc({ adapter: fact.source, type: fact.type });
-    let ignored: string | undefined;
-    let continued: string | undefined;
-    const result = store.ingest(fact.dedupeKey, fact.conversationId, fact.at, (reader) => {
-      let conversation = reader.conversationFor(fact.conversationId);
-      let alias: string | undefined;
-      if (!conversation && fact.type === 'agent.joined' && fact.direction === 'outbound') {
-        conversation = reader.findRedial(redialKeys(fact.customer, this.options.redialMatch), fact.at);
-        if (conversation) alias = continued = conversation.id;
-      }
-      conversation ??= this.newConversation(fact);
-      const r = this.step(conversation, fact);
-      ignored = r.ignored;
-      return this.plan(conversation, r, fact.at, alias);
-    });
-    if (result.kind === 'duplicate') {
-      metrics?.factsDuplicate.inc({ adapter: fact.source });
-      this.options.logger.debug({ conversationId: fact.conversationId, dedupeKey: fact.dedupeKey, fact: fact.type }, 'duplicate fact skipped');
-      return 'duplicate';
+    this.options.metrics?.factsIn.inc({ adapter: fact.source, type: fact.type });
+    const keys = fact.type === 'agent.joined' && fact.direction === 'outbound' ? redialKeys(fact.customer, this.options.redialMatch) : [];
+    const notes: Notes = {};
+    const mutation: Mutation = {
+      kind: 'fact',
+      dedupeKey: fact.dedupeKey,
+      platformConversationId: fact.conversationId,
+      at: fact.at,
+      redialKeys: keys,
+      decide: (reader) => {
+        let conversation = reader.conversationFor(fact.conversationId);
+        let alias: string | undefined;
+        if (!conversation && keys.length) {
+          conversation = reader.findRedial(keys, fact.at);
+          if (conversation) alias = notes.continued = conversation.id;
+        }
+        conversation ??= this.newConversation(fact);
+        const localNow = this.now();
+        const clock = observe(conversation.clock, fact.at, localNow);
+        const r = this.step(conversation, fact);
+        if (r.ignored) notes.ignored = r.ignored;
+        return this.plan({ ...conversation, clock }, r, fact.at, alias, localNow);
+      },
+    };
+    this.uncommitted += 1;
+    this.uncommittedMinAt = Math.min(this.uncommittedMinAt, fact.at);
+    let result: MutationResult;
+    try {
+      result = await this.batches.add(mutation);
+    } finally {
+      this.uncommitted -= 1;
+      if (this.uncommitted === 0) this.uncommittedMinAt = Infinity;
     }
-    const conversationId = result.plan.conversation.id;
-    if (continued) {
-      this.options.logger.info(
-        { conversationId, platformConversationId: fact.conversationId },
-        'new conversation continues a dropped one (redial): its events go to the original conversationId',
-      );
-    }
-    if (ignored) {
-      metrics?.factsIgnored.inc({ reason: ignored });
-      this.options.logger.info({ conversationId, fact: fact.type, dedupeKey: fact.dedupeKey, reason: ignored }, `fact ignored: ${ignored}`);
-    }
-    this.afterCommit(result.plan, fact.type);
-    return ignored ? 'ignored' : 'accepted';
+    if (result.kind === 'failed') throw result.error;
+    return this.outcomeOf(fact, result, notes);
   }
 
-  /** Fires every timer due at or before `now`, each at its own deadline. Returns how many fired. */
-  fireDue(now: number): number {
+  /** Resolves once everything queued so far is committed (replay, tests, shutdown). */
+  flush(): Promise<void> {
+    return this.batches.idle();
+  }
+
+  /** Whether a timer may be due at `now` (bridge clock), without asking the store when it cannot be. */
+  mightBeDue(now: number): boolean {
+    if (!this.wakeHintKnown) return true;
+    if (this.wakeHint !== undefined && this.wakeHint <= now) return true;
+    return this.uncommittedMinAt + this.shortestWindow <= now;
+  }
+
+  /** Forget the hint: another process (a replica, the dead-letters CLI) may have written timers. */
+  invalidateWakeHint(): void {
+    this.wakeHintKnown = false;
+  }
+
+  /** Fires every timer due at or before `now` (bridge clock), each at its own deadline. Returns how many fired. */
+  async fireDue(now: number): Promise<number> {
+    if (!this.mightBeDue(now)) return 0;
+    await this.flush();
+    const { store } = this.options;
+    const due = await store.dueConversations(now, this.maxBatch);
+    const held = new Set<string>();
+    const waits = due.map(({ id }) =>
+      this.batches.add({
+        kind: 'tick',
+        conversationId: id,
+        decide: (conversation) => {
+          const wakeAt = conversation.state.wakeAt;
+          if (wakeAt === undefined || this.localWake(conversation.clock, wakeAt) > now) return undefined;
+          if (this.visibility.holdReason(conversation.source, Object.keys(conversation.state.platforms))) {
+            held.add(id);
+            return undefined;
+          }
+          return this.plan(conversation, this.step(conversation, { type: 'timer', at: wakeAt }), wakeAt, undefined, now);
+        },
+      }),
+    );
     let fired = 0;
-    for (const { id, wakeAt } of this.options.store.dueConversations(now)) {
-      const plan = this.options.store.tick(id, (conversation) => {
-        if (conversation.state.wakeAt === undefined || conversation.state.wakeAt > now) return undefined;
-        return this.plan(conversation, this.step(conversation, { type: 'timer', at: wakeAt }), wakeAt, undefined);
-      });
-      if (plan) {
+    for (const result of await Promise.all(waits)) {
+      if (result.kind === 'applied') {
         fired += 1;
-        this.afterCommit(plan, 'timer');
+        this.afterCommit(result.plan, 'timer');
       }
     }
+    const next = await store.nextWake();
+    // Held timers stay due: look again on every tick until the source sees.
+    this.wakeHint = held.size ? now : next;
+    this.wakeHintKnown = true;
+    if (due.length === this.maxBatch) this.wakeHint = now;
     return fired;
   }
 
-  nextWake(): number | undefined {
+  async nextWake(): Promise<number | undefined> {
+    await this.flush();
     return this.options.store.nextWake();
+  }
+
+  private outcomeOf(fact: Fact, result: MutationResult, w: Notes): IngestOutcome {
+    const { metrics, logger } = this.options;
+    if (result.kind === 'duplicate') {
+      metrics?.factsDuplicate.inc({ adapter: fact.source });
+      logger.debug({ conversationId: fact.conversationId, dedupeKey: fact.dedupeKey, fact: fact.type, event: 'fact.duplicate' }, 'duplicate fact skipped');
+      return 'duplicate';
+    }
+    if (result.kind === 'fenced') {
+      metrics?.factsIgnored.inc({ reason: 'fenced' });
+      logger.warn({ conversationId: fact.conversationId, fact: fact.type, event: 'fact.fenced' }, 'fact refused: this process no longer holds the subscription lease');
+      return 'ignored';
+    }
+    if (result.kind !== 'applied') return 'ignored';
+    const conversationId = result.plan.conversation.id;
+    if (w.continued) {
+      logger.info(
+        { conversationId, platformConversationId: fact.conversationId, event: 'conversation.redial_continued' },
+        'new conversation continues a dropped one (redial): its events go to the original conversationId',
+      );
+    }
+    if (w.ignored) {
+      metrics?.factsIgnored.inc({ reason: w.ignored });
+      logger.info({ conversationId, fact: fact.type, dedupeKey: fact.dedupeKey, reason: w.ignored, event: 'fact.ignored' }, `fact ignored: ${w.ignored}`);
+    }
+    this.afterCommit(result.plan, fact.type);
+    return w.ignored ? 'ignored' : 'accepted';
+  }
+
+  private localWake(clock: PlatformClock | undefined, platformWake: number): number {
+    return clock ? clock.localAt + (platformWake - clock.platformAt) : platformWake;
   }
 
   private newConversation(fact: Fact): ConversationRecord {
@@ -105,13 +222,13 @@ export class Pipeline implements FactSink {
       ...(queueName ? { queueName } : {}),
       ...(fact.domain ? { domain: fact.domain } : {}),
     });
-    if (!bot) throw new Error('no Agent AI bot is configured');
+    if (!bot) throw new BridgeError('NO_BOT', 'no Agent AI bot is configured');
     return { id: fact.conversationId, bot: bot.name, source: fact.source, state: initialState() };
   }
 
   private botOf(conversation: ConversationRecord): Bot {
     const bot = this.bots.get(conversation.bot) ?? chooseBot(this.options.bots, { source: conversation.source });
-    if (!bot) throw new Error('no Agent AI bot is configured');
+    if (!bot) throw new BridgeError('NO_BOT', 'no Agent AI bot is configured');
     return bot;
   }
 
@@ -121,13 +238,16 @@ export class Pipeline implements FactSink {
     return step(conversation.state, input, settings);
   }
 
-  private plan(conversation: ConversationRecord, r: StepResult, at: number, alias: string | undefined): IngestPlan {
+  private plan(conversation: ConversationRecord, r: StepResult, at: number, alias: string | undefined, localNow: number): IngestPlan {
     const bot = this.botOf(conversation);
     const outbox = r.intents.map((intent) => this.outboxRow(conversation, bot, intent, at));
+    const wakeAt = r.state.wakeAt !== undefined ? this.localWake(conversation.clock, r.state.wakeAt) : undefined;
+    if (wakeAt !== undefined && (this.wakeHint === undefined || wakeAt < this.wakeHint)) this.wakeHint = wakeAt;
     return {
       conversation: { ...conversation, state: r.state },
-      ...(r.state.wakeAt !== undefined ? { wakeAt: r.state.wakeAt } : {}),
-      ...(r.state.closedAt !== undefined && isClosed(r.state) ? { closedAt: r.state.closedAt } : {}),
+      ...(wakeAt !== undefined ? { wakeAt } : {}),
+      // Aged by when the bridge closed it, not by the platform's timestamps.
+      ...(isClosed(r.state) ? { closedAt: localNow } : {}),
       outbox,
       ...(alias ? { alias } : {}),
       ...this.redialIndex(r.state),
@@ -143,16 +263,17 @@ export class Pipeline implements FactSink {
 
   private outboxRow(conversation: ConversationRecord, bot: Bot, intent: Intent, factAt: number): NewOutboxRow {
     const body = buildHookBody(intent, { conversationId: conversation.id, botId: bot.botId, source: conversation.source }, this.options.wire);
-    return { kind: intent.kind, label: describeIntent(intent), body, factAt };
+    const ref = intent.kind === 'message' ? intent.textRef : undefined;
+    return { kind: intent.kind, label: describeIntent(intent), event: eventCode(intent), body, factAt, ...(ref ? { ref } : {}) };
   }
 
   private afterCommit(plan: IngestPlan, cause: string): void {
     const conversationId = plan.conversation.id;
     for (const row of plan.outbox) {
-      this.options.logger.info({ conversationId, event: row.label, cause }, `queued ${row.label}`);
+      this.options.logger.info({ conversationId, hookEvent: row.event, label: row.label, cause, event: 'hook.queued' }, `queued ${row.label}`);
     }
     if (plan.closedAt !== undefined && plan.outbox.some((r) => r.kind === 'end')) {
-      this.options.logger.info({ conversationId }, 'conversation closed');
+      this.options.logger.info({ conversationId, event: 'conversation.closed' }, 'conversation closed');
     }
     if (plan.outbox.length) this.options.onOutbox(conversationId);
   }

@@ -1,7 +1,7 @@
 // How an adapter package presents itself to the composition root (bin/): a name, a live adapter factory and,
 // for platforms whose input can be recorded (Genesys frames), a decoder used by `agentai-bridge replay`.
 import type { Logger } from 'pino';
-import type { Adapter } from '../core/adapter.js';
+import type { Adapter, OutboxCompleter } from '../core/adapter.js';
 import type { Fact } from '../core/facts.js';
 import type { BridgeConfig } from '../config/load.js';
 import type { BridgeMetrics } from '../observability/metrics.js';
@@ -32,4 +32,6 @@ export interface AdapterModule {
   createFrameDecoder?(deps: AdapterDeps): FrameDecoder;
   /** Where summaries of this platform's conversations are written back (issue: summaries), if anywhere. */
   createSummaryWriter?(deps: AdapterDeps, adapter: Adapter): SummaryWriter | undefined;
+  /** What fills in this platform's hook bodies at send time (names, message text), if anything. */
+  createOutboxCompleter?(deps: AdapterDeps, adapter: Adapter): OutboxCompleter | undefined;
 }

@@ -1,6 +1,5 @@
 // Wires one bridge instance from its configuration: store → pipeline (sequencers) → dispatcher → Agent AI
 // client. Adapters are attached by the caller (the composition root in bin/), never imported here.
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { AgentAiClient } from '../agentai/client.js';
 import type { WireOptions } from '../agentai/bodies.js';
@@ -9,13 +8,16 @@ import type { SequencerSettings } from '../core/sequencer.js';
 import { Dispatcher, type BotCredentials, type DeliveryOptions } from '../delivery/dispatcher.js';
 import { BridgeMetrics } from '../observability/metrics.js';
 import { Pipeline } from '../pipeline/pipeline.js';
+import type { Store, StoreStats } from '../store/types.js';
+import type { AdapterState, OutboxCompleter } from '../core/adapter.js';
+import { Visibility } from '../pipeline/visibility.js';
+import { sqlitePath } from '../store/open.js';
 import { openSqliteStore } from '../store/sqlite.js';
-import type { Store } from '../store/types.js';
 import { createSummaryService, type SummaryService } from '../summary/factory.js';
 import type { SummaryWriter } from '../summary/writer.js';
 
 export function storePath(config: BridgeConfig): string {
-  return join(config.bridge.dataDir, 'bridge.sqlite');
+  return sqlitePath(config.bridge.dataDir);
 }
 
 export function sequencerSettings(config: BridgeConfig): SequencerSettings {
@@ -44,7 +46,16 @@ export function wireOptions(config: BridgeConfig): WireOptions {
 }
 
 export function deliveryOptions(config: BridgeConfig): DeliveryOptions {
-  return { ...config.delivery };
+  const d = config.delivery;
+  return {
+    maxInFlight: d.maxInFlight,
+    maxAttempts: d.maxAttempts,
+    maxAgeMs: d.maxAgeMs,
+    backoffBaseMs: d.backoffBaseMs,
+    backoffMaxMs: d.backoffMaxMs,
+    eocOnUnknownOutcome: d.eocOnUnknownOutcome,
+    circuit: { failures: d.circuitFailures, probeBaseMs: d.circuitProbeBaseMs, probeMaxMs: d.circuitProbeMaxMs },
+  };
 }
 
 export interface BridgeDeps {
@@ -53,12 +64,20 @@ export interface BridgeDeps {
   readonly metrics?: BridgeMetrics;
   /** Clock for timers (settle/redial windows); replay drives it from frame times. */
   readonly now?: () => number;
+  /** The store; by default the SQLite file in BRIDGE_DATA_DIR. */
   readonly store?: Store;
   /** How often due timers are checked when running live. */
   readonly tickIntervalMs?: number;
   /** Summary write-back per conversation source (e.g. 'genesys'), from the adapter modules. */
   readonly summaryWriters?: ReadonlyMap<string, SummaryWriter>;
+  /** Per source: what fills in hook bodies at send time, from the adapter modules. */
+  readonly completers?: ReadonlyMap<string, OutboxCompleter>;
+  /** Where the summary follow-up keeps its table (the SQLite file), or ':memory:'. */
+  readonly summaryStorePath?: string;
 }
+
+/** Closed conversations removed per purge slice: each slice is one short transaction. */
+const PURGE_SLICE = 200;
 
 export class Bridge {
   readonly store: Store;
@@ -68,10 +87,14 @@ export class Bridge {
   readonly summary: SummaryService;
   readonly metrics: BridgeMetrics;
   readonly logger: Logger;
+  readonly visibility = new Visibility();
   private readonly now: () => number;
   private ticker: NodeJS.Timeout | undefined;
+  private ticking = false;
   private lastPurge = 0;
   private lastSweep = 0;
+  private storeOk = true;
+  private lastStats: StoreStats | undefined;
 
   constructor(private readonly deps: BridgeDeps) {
     const { config, logger } = deps;
@@ -91,7 +114,7 @@ export class Bridge {
     this.summary = createSummaryService({
       config,
       store: this.store,
-      summaryStorePath: deps.store ? ':memory:' : storePath(config),
+      summaryStorePath: deps.summaryStorePath ?? (deps.store ? ':memory:' : storePath(config)),
       logger,
       writers: deps.summaryWriters ?? new Map(),
       ...(deps.now ? { now: deps.now } : {}),
@@ -99,11 +122,12 @@ export class Bridge {
     this.dispatcher = new Dispatcher({
       onDelivered: (row) => this.summary.followUp.onDelivered(row),
       store: this.store,
-      sender: { send: (bot, json) => this.client.postHookJson(bot, json) },
+      sender: { host: new URL(config.agentai.url).host, send: (bot, json) => this.client.postHookJson(bot, json) },
       bots,
       options: deliveryOptions(config),
       logger,
       metrics: this.metrics,
+      ...(deps.completers ? { completers: deps.completers } : {}),
     });
     this.pipeline = new Pipeline({
       store: this.store,
@@ -113,52 +137,98 @@ export class Bridge {
       redialMatch: config.bridge.redialMatch,
       logger,
       metrics: this.metrics,
+      now: this.now,
+      visibility: this.visibility,
       onOutbox: (id) => this.dispatcher.notify(id),
     });
   }
 
+  /** What an adapter may keep in, and read from, the store. */
+  adapterState(source: string): AdapterState {
+    return {
+      openConversations: async () => (await this.store.openConversations(source)).map((c) => ({ id: c.id, platformIds: c.platformIds, updatedAt: c.updatedAt, ...(c.experience ? { experience: c.experience } : {}) })),
+      cursor: (name) => this.store.cursor(`${source}:${name}`),
+      setCursor: (name, value) => this.store.setCursor(`${source}:${name}`, value),
+    };
+  }
+
   /** Resumes delivery of whatever a previous run left, and (live) starts the timer loop. */
-  start(options: { timers: boolean } = { timers: true }): void {
-    this.dispatcher.start();
+  async start(options: { timers: boolean } = { timers: true }): Promise<void> {
+    await this.dispatcher.start();
     this.summary.start();
-    this.refreshGauges();
+    await this.refreshGauges();
     if (options.timers) {
-      this.ticker = setInterval(() => this.onTick(), this.deps.tickIntervalMs ?? 500);
+      this.ticker = setInterval(() => void this.onTick(), this.deps.tickIntervalMs ?? 500);
     }
   }
 
-  private onTick(): void {
+  /** Whether the store answered the last probe (readiness). */
+  storeWritable(): boolean {
+    return this.storeOk;
+  }
+
+  stats(): StoreStats | undefined {
+    return this.lastStats;
+  }
+
+  /** One pass of the timer loop; passes never overlap, and a failing one is logged and tried again. */
+  async onTick(): Promise<void> {
+    if (this.ticking) return;
+    this.ticking = true;
     try {
-      this.pipeline.fireDue(this.now());
-      // Rows put back by `dead-letters retry` (another process) are found by this sweep.
+      await this.pipeline.fireDue(this.now());
+      // Rows put back by `dead-letters retry` (another process), or left by a replica that died.
       if (Date.now() - this.lastSweep > 5_000) {
         this.lastSweep = Date.now();
-        for (const id of this.store.conversationsWithPending()) this.dispatcher.notify(id);
+        this.pipeline.invalidateWakeHint();
+        await this.dispatcher.sweep();
       }
       if (this.now() - this.lastPurge > 3_600_000) {
         this.lastPurge = this.now();
-        const purged = this.store.purgeClosed(this.now() - this.deps.config.bridge.retentionHours * 3_600_000);
-        if (purged) this.logger.info({ purged }, 'purged closed conversations past retention');
+        await this.purge(this.now() - this.deps.config.bridge.retentionHours * 3_600_000);
       }
-      this.refreshGauges();
+      await this.refreshGauges();
     } catch (err) {
-      this.logger.error({ err }, 'timer tick failed; will try again on the next tick');
+      this.logger.error({ err, event: 'bridge.tick_failed' }, 'timer tick failed; will try again on the next tick');
+    } finally {
+      this.ticking = false;
     }
   }
 
-  refreshGauges(): void {
-    const stats = this.store.stats();
+  /** Removes closed conversations past retention in short slices, yielding between them. */
+  async purge(before: number): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.store.purgeClosed(before, PURGE_SLICE);
+      total += n;
+      if (n < PURGE_SLICE) break;
+      // Let delivery, timers and signals run between slices.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (total) this.logger.info({ purged: total, event: 'store.purged' }, 'purged closed conversations past retention');
+    return total;
+  }
+
+  async refreshGauges(): Promise<void> {
+    this.storeOk = await this.store.writable();
+    const stats = await this.store.stats();
+    this.lastStats = stats;
+    const t = Date.now();
     this.metrics.queueDepth.set(stats.outboxDepth);
     this.metrics.activeConversations.set(stats.activeConversations);
+    this.metrics.deadLetterBacklog.set(stats.deadLetters);
+    this.metrics.outboxOldestSeconds.set(stats.oldestPendingAt !== undefined ? Math.max(0, t - stats.oldestPendingAt) / 1000 : 0);
+    this.metrics.oldestOpenConversationSeconds.set(stats.oldestActiveAt !== undefined ? Math.max(0, t - stats.oldestActiveAt) / 1000 : 0);
   }
 
   /** Stops timers and delivery; waits for in-flight calls up to the deadline. Rows left are sent next start. */
   async stop(deadlineMs: number): Promise<boolean> {
     if (this.ticker) clearInterval(this.ticker);
+    await this.pipeline.flush().catch((err: unknown) => this.logger.error({ err }, 'committing the last facts failed'));
     const drained = await this.dispatcher.stop(deadlineMs);
     await this.summary.close().catch((err: unknown) => this.logger.error({ err }, 'closing the summary follow-up failed'));
     await this.client.close().catch(() => undefined);
-    this.store.close();
+    await this.store.close();
     return drained;
   }
 }

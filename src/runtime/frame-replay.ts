@@ -21,29 +21,30 @@ export class MalformedLineError extends Error {
 }
 
 export interface FedFrame {
-  readonly outcomes: readonly { conversationId: string; outcome: IngestOutcome }[];
+  /** Settle once each fact is committed: frames are fed without waiting, so facts of many frames commit together. */
+  readonly outcomes: readonly Promise<{ conversationId: string; outcome: IngestOutcome }>[];
   readonly warnings: readonly string[];
 }
 
-/** One recorded line: decode (throws on a malformed line), fire timers due before it, ingest its facts. */
+/** One recorded line: decode (throws on a malformed line), fire timers due before it, hand its facts in. */
 export async function feedFrame(bridge: Bridge, decoder: FrameDecoder, clock: FrameClock, text: string): Promise<FedFrame> {
   let decoded;
   try {
     decoded = decoder.decode(text);
   } catch (err) {
-    throw new MalformedLineError((err as Error).message);
+    throw new MalformedLineError(err instanceof Error ? err.message : String(err));
   }
-  if (decoded.time !== undefined && clock.advance(decoded.time)) bridge.pipeline.fireDue(clock.now());
-  const outcomes = [];
-  for (const fact of decoded.facts) outcomes.push({ conversationId: fact.conversationId, outcome: await bridge.pipeline.ingest(fact) });
+  // Timers due before this frame fire before its facts, as they would have live.
+  if (decoded.time !== undefined && clock.advance(decoded.time)) await bridge.pipeline.fireDue(clock.now());
+  const outcomes = decoded.facts.map(async (fact) => ({ conversationId: fact.conversationId, outcome: await bridge.pipeline.ingest(fact) }));
   return { outcomes, warnings: decoded.warnings };
 }
 
 /** End of input: lets every settle and redial window run out, in order, then waits for delivery. */
 export async function finishReplay(bridge: Bridge, clock: FrameClock): Promise<void> {
-  for (let wake = bridge.pipeline.nextWake(); wake !== undefined; wake = bridge.pipeline.nextWake()) {
+  for (let wake = await bridge.pipeline.nextWake(); wake !== undefined; wake = await bridge.pipeline.nextWake()) {
     clock.advance(wake);
-    if (bridge.pipeline.fireDue(Math.max(clock.now(), wake)) === 0) break;
+    if ((await bridge.pipeline.fireDue(Math.max(clock.now(), wake))) === 0) break;
   }
   await bridge.dispatcher.whenIdle();
 }

@@ -1,113 +1,30 @@
-// SQLite store (better-sqlite3, WAL). Each fact is one transaction: its dedupe key, the conversation's new
-// state and the outbox rows it produced commit together or not at all, so a crash can neither lose a fact
-// that was acknowledged nor send an event twice because a fact was applied twice.
-import { mkdirSync } from 'node:fs';
+// SQLite store (better-sqlite3, WAL): the embedded default, one process per file. A batch of mutations is one
+// transaction: every fact's dedupe key, its conversation's new state and the outbox rows it produced commit
+// together or not at all (group commit: one fsync for the batch, not one per fact). Each mutation runs in its
+// own savepoint, so one that throws is refused alone. Delivery marks are batched the same way (`record`).
+// Decoded conversations are cached: the process is the only writer, so the cache cannot go stale.
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { z } from 'zod';
 import type {
+  ClaimedUpdate,
   ConversationRecord,
+  DeliveryClaim,
   IngestPlan,
   IngestReader,
-  IngestResult,
+  Lease,
+  Mutation,
+  MutationResult,
+  OpenConversation,
   OutboxRow,
   OutboxStatus,
   Store,
   StoreStats,
 } from './types.js';
 import { parseState } from '../core/conversation-state.js';
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS seen_facts (
-  dedupe_key TEXT PRIMARY KEY,
-  conversation_id TEXT NOT NULL,
-  seen_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS seen_facts_conversation ON seen_facts(conversation_id);
-CREATE TABLE IF NOT EXISTS conversations (
-  id TEXT PRIMARY KEY,
-  bot TEXT NOT NULL,
-  source TEXT NOT NULL,
-  state TEXT NOT NULL,
-  wake_at INTEGER,
-  closed_at INTEGER,
-  updated_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS conversations_wake ON conversations(wake_at) WHERE wake_at IS NOT NULL;
--- stats() counts open conversations on every timer tick, and the purge looks for old closed ones.
-CREATE INDEX IF NOT EXISTS conversations_closed ON conversations(closed_at);
-CREATE TABLE IF NOT EXISTS aliases (
-  platform_id TEXT PRIMARY KEY,
-  conversation_id TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS redial_index (
-  match_key TEXT PRIMARY KEY,
-  conversation_id TEXT NOT NULL,
-  expires_at INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS outbox (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  conversation_id TEXT NOT NULL,
-  bot TEXT NOT NULL,
-  kind TEXT NOT NULL,
-  label TEXT NOT NULL,
-  body TEXT NOT NULL,
-  status TEXT NOT NULL,
-  attempts INTEGER NOT NULL DEFAULT 0,
-  next_attempt_at INTEGER NOT NULL,
-  created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL,
-  fact_at INTEGER NOT NULL,
-  last_status INTEGER,
-  last_error TEXT
-);
-CREATE INDEX IF NOT EXISTS outbox_open ON outbox(conversation_id, id) WHERE status IN ('pending', 'inflight');
-CREATE INDEX IF NOT EXISTS outbox_dead ON outbox(id) WHERE status = 'dead';
-`;
-
-// Rows are our own writes, but they cross a process boundary (and versions): parse, don't cast.
-const outboxRowSchema = z.object({
-  id: z.number(),
-  conversation_id: z.string(),
-  bot: z.string(),
-  kind: z.enum(['transfer', 'summary', 'end', 'message']),
-  label: z.string(),
-  body: z.string(),
-  status: z.enum(['pending', 'inflight', 'done', 'dead']),
-  attempts: z.number(),
-  next_attempt_at: z.number(),
-  created_at: z.number(),
-  fact_at: z.number(),
-  last_status: z.number().nullable(),
-  last_error: z.string().nullable(),
-});
-
-const conversationRowSchema = z.object({ id: z.string(), bot: z.string(), source: z.string(), state: z.string() });
-
-function toOutboxRow(raw: unknown): OutboxRow {
-  const r = outboxRowSchema.parse(raw);
-  return {
-    id: r.id,
-    conversationId: r.conversation_id,
-    bot: r.bot,
-    kind: r.kind,
-    label: r.label,
-    bodyJson: r.body,
-    status: r.status,
-    attempts: r.attempts,
-    nextAttemptAt: r.next_attempt_at,
-    createdAt: r.created_at,
-    factAt: r.fact_at,
-    ...(r.last_status !== null ? { lastStatus: r.last_status } : {}),
-    ...(r.last_error !== null ? { lastError: r.last_error } : {}),
-  };
-}
-
-function toConversation(raw: unknown): ConversationRecord | undefined {
-  if (raw === undefined) return undefined;
-  const r = conversationRowSchema.parse(raw);
-  return { id: r.id, bot: r.bot, source: r.source, state: parseState(r.state) };
-}
+import { migrate } from './sqlite-schema.js';
+import { StoreError } from './errors.js';
+import { ConversationCache } from './conversation-cache.js';
 
 export interface SqliteStoreOptions {
   /** File path, or ':memory:' for tests. */
@@ -115,82 +32,189 @@ export interface SqliteStoreOptions {
   readonly now?: () => number;
   /** full: durable across power loss; normal: across process crashes only (WAL), several times faster. */
   readonly sync?: 'full' | 'normal';
+  /** Decoded conversations kept in memory (most recently used). */
+  readonly cacheSize?: number;
+}
+
+// Rows are our own writes, read back by the same code that wrote them; a row of the wrong shape means a
+// corrupt file or a foreign writer, and is reported as such rather than cast.
+function str(row: Record<string, unknown>, key: string): string {
+  const v = row[key];
+  if (typeof v !== 'string') throw new StoreError('STORE_CORRUPT_ROW', `store row has no text in ${key}`);
+  return v;
+}
+function num(row: Record<string, unknown>, key: string): number {
+  const v = row[key];
+  if (typeof v !== 'number') throw new StoreError('STORE_CORRUPT_ROW', `store row has no number in ${key}`);
+  return v;
+}
+function optNum(row: Record<string, unknown>, key: string): number | undefined {
+  const v = row[key];
+  return typeof v === 'number' ? v : undefined;
+}
+function asRow(raw: unknown): Record<string, unknown> | undefined {
+  return typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : undefined;
+}
+
+const KINDS: readonly OutboxRow['kind'][] = ['transfer', 'summary', 'end', 'message'];
+const STATUSES: readonly OutboxStatus[] = ['pending', 'inflight', 'done', 'dead'];
+const isKind = (v: string): v is OutboxRow['kind'] => (KINDS as readonly string[]).includes(v);
+const isStatus = (v: string): v is OutboxStatus => (STATUSES as readonly string[]).includes(v);
+const tuple = (raw: unknown): unknown[] => (Array.isArray(raw) ? raw : []);
+
+function toOutboxRow(raw: unknown): OutboxRow {
+  const r = asRow(raw);
+  if (!r) throw new StoreError('STORE_CORRUPT_ROW', 'outbox row missing');
+  const kind = str(r, 'kind');
+  const status = str(r, 'status');
+  if (!isKind(kind) || !isStatus(status)) throw new StoreError('STORE_CORRUPT_ROW', `outbox row ${String(r.id)} has kind ${kind}, status ${status}`);
+  const lastStatus = optNum(r, 'last_status');
+  const lastError = typeof r.last_error === 'string' ? r.last_error : undefined;
+  const label = str(r, 'label');
+  return {
+    id: num(r, 'id'),
+    conversationId: str(r, 'conversation_id'),
+    bot: str(r, 'bot'),
+    source: typeof r.source === 'string' ? r.source : '',
+    kind,
+    label,
+    ...(typeof r.ref === 'string' ? { ref: r.ref } : {}),
+    event: typeof r.event === 'string' ? r.event : label,
+    bodyJson: str(r, 'body'),
+    status,
+    attempts: num(r, 'attempts'),
+    nextAttemptAt: num(r, 'next_attempt_at'),
+    createdAt: num(r, 'created_at'),
+    factAt: num(r, 'fact_at'),
+    ...(r.blocking === 1 ? { blocking: true } : {}),
+    ...(lastStatus !== undefined ? { lastStatus } : {}),
+    ...(lastError !== undefined ? { lastError } : {}),
+  };
+}
+
+function toConversation(raw: unknown): ConversationRecord | undefined {
+  const r = asRow(raw);
+  if (!r) return undefined;
+  const platformAt = optNum(r, 'clock_platform_at');
+  const localAt = optNum(r, 'clock_local_at');
+  return {
+    id: str(r, 'id'),
+    bot: str(r, 'bot'),
+    source: str(r, 'source'),
+    state: parseState(str(r, 'state')),
+    ...(platformAt !== undefined && localAt !== undefined ? { clock: { platformAt, localAt } } : {}),
+  };
+}
+
+/** Creates the file (and its directory) readable by this user alone: it holds what customers said. */
+function ensurePrivateFile(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+  chmodSync(path, 0o600);
 }
 
 export function openSqliteStore(options: SqliteStoreOptions): Store {
-  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+  if (options.path !== ':memory:') ensurePrivateFile(options.path);
   const db = new Database(options.path);
   db.pragma('journal_mode = WAL');
   // FULL by default: an acknowledged fact survives power loss too, not only a process crash.
   db.pragma(`synchronous = ${options.sync === 'normal' ? 'NORMAL' : 'FULL'}`);
   db.pragma('busy_timeout = 5000');
-  db.exec(SCHEMA);
+  migrate(db);
   const now = options.now ?? Date.now;
+  const cache = new ConversationCache(options.cacheSize ?? 2_000);
 
+  const CONVERSATION_COLUMNS = 'id, bot, source, state, clock_platform_at, clock_local_at';
+  const LINE = "(status IN ('pending', 'inflight') OR (status = 'dead' AND blocking = 1))";
   const q = {
-    seen: db.prepare('SELECT 1 FROM seen_facts WHERE dedupe_key = ?'),
+    seen: db.prepare('SELECT 1 FROM seen_facts WHERE dedupe_key = ?').pluck(),
     remember: db.prepare('INSERT INTO seen_facts (dedupe_key, conversation_id, seen_at) VALUES (?, ?, ?)'),
-    alias: db.prepare('SELECT conversation_id FROM aliases WHERE platform_id = ?'),
+    alias: db.prepare('SELECT conversation_id FROM aliases WHERE platform_id = ?').pluck(),
     addAlias: db.prepare('INSERT OR REPLACE INTO aliases (platform_id, conversation_id) VALUES (?, ?)'),
-    conversation: db.prepare('SELECT id, bot, source, state FROM conversations WHERE id = ?'),
+    conversation: db.prepare(`SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE id = ?`),
     upsertConversation: db.prepare(
-      `INSERT INTO conversations (id, bot, source, state, wake_at, closed_at, updated_at) VALUES (@id, @bot, @source, @state, @wakeAt, @closedAt, @now)
-       ON CONFLICT(id) DO UPDATE SET state = excluded.state, wake_at = excluded.wake_at, closed_at = excluded.closed_at, updated_at = excluded.updated_at`,
+      `INSERT INTO conversations (id, bot, source, state, wake_at, closed_at, updated_at, created_at, clock_platform_at, clock_local_at)
+       VALUES (@id, @bot, @source, @state, @wakeAt, @closedAt, @now, @now, @platformAt, @localAt)
+       ON CONFLICT(id) DO UPDATE SET state = excluded.state, wake_at = excluded.wake_at, closed_at = excluded.closed_at,
+         updated_at = excluded.updated_at, clock_platform_at = excluded.clock_platform_at, clock_local_at = excluded.clock_local_at`,
     ),
     findRedial: db.prepare(
-      `SELECT c.id, c.bot, c.source, c.state FROM redial_index r JOIN conversations c ON c.id = r.conversation_id
+      `SELECT c.id, c.bot, c.source, c.state, c.clock_platform_at, c.clock_local_at FROM redial_index r JOIN conversations c ON c.id = r.conversation_id
        WHERE r.match_key = ? AND r.expires_at >= ? AND c.closed_at IS NULL`,
     ),
     putRedial: db.prepare('INSERT OR REPLACE INTO redial_index (match_key, conversation_id, expires_at) VALUES (?, ?, ?)'),
     clearRedial: db.prepare('DELETE FROM redial_index WHERE conversation_id = ?'),
     insertOutbox: db.prepare(
-      `INSERT INTO outbox (conversation_id, bot, kind, label, body, status, next_attempt_at, created_at, updated_at, fact_at)
-       VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)`,
+      `INSERT INTO outbox (conversation_id, bot, source, kind, label, event, body, ref, status, next_attempt_at, created_at, updated_at, fact_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)`,
     ),
-    due: db.prepare('SELECT id, wake_at FROM conversations WHERE wake_at IS NOT NULL AND wake_at <= ? AND closed_at IS NULL ORDER BY wake_at'),
-    nextWake: db.prepare('SELECT MIN(wake_at) AS t FROM conversations WHERE wake_at IS NOT NULL AND closed_at IS NULL'),
-    nextOutbox: db.prepare("SELECT * FROM outbox WHERE conversation_id = ? AND status IN ('pending', 'inflight') ORDER BY id LIMIT 1"),
-    withPending: db.prepare("SELECT DISTINCT conversation_id FROM outbox WHERE status IN ('pending', 'inflight')"),
-    attempt: db.prepare("UPDATE outbox SET status = 'inflight', attempts = attempts + 1, updated_at = ? WHERE id = ?"),
+    due: db.prepare('SELECT id, wake_at FROM conversations WHERE wake_at IS NOT NULL AND wake_at <= ? AND closed_at IS NULL ORDER BY wake_at LIMIT ?'),
+    nextWake: db.prepare('SELECT MIN(wake_at) FROM conversations WHERE wake_at IS NOT NULL AND closed_at IS NULL').pluck(),
+    open: db.prepare(`SELECT id, bot, source, state, updated_at, created_at FROM conversations WHERE closed_at IS NULL ORDER BY updated_at`),
+    head: db.prepare(`SELECT * FROM outbox WHERE conversation_id = ? AND ${LINE} ORDER BY id LIMIT 1`),
+    ready: db.prepare(
+      `SELECT DISTINCT conversation_id FROM outbox WHERE status IN ('pending', 'inflight') AND next_attempt_at <= ? LIMIT ?`,
+    ).pluck(),
+    inflight: db.prepare("UPDATE outbox SET status = 'inflight', attempts = attempts + 1, updated_at = ? WHERE id = ?"),
     setStatus: db.prepare(
-      'UPDATE outbox SET status = @status, next_attempt_at = @next, last_status = @lastStatus, last_error = @error, updated_at = @now WHERE id = @id',
+      `UPDATE outbox SET status = @status, next_attempt_at = @next, last_status = @lastStatus, last_error = @error, blocking = @blocking, updated_at = @now
+       WHERE id = @id`,
     ),
     dead: db.prepare("SELECT * FROM outbox WHERE status = 'dead' ORDER BY id"),
-    retryDeadOne: db.prepare("UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, created_at = ?, updated_at = ? WHERE id = ? AND status = 'dead'"),
-    retryDeadAll: db.prepare("UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, created_at = ?, updated_at = ? WHERE status = 'dead'"),
+    retryDeadOne: db.prepare(
+      "UPDATE outbox SET status = 'pending', attempts = 0, blocking = 0, next_attempt_at = ?, created_at = ?, updated_at = ? WHERE id = ? AND status = 'dead'",
+    ),
+    retryDeadAll: db.prepare(
+      "UPDATE outbox SET status = 'pending', attempts = 0, blocking = 0, next_attempt_at = ?, created_at = ?, updated_at = ? WHERE status = 'dead'",
+    ),
     dropDead: db.prepare("DELETE FROM outbox WHERE id = ? AND status = 'dead'"),
     outboxFor: db.prepare('SELECT * FROM outbox WHERE conversation_id = ? ORDER BY id'),
-    closedBefore: db.prepare('SELECT id FROM conversations WHERE closed_at IS NOT NULL AND closed_at < ?'),
+    closedBefore: db.prepare('SELECT id FROM conversations WHERE closed_at IS NOT NULL AND closed_at < ? LIMIT ?').pluck(),
     purgeSeen: db.prepare('DELETE FROM seen_facts WHERE conversation_id = ?'),
     purgeOutbox: db.prepare("DELETE FROM outbox WHERE conversation_id = ? AND status = 'done'"),
     purgeAliases: db.prepare('DELETE FROM aliases WHERE conversation_id = ?'),
     purgeConversation: db.prepare('DELETE FROM conversations WHERE id = ?'),
-    countActive: db.prepare('SELECT COUNT(*) AS n FROM conversations WHERE closed_at IS NULL'),
-    countOpen: db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE status IN ('pending', 'inflight')"),
-    countDead: db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE status = 'dead'"),
+    countActive: db.prepare('SELECT COUNT(*), MIN(created_at) FROM conversations WHERE closed_at IS NULL').raw(),
+    countOpen: db.prepare("SELECT COUNT(*), MIN(created_at) FROM outbox WHERE status IN ('pending', 'inflight')").raw(),
+    countDead: db.prepare("SELECT COUNT(*) FROM outbox WHERE status = 'dead'").pluck(),
     expireRedial: db.prepare('DELETE FROM redial_index WHERE expires_at < ?'),
+    lease: db.prepare('SELECT name, holder, epoch, expires_at FROM leases WHERE name = ?'),
+    putLease: db.prepare(
+      `INSERT INTO leases (name, holder, epoch, expires_at) VALUES (@name, @holder, 1, @expiresAt)
+       ON CONFLICT(name) DO UPDATE SET holder = @holder, expires_at = @expiresAt,
+         epoch = CASE WHEN leases.holder = @holder AND leases.expires_at >= @now THEN leases.epoch ELSE leases.epoch + 1 END
+       WHERE leases.holder = @holder OR leases.expires_at < @now`,
+    ),
+    releaseLease: db.prepare('UPDATE leases SET expires_at = 0 WHERE name = ? AND holder = ? AND epoch = ?'),
+    cursor: db.prepare('SELECT value FROM cursors WHERE name = ?').pluck(),
+    setCursor: db.prepare('INSERT INTO cursors (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value'),
   };
 
-  const count = (stmt: Database.Statement): number => z.object({ n: z.number() }).parse(stmt.get()).n;
+  /** Writes of the running batch, visible to its later mutations; promoted to the cache once it commits. */
+  let overlay = new Map<string, ConversationRecord>();
+  let overlayAliases = new Map<string, string>();
 
-  const conversationFor = (platformId: string): ConversationRecord | undefined => {
-    const alias = z.object({ conversation_id: z.string() }).optional().parse(q.alias.get(platformId));
-    return toConversation(q.conversation.get(alias?.conversation_id ?? platformId));
+  const byId = (id: string): ConversationRecord | undefined => overlay.get(id) ?? cache.get(id) ?? remember(toConversation(q.conversation.get(id)));
+  const remember = (c: ConversationRecord | undefined): ConversationRecord | undefined => {
+    if (c) cache.set(c);
+    return c;
   };
 
   const reader: IngestReader = {
-    conversationFor,
+    conversationFor(platformId) {
+      const alias = overlayAliases.get(platformId) ?? q.alias.get(platformId);
+      return byId(typeof alias === 'string' ? alias : platformId);
+    },
     findRedial(keys, at) {
       for (const key of keys) {
         const found = toConversation(q.findRedial.get(key, at));
-        if (found) return found;
+        if (found) return overlay.get(found.id) ?? found;
       }
       return undefined;
     },
   };
 
-  function writePlan(plan: IngestPlan, platformId: string | undefined): void {
-    const t = now();
+  function writePlan(plan: IngestPlan, platformId: string | undefined, t: number): void {
     const c = plan.conversation;
     q.upsertConversation.run({
       id: c.id,
@@ -200,71 +224,177 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       wakeAt: plan.wakeAt ?? null,
       closedAt: plan.closedAt ?? null,
       now: t,
+      platformAt: c.clock?.platformAt ?? null,
+      localAt: c.clock?.localAt ?? null,
     });
-    if (plan.alias && platformId) q.addAlias.run(platformId, plan.alias);
+    overlay.set(c.id, c);
+    if (plan.alias && platformId) {
+      q.addAlias.run(platformId, plan.alias);
+      overlayAliases.set(platformId, plan.alias);
+    }
     if (plan.redial === 'clear') q.clearRedial.run(c.id);
     else if (plan.redial) for (const key of plan.redial.keys) q.putRedial.run(key, c.id, plan.redial.until);
     for (const row of plan.outbox) {
-      q.insertOutbox.run(c.id, c.bot, row.kind, row.label, JSON.stringify(row.body), t, t, t, row.factAt);
+      q.insertOutbox.run(c.id, c.bot, c.source, row.kind, row.label, row.event, JSON.stringify(row.body), row.ref ?? null, t, t, t, row.factAt);
     }
   }
 
-  const ingestTx = db.transaction(
-    (dedupeKey: string, platformId: string, at: number, decide: (r: IngestReader) => IngestPlan): IngestResult => {
-      if (q.seen.get(dedupeKey)) return { kind: 'duplicate' };
-      const plan = decide(reader);
-      q.remember.run(dedupeKey, plan.conversation.id, at);
-      writePlan(plan, platformId);
+  const applyOne = db.transaction((m: Mutation, t: number): MutationResult => {
+    if (m.kind === 'tick') {
+      const current = byId(m.conversationId);
+      const plan = current ? m.decide(current) : undefined;
+      if (!plan) return { kind: 'unchanged' };
+      writePlan(plan, undefined, t);
       return { kind: 'applied', plan };
-    },
-  );
-
-  const tickTx = db.transaction((id: string, decide: (c: ConversationRecord) => IngestPlan | undefined) => {
-    const current = toConversation(q.conversation.get(id));
-    if (!current) return undefined;
-    const plan = decide(current);
-    if (plan) writePlan(plan, undefined);
-    return plan;
+    }
+    // One process per file (the run lock): no other holder's socket can feed this store, so fences hold.
+    if (q.seen.get(m.dedupeKey) !== undefined) return { kind: 'duplicate' };
+    const plan = m.decide(reader);
+    q.remember.run(m.dedupeKey, plan.conversation.id, m.at);
+    writePlan(plan, m.platformConversationId, t);
+    return { kind: 'applied', plan };
   });
 
-  const setStatus = (id: number, status: OutboxStatus, next: number, lastStatus: number | undefined, error: string | undefined, t: number): void => {
-    q.setStatus.run({ id, status, next, lastStatus: lastStatus ?? null, error: error ?? null, now: t });
-  };
+  const applyBatch = db.transaction((batch: readonly Mutation[]): MutationResult[] => {
+    const t = now();
+    return batch.map((m) => {
+      const before = new Map(overlay);
+      const beforeAliases = new Map(overlayAliases);
+      try {
+        // A nested transaction is a savepoint: a mutation that throws rolls back alone.
+        return applyOne(m, t);
+      } catch (err) {
+        overlay = before;
+        overlayAliases = beforeAliases;
+        return { kind: 'failed', error: err instanceof Error ? err : new Error(String(err)) };
+      }
+    });
+  });
 
-  return {
-    ingest: (dedupeKey, platformId, at, decide) => ingestTx(dedupeKey, platformId, at, decide),
-    tick: (id, decide) => tickTx(id, decide),
-    conversation: (id) => toConversation(q.conversation.get(id)),
-    dueConversations: (t) =>
-      z.array(z.object({ id: z.string(), wake_at: z.number() })).parse(q.due.all(t)).map((r) => ({ id: r.id, wakeAt: r.wake_at })),
-    nextWake: () => z.object({ t: z.number().nullable() }).parse(q.nextWake.get()).t ?? undefined,
-    nextOutbox: (id) => {
-      const raw = q.nextOutbox.get(id);
+  const record = db.transaction((updates: readonly ClaimedUpdate[]): void => {
+    for (const { update: u } of updates) {
+      switch (u.status) {
+        case 'inflight':
+          q.inflight.run(u.at, u.id);
+          break;
+        case 'done':
+          q.setStatus.run({ id: u.id, status: 'done', next: u.at, lastStatus: u.httpStatus, error: null, blocking: 0, now: u.at });
+          break;
+        case 'pending':
+          q.setStatus.run({ id: u.id, status: 'pending', next: u.nextAttemptAt, lastStatus: u.httpStatus ?? null, error: u.error, blocking: 0, now: u.at });
+          break;
+        case 'dead':
+          q.setStatus.run({ id: u.id, status: 'dead', next: u.at, lastStatus: u.httpStatus ?? null, error: u.reason, blocking: u.blocking ? 1 : 0, now: u.at });
+          break;
+      }
+    }
+  });
+
+  const purge = db.transaction((before: number, limit: number): number => {
+    const ids = q.closedBefore.all(before, limit).filter((id): id is string => typeof id === 'string');
+    for (const id of ids) {
+      q.purgeSeen.run(id);
+      q.purgeOutbox.run(id);
+      q.purgeAliases.run(id);
+      q.clearRedial.run(id);
+      q.purgeConversation.run(id);
+      cache.delete(id);
+    }
+    q.expireRedial.run(before);
+    return ids.length;
+  });
+
+  const acquire = db.transaction((name: string, holder: string, ttlMs: number): Lease | undefined => {
+    const t = now();
+    q.putLease.run({ name, holder, expiresAt: t + ttlMs, now: t });
+    const r = asRow(q.lease.get(name));
+    if (!r || str(r, 'holder') !== holder || num(r, 'expires_at') < t) return undefined;
+    return { name, holder, epoch: num(r, 'epoch'), expiresAt: num(r, 'expires_at') };
+  });
+
+  const claims = (ids: readonly string[]): DeliveryClaim[] => ids.map((conversationId) => ({ conversationId, fence: 0 }));
+
+  const store: Store = {
+    engine: 'sqlite',
+    apply: async (batch) => {
+      if (batch.length === 0) return [];
+      try {
+        const results = applyBatch(batch);
+        for (const c of overlay.values()) cache.set(c);
+        return results;
+      } catch (err) {
+        // The whole batch rolled back (disk full, I/O error): what was cached may be ahead of the file.
+        cache.clear();
+        throw err;
+      } finally {
+        overlay = new Map();
+        overlayAliases = new Map();
+      }
+    },
+    conversation: async (id) => cache.get(id) ?? toConversation(q.conversation.get(id)),
+    openConversations: async (source) =>
+      q.open
+        .all()
+        .map((raw): OpenConversation | undefined => {
+          const r = asRow(raw);
+          if (!r) return undefined;
+          const state = parseState(str(r, 'state'));
+          return {
+            id: str(r, 'id'),
+            bot: str(r, 'bot'),
+            source: str(r, 'source'),
+            platformIds: Object.keys(state.platforms),
+            ...(state.experience ? { experience: state.experience } : {}),
+            updatedAt: num(r, 'updated_at'),
+            createdAt: optNum(r, 'created_at') ?? num(r, 'updated_at'),
+          };
+        })
+        .filter((c): c is OpenConversation => c !== undefined && (source === undefined || c.source === source)),
+    dueConversations: async (t, limit) =>
+      q.due.all(t, limit).flatMap((raw) => {
+        const r = asRow(raw);
+        return r ? [{ id: str(r, 'id'), wakeAt: num(r, 'wake_at') }] : [];
+      }),
+    nextWake: async () => {
+      const t: unknown = q.nextWake.get();
+      return typeof t === 'number' ? t : undefined;
+    },
+    claim: async (ids) => claims(ids),
+    release: async () => undefined,
+    claimable: async (t, limit) => q.ready.all(t, limit).filter((id): id is string => typeof id === 'string'),
+    head: async (id) => {
+      const raw = q.head.get(id);
       return raw === undefined ? undefined : toOutboxRow(raw);
     },
-    conversationsWithPending: () => z.array(z.object({ conversation_id: z.string() })).parse(q.withPending.all()).map((r) => r.conversation_id),
-    markAttempt: (id, t) => void q.attempt.run(t, id),
-    markDone: (id, status, t) => setStatus(id, 'done', t, status, undefined, t),
-    markRetry: (id, next, error, status, t) => setStatus(id, 'pending', next, status, error, t),
-    markDead: (id, reason, status, t) => setStatus(id, 'dead', t, status, reason, t),
-    deadLetters: () => q.dead.all().map(toOutboxRow),
-    retryDead: (id, t) => (id === 'all' ? q.retryDeadAll.run(t, t, t) : q.retryDeadOne.run(t, t, t, id)).changes,
-    dropDead: (id) => q.dropDead.run(id).changes > 0,
-    outboxFor: (id) => q.outboxFor.all(id).map(toOutboxRow),
-    purgeClosed: db.transaction((before: number): number => {
-      const ids = z.array(z.object({ id: z.string() })).parse(q.closedBefore.all(before));
-      for (const { id } of ids) {
-        q.purgeSeen.run(id);
-        q.purgeOutbox.run(id);
-        q.purgeAliases.run(id);
-        q.clearRedial.run(id);
-        q.purgeConversation.run(id);
-      }
-      q.expireRedial.run(before);
-      return ids.length;
-    }),
-    stats: (): StoreStats => ({ activeConversations: count(q.countActive), outboxDepth: count(q.countOpen), deadLetters: count(q.countDead) }),
-    writable: () => {
+    record: async (updates) => {
+      if (updates.length) record(updates);
+      return { refused: [] };
+    },
+    deadLetters: async () => q.dead.all().map(toOutboxRow),
+    retryDead: async (id, t) => (id === 'all' ? q.retryDeadAll.run(t, t, t) : q.retryDeadOne.run(t, t, t, id)).changes,
+    dropDead: async (id) => q.dropDead.run(id).changes > 0,
+    outboxFor: async (id) => q.outboxFor.all(id).map(toOutboxRow),
+    acquireLease: async (name, holder, ttlMs) => acquire(name, holder, ttlMs),
+    releaseLease: async (name, holder, epoch) => void q.releaseLease.run(name, holder, epoch),
+    cursor: async (name) => {
+      const v: unknown = q.cursor.get(name);
+      return typeof v === 'number' ? v : undefined;
+    },
+    setCursor: async (name, value) => void q.setCursor.run(name, value),
+    purgeClosed: async (before, limit) => purge(before, limit),
+    stats: async (): Promise<StoreStats> => {
+      const [active, oldestActive] = tuple(q.countActive.get());
+      const [depth, oldestPending] = tuple(q.countOpen.get());
+      const dead: unknown = q.countDead.get();
+      return {
+        activeConversations: typeof active === 'number' ? active : 0,
+        ...(typeof oldestActive === 'number' ? { oldestActiveAt: oldestActive } : {}),
+        outboxDepth: typeof depth === 'number' ? depth : 0,
+        ...(typeof oldestPending === 'number' ? { oldestPendingAt: oldestPending } : {}),
+        deadLetters: typeof dead === 'number' ? dead : 0,
+      };
+    },
+    writable: async () => {
       try {
         db.exec('BEGIN IMMEDIATE; ROLLBACK;');
         return true;
@@ -272,6 +402,9 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         return false;
       }
     },
-    close: () => db.close(),
+    close: async () => {
+      if (db.open) db.close();
+    },
   };
+  return store;
 }

@@ -37,7 +37,7 @@ export interface SummaryFollowUpDeps {
   /** Writers by conversation source ('genesys'); a source without one keeps the summary in the store only. */
   readonly writers: ReadonlyMap<string, SummaryWriter>;
   /** The conversation record of an Agent AI conversation id; see `conversationLookup(store)`. */
-  readonly lookup: (conversationId: string) => ConversationRecord | undefined;
+  readonly lookup: (conversationId: string) => Promise<ConversationRecord | undefined>;
   readonly options: SummaryFollowUpOptions;
   readonly logger: Logger;
   readonly now?: () => number;
@@ -45,7 +45,7 @@ export interface SummaryFollowUpDeps {
 }
 
 /** Reads a conversation record through the core store's interface (a tick that decides nothing writes nothing). */
-export function conversationLookup(store: Store): (conversationId: string) => ConversationRecord | undefined {
+export function conversationLookup(store: Store): (conversationId: string) => Promise<ConversationRecord | undefined> {
   return (conversationId) => store.conversation(conversationId);
 }
 
@@ -76,8 +76,12 @@ export class SummaryFollowUp {
   /** The Dispatcher's onDelivered hook. Never throws: a follow-up problem must not disturb delivery. */
   onDelivered(row: OutboxRow): void {
     if (row.kind !== 'summary' || !this.#deps.options.poll || this.#stopped) return;
+    void this.#awaitSummary(row);
+  }
+
+  async #awaitSummary(row: OutboxRow): Promise<void> {
     try {
-      const record = this.#deps.lookup(row.conversationId);
+      const record = await this.#deps.lookup(row.conversationId);
       const now = this.#now();
       const platformIds = record ? platformIdsOf(record) : [row.conversationId];
       const agentIdentity = record?.state.lastAgent?.identity;

@@ -20,20 +20,20 @@ describe('dead-letters CLI', () => {
       await h.bridge.dispatcher.whenIdle();
       const ctx = { env: bridgeEnv(h.fake.url, h.dataDir), stdout: new LineCollector(), stderr: new LineCollector(), modules: adapterModules };
 
-      expect(deadLettersCommand(['list'], ctx)).toBe(0);
+      expect(await deadLettersCommand(['list'], ctx)).toBe(0);
       const listing = ctx.stdout.lines.join('\n');
       expect(listing).toMatch(/#\d+ .*conversation dl-1 .*NA entry A/);
       expect(listing).toMatch(/last HTTP 400: Agent AI rejected it: .*Linked bot details could not be found/);
 
-      const [first, second] = h.bridge.store.deadLetters();
-      expect(deadLettersCommand(['retry', String(first!.id)], ctx)).toBe(0);
+      const [first, second] = await h.bridge.store.deadLetters();
+      expect(await deadLettersCommand(['retry', String(first!.id)], ctx)).toBe(0);
       await h.fake.waitFor(() => h.fake.labels('dl-1').length === 1, 10_000); // the bridge's sweep finds it
       expect(h.fake.labels('dl-1')).toEqual(['NA entry A']);
 
-      expect(deadLettersCommand(['drop', String(second!.id)], ctx)).toBe(0);
-      expect(h.bridge.store.deadLetters()).toEqual([]);
-      expect(deadLettersCommand(['drop', '9999'], ctx)).toBe(1);
-      expect(deadLettersCommand(['retry'], ctx)).toBe(2);
+      expect(await deadLettersCommand(['drop', String(second!.id)], ctx)).toBe(0);
+      expect(await h.bridge.store.deadLetters()).toEqual([]);
+      expect(await deadLettersCommand(['drop', '9999'], ctx)).toBe(1);
+      expect(await deadLettersCommand(['retry'], ctx)).toBe(2);
     } finally {
       await h.close();
     }

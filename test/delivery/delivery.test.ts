@@ -78,7 +78,7 @@ describe('delivery to Agent AI', () => {
     await feed(h, standard());
     await new Promise((r) => setTimeout(r, 1700)); // let the slow answer land at the fake
     expect(h.fake.labels('c1').map(short)).toEqual(STANDARD);
-    const dead = h.bridge.store.deadLetters();
+    const dead = (await h.bridge.store.deadLetters());
     expect(dead).toHaveLength(1);
     expect(dead[0]?.label).toBe('END_OF_CONVERSATION');
     expect(dead[0]?.lastError).toMatch(/outcome unknown/);
@@ -89,7 +89,7 @@ describe('delivery to Agent AI', () => {
     h = await startHarness();
     h.fake.inject({ status: 400, body: '{"code":400,"message":"bad"}', times: 1, match: (b) => JSON.stringify(b).includes('"query"') });
     await feed(h, standard());
-    expect(h.bridge.store.deadLetters().map((d) => d.label)).toEqual(['message USER']);
+    expect((await h.bridge.store.deadLetters()).map((d) => d.label)).toEqual(['message USER']);
     expect(h.fake.labels('c1').map(short)).toEqual(STANDARD.filter((l) => l !== 'message USER'));
   });
 
@@ -97,7 +97,7 @@ describe('delivery to Agent AI', () => {
     h = await startHarness({ DELIVERY_MAX_ATTEMPTS: '3' });
     h.fake.inject({ status: 503, times: 3 });
     await feed(h, standard().slice(0, 1));
-    const [dead] = h.bridge.store.deadLetters();
+    const [dead] = (await h.bridge.store.deadLetters());
     expect(dead?.lastError).toMatch(/gave up after 3 attempts/);
     expect(dead?.lastStatus).toBe(503);
   });
@@ -106,7 +106,7 @@ describe('delivery to Agent AI', () => {
     h = await startHarness({ DELIVERY_MAX_AGE_MS: '300', DELIVERY_MAX_ATTEMPTS: '1000' });
     h.fake.inject({ status: 503, times: 1000 });
     await feed(h, standard().slice(0, 1));
-    const [dead] = h.bridge.store.deadLetters();
+    const [dead] = (await h.bridge.store.deadLetters());
     expect(dead?.label).toBe('NA entry A');
     expect(dead?.lastError).toMatch(/gave up after \d+ s \(DELIVERY_MAX_AGE_MS\)/);
   });
@@ -116,7 +116,7 @@ describe('delivery to Agent AI', () => {
     h.fake.inject({ delayMs: 2500, times: 1, match: (b) => JSON.stringify(b).includes('END_OF_CONVERSATION') });
     await feed(h, standard());
     await new Promise((r) => setTimeout(r, 1700));
-    expect(h.bridge.store.deadLetters()).toEqual([]);
+    expect((await h.bridge.store.deadLetters())).toEqual([]);
     // The operator chose "never lose an EOC" over "never send one twice": Agent AI saw it twice.
     expect(h.fake.labels('c1').filter((l) => l.startsWith('END_OF_CONVERSATION'))).toHaveLength(2);
     expect(h.fake.violations().some((v) => v.includes('duplicate END_OF_CONVERSATION'))).toBe(true);

@@ -73,7 +73,7 @@ export async function startRig(speed: number, env: NodeJS.ProcessEnv = {}, simOp
   const h = await startHarness(liveEnv(sim, speed, env));
   const logger = h.bridge.logger.child({ adapter: 'genesys' });
   const adapter = createGenesysLiveAdapter({ config: h.config, logger, metrics: h.bridge.metrics, now: Date.now }) as GenesysLiveAdapter;
-  await adapter.start({ sink: h.bridge.pipeline, logger, now: Date.now });
+  await adapter.start({ sink: h.bridge.pipeline, logger, now: Date.now, visibility: h.bridge.visibility.forSource('genesys'), state: h.bridge.adapterState('genesys') });
   return {
     sim,
     h,

@@ -7,6 +7,7 @@ import { ScriptPlayer } from '../../src/sim/genesys/player.js';
 import { createGenesysLiveAdapter } from '../../adapters/genesys/live/index.js';
 import { startHarness } from '../helpers/harness.js';
 import { fixtureScript, labelsByConversation, liveEnv, logLines, replayReference, startSim, waitForEnds } from './helpers.js';
+import { standaloneContext } from '../../src/runtime/standalone-context.js';
 
 const SPEED = 80;
 
@@ -28,7 +29,7 @@ describe('live adapter: a failing store', () => {
       },
     };
     try {
-      await adapter.start({ sink, logger, now: Date.now });
+      await adapter.start(standaloneContext('genesys', sink, logger, { visibility: h.bridge.visibility }));
       await new ScriptPlayer(sim).play(fixtureScript('consult-cancelled'), { speed: SPEED });
       await waitForEnds(h, reference.keys(), 20_000);
       await h.bridge.dispatcher.whenIdle();

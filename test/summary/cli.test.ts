@@ -11,6 +11,7 @@ import { FakeAgentAi } from '../../src/sim/agentai-receiver.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { openSummaryStore } from '../../src/summary/summary-store.js';
 import { BOT, playConversation } from './helpers.js';
+import { seedRecord } from '../helpers/store-seed.js';
 
 const OTHER = { botId: 'st-other-bot', clientId: 'cs-other', clientSecret: 'other-secret-0123456789' };
 
@@ -140,8 +141,8 @@ describe('agentai-bridge summary', () => {
     const env = { BRIDGE_CONFIG: file, AGENTAI_BOT_ID: '', AGENTAI_CLIENT_ID: '', AGENTAI_CLIENT_SECRET: '' };
     const path = join(dir, 'bridge.sqlite');
     const store = openSqliteStore({ path });
-    store.ingest('seed', 'conv-other', Date.now(), () => ({ conversation: { id: 'conv-other', bot: 'other', source: 'genesys', state: initialState() }, outbox: [] }));
-    store.close();
+    await seedRecord(store, { id: 'conv-other', bot: 'other', source: 'genesys', state: initialState() });
+    await store.close();
     const summaries = openSummaryStore(path);
     summaries.add({ conversationId: 'conv-other', bot: 'other', source: 'genesys', platformIds: ['conv-other'], agentIdentity: 'user-A', nextAt: 0, deadlineAt: 0 }, Date.now());
     summaries.summaryFetched('conv-other', 'S', undefined, 'writing', Date.now());

@@ -22,6 +22,7 @@ import { openSummaryStore, type SummaryStore } from '../../src/summary/summary-s
 import { SummaryWriteError, type SummaryWriter, type SummaryWriteRequest } from '../../src/summary/writer.js';
 import { BOT, playConversation, quietLogger, waitUntil } from './helpers.js';
 import { CounterDelta, seedConversation, startSimGenesys, stopSimGenesys } from './sim-genesys.js';
+import { seedRecord } from '../helpers/store-seed.js';
 
 const SUMMARY_DELAY_MS = 200;
 const KEY = 'agentai.summary';
@@ -64,14 +65,14 @@ function followUp(over: { options?: Partial<SummaryFollowUpOptions>; writers?: R
 }
 
 /** The core store's record of a conversation whose last agent is user-A, fed by these platform conversations. */
-function recordConversation(id: string, platformIds: string[], outbox: NewOutboxRow[] = [], source = 'genesys'): void {
+async function recordConversation(id: string, platformIds: string[], outbox: NewOutboxRow[] = [], source = 'genesys'): Promise<void> {
   const state: ConversationState = { ...initialState(), phase: 'open', lastAgent: agent, platforms: Object.fromEntries(platformIds.map((p) => [p, { ended: true }])) };
-  store.ingest(`seed-${id}`, id, Date.now(), () => ({ conversation: { id, bot: 'default', source, state }, outbox }));
+  await seedRecord(store, { id, bot: 'default', source, state }, outbox);
 }
 
 /** What the Dispatcher hands onDelivered for a delivered TRIGGER_SUMMARY_EVENT. */
 function summaryRow(conversationId: string): OutboxRow {
-  return { id: 1, kind: 'summary', label: 'TRIGGER_SUMMARY_EVENT', bodyJson: '{}', conversationId, bot: 'default', status: 'done', attempts: 1, nextAttemptAt: 0, createdAt: 0, factAt: 0 };
+  return { id: 1, kind: 'summary', label: 'TRIGGER_SUMMARY_EVENT', bodyJson: '{}', conversationId, bot: 'default', source: 'genesys', event: 'TRIGGER_SUMMARY_EVENT', status: 'done', attempts: 1, nextAttemptAt: 0, createdAt: 0, factAt: 0 };
 }
 
 function seedGenesys(conversationId: string): void {
@@ -113,8 +114,8 @@ describe('after TRIGGER_SUMMARY_EVENT is delivered', () => {
     const id = 'gc-e2e';
     seedGenesys(id);
     const body = (intent: Intent): unknown => buildHookBody(intent, { conversationId: id, botId: BOT.botId, source: 'genesys' }, DEFAULT_WIRE_OPTIONS);
-    const row = (kind: NewOutboxRow['kind'], label: string, intent: Intent): NewOutboxRow => ({ kind, label, body: body(intent), factAt: Date.now() });
-    recordConversation(id, [id], [
+    const row = (kind: NewOutboxRow['kind'], label: string, intent: Intent): NewOutboxRow => ({ kind, label, event: label, body: body(intent), factAt: Date.now() });
+    await recordConversation(id, [id], [
       row('transfer', 'NA entry user-A', { kind: 'transfer', transferType: 'NA', transition: 'entry', agent, ...common }),
       row('message', 'message USER', { kind: 'message', author: 'USER', text: 'My card was charged twice', messageId: 'm1', agentId: 'user-A', ...common }),
       row('transfer', 'NA exit user-A', { kind: 'transfer', transferType: 'NA', transition: 'exit', agent, ...common }),
@@ -127,7 +128,7 @@ describe('after TRIGGER_SUMMARY_EVENT is delivered', () => {
       store,
       sender: { send: (b, json) => hooks.postHookJson(b, json) },
       bots,
-      options: { maxInFlight: 4, maxAttempts: 3, maxAgeMs: 60_000, backoffBaseMs: 10, backoffMaxMs: 50, eocOnUnknownOutcome: 'skip' },
+      options: { maxInFlight: 4, maxAttempts: 3, maxAgeMs: 60_000, backoffBaseMs: 10, backoffMaxMs: 50, eocOnUnknownOutcome: 'skip', circuit: { failures: 5, probeBaseMs: 50, probeMaxMs: 500 } },
       logger: quietLogger(),
       onDelivered: (r) => {
         delivered.push(r.label);
@@ -154,7 +155,7 @@ describe('after TRIGGER_SUMMARY_EVENT is delivered', () => {
   it('is idempotent: a second delivery of the trigger starts nothing, an already-written summary is "unchanged"', async () => {
     const id = 'gc-twice';
     seedGenesys(id);
-    recordConversation(id, [id]);
+    await recordConversation(id, [id]);
     await playConversation(fake.url, id, { trigger: true });
     const f = followUp();
     f.onDelivered(summaryRow(id));
@@ -182,7 +183,7 @@ describe('after TRIGGER_SUMMARY_EVENT is delivered', () => {
   it('survives a restart: the awaited summary is polled and written by the next process', async () => {
     const id = 'gc-restart';
     seedGenesys(id);
-    recordConversation(id, [id]);
+    await recordConversation(id, [id]);
     await playConversation(fake.url, id, { trigger: true });
     const first = followUp({ options: { pollInitialDelayMs: SUMMARY_DELAY_MS + 50 } });
     first.onDelivered(summaryRow(id));
@@ -203,7 +204,7 @@ describe('after TRIGGER_SUMMARY_EVENT is delivered', () => {
   it('gives up at the deadline when no summary comes', async () => {
     const id = 'gc-nosummary';
     seedGenesys(id);
-    recordConversation(id, [id]);
+    await recordConversation(id, [id]);
     await playConversation(fake.url, id, { trigger: false }); // Agent AI never got the trigger
     const f = followUp({ options: { pollDeadlineMs: 300, pollInitialDelayMs: 20, pollBackoffMaxMs: 60 } });
     const t0 = Date.now();
@@ -217,7 +218,7 @@ describe('after TRIGGER_SUMMARY_EVENT is delivered', () => {
   it('retries a failed write-back (Genesys 503), then succeeds', async () => {
     const id = 'gc-flaky';
     seedGenesys(id);
-    recordConversation(id, [id]);
+    await recordConversation(id, [id]);
     await playConversation(fake.url, id, { trigger: true });
     genesys.failRequests(503, 1, 'PATCH');
     const f = followUp({ options: { pollInitialDelayMs: SUMMARY_DELAY_MS + 20 } });
@@ -238,7 +239,7 @@ describe('after TRIGGER_SUMMARY_EVENT is delivered', () => {
       },
     };
     const id = 'gc-broken';
-    recordConversation(id, [id]);
+    await recordConversation(id, [id]);
     await playConversation(fake.url, id, { trigger: true });
     const f = followUp({ writers: new Map([['genesys', flaky]]), options: { pollInitialDelayMs: SUMMARY_DELAY_MS + 20, writeMaxAttempts: 3 } });
     f.onDelivered(summaryRow(id));
@@ -251,7 +252,7 @@ describe('after TRIGGER_SUMMARY_EVENT is delivered', () => {
         throw new SummaryWriteError('HTTP 403: missing permission', false);
       },
     };
-    recordConversation('gc-403', ['gc-403']);
+    await recordConversation('gc-403', ['gc-403']);
     await playConversation(fake.url, 'gc-403', { trigger: true });
     const g = followUp({ writers: new Map([['genesys', refused]]), options: { pollInitialDelayMs: SUMMARY_DELAY_MS + 20 } });
     g.onDelivered(summaryRow('gc-403'));
@@ -263,7 +264,7 @@ describe('after TRIGGER_SUMMARY_EVENT is delivered', () => {
     const id = 'gc-first';
     seedGenesys(id); // user-A is only in the first platform conversation
     seedConversation(genesys, 'gc-redial', [{ id: 'p-x', purpose: 'agent', userId: 'user-B', calls: ['call-x'] }]);
-    recordConversation(id, [id, 'gc-redial']);
+    await recordConversation(id, [id, 'gc-redial']);
     await playConversation(fake.url, id, { trigger: true });
     const f = followUp({ options: { pollInitialDelayMs: SUMMARY_DELAY_MS + 20 } });
     f.onDelivered(summaryRow(id));
@@ -277,7 +278,7 @@ describe('after TRIGGER_SUMMARY_EVENT is delivered', () => {
   it('falls back to the next platform conversation when Genesys answers 404 for one (purged or unknown)', async () => {
     const id = 'gc-kept';
     seedGenesys(id); // the newest platform conversation, gc-purged, is unknown to the org
-    recordConversation(id, [id, 'gc-purged']);
+    await recordConversation(id, [id, 'gc-purged']);
     await playConversation(fake.url, id, { trigger: true });
     const f = followUp({ options: { pollInitialDelayMs: SUMMARY_DELAY_MS + 20 } });
     f.onDelivered(summaryRow(id));
@@ -290,8 +291,8 @@ describe('after TRIGGER_SUMMARY_EVENT is delivered', () => {
   it('keeps the summary without writing when write-back is none, or the source has no writer (Ada)', async () => {
     await playConversation(fake.url, 'gc-none', { trigger: true });
     await playConversation(fake.url, 'ada-1', { trigger: true });
-    recordConversation('gc-none', ['gc-none']);
-    recordConversation('ada-1', ['ada-1'], [], 'ada');
+    await recordConversation('gc-none', ['gc-none']);
+    await recordConversation('ada-1', ['ada-1'], [], 'ada');
     const f = followUp({ options: { writeBack: 'none', pollInitialDelayMs: SUMMARY_DELAY_MS + 20 } });
     const g = followUp({ options: { pollInitialDelayMs: SUMMARY_DELAY_MS + 20 } });
     f.onDelivered(summaryRow('gc-none'));
@@ -304,7 +305,7 @@ describe('after TRIGGER_SUMMARY_EVENT is delivered', () => {
   });
 
   it('does nothing when polling is off, and ignores rows that are not the summary trigger', async () => {
-    recordConversation('gc-off', ['gc-off']);
+    await recordConversation('gc-off', ['gc-off']);
     const off = followUp({ options: { poll: false } });
     off.onDelivered(summaryRow('gc-off'));
     const on = followUp();

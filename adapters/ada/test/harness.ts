@@ -7,6 +7,7 @@ import type { Adapter, AdapterRoute, FactSink, IngestOutcome } from '../../../sr
 import type { Fact } from '../../../src/core/facts.js';
 import { createAdaAdapter } from '../adapter.js';
 import { ADA_ADAPTER_DEFAULTS, type AdaAdapterOptions } from '../options.js';
+import { standaloneContext } from '../../../src/runtime/standalone-context.js';
 
 export function makeSecret(): string {
   return `whsec_${randomBytes(24).toString('base64')}`;
@@ -73,7 +74,7 @@ export class Harness {
     const server = await serve(route);
     const address = server.address();
     if (!address || typeof address === 'string') throw new Error('server has no TCP address');
-    await adapter.start({ sink, logger: pino({ level: 'silent' }), now: Date.now });
+    await adapter.start(standaloneContext('ada', sink, pino({ level: 'silent' })));
     return new Harness(adapter, sink, secrets, server, `http://127.0.0.1:${address.port}${route.path}`);
   }
 

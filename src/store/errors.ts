@@ -1,0 +1,11 @@
+import { BridgeError } from '../errors.js';
+
+export type StoreErrorCode = 'STORE_SCHEMA_TOO_NEW' | 'STORE_LOCKED' | 'STORE_UNREACHABLE' | 'STORE_CORRUPT_ROW';
+
+/** A store that cannot be used as it is: the message says what to do. */
+export class StoreError extends BridgeError {
+  constructor(code: StoreErrorCode, message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
+    super(code, message, options);
+    this.name = 'StoreError';
+  }
+}
