@@ -101,7 +101,7 @@ describe('replay: bodies and behaviour', () => {
     expect(labels(fake, conv(8))).toEqual([`NA entry ${A}`, `NA exit ${A}`]);
 
     // A new process (bridge instance) on the same data dir sees Y: the redial index is in the store.
-    expect(await replayCommand([join(dir, 'y.jsonl')], ctx)).toBe(0);
+    expect(await replayCommand(['--data-dir', join(dir, 'data'), join(dir, 'y.jsonl')], ctx)).toBe(0);
     expect(labels(fake, conv(8))).toEqual([`NA entry ${A}`, `NA exit ${A}`, `redial entry ${A}`, `NA exit ${A}`, ...END]);
     expect(fake.accepted().some((c) => c.conversationId === conv(9))).toBe(false);
   });
@@ -123,16 +123,20 @@ describe('replay: bodies and behaviour', () => {
     expect(messages[1]?.body).toMatchObject({ author: { type: 'AGENT' }, sendUserMessage: false, sendAgentMessage: true, agentId: A });
   });
 
-  it('replaying the same file twice changes nothing the second time (durable dedupe)', async () => {
+  it('replaying the same file twice into one --data-dir changes nothing the second time (durable dedupe)', async () => {
     fake = await FakeAgentAi.start({ bots: [BOT] });
-    const env = bridgeEnv(fake.url, mkdtempSync(join(tmpdir(), 'replay-twice-')), { LOG_LEVEL: 'warn' });
+    const dataDir = mkdtempSync(join(tmpdir(), 'replay-twice-'));
+    const env = bridgeEnv(fake.url, join(dataDir, 'configured'), { LOG_LEVEL: 'warn' });
     const ctx = { env, stdout: new LineCollector(), stderr: new LineCollector(), modules: adapterModules };
-    expect(await replayCommand([fixture('cold-chain')], ctx)).toBe(0);
+    expect(await replayCommand(['--data-dir', dataDir, fixture('cold-chain')], ctx)).toBe(0);
     const first = fake.accepted().length;
     const out = new LineCollector();
-    expect(await replayCommand([fixture('cold-chain')], { ...ctx, stdout: out })).toBe(0);
+    expect(await replayCommand(['--data-dir', dataDir, fixture('cold-chain')], { ...ctx, stdout: out })).toBe(0);
     expect(fake.accepted().length).toBe(first);
     expect(out.lines.join('\n')).toMatch(/0 applied, \d+ duplicate/);
+    // Without --data-dir each replay has a store of its own: the same file is sent again, in full.
+    expect(await replayCommand([fixture('cold-chain')], ctx)).toBe(0);
+    expect(fake.accepted().length).toBe(2 * first);
   });
 
   it('logs, counts and skips a malformed line with its line number, and still delivers the rest', async () => {
