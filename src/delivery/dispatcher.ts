@@ -265,6 +265,11 @@ export class Dispatcher {
       if (row.kind === 'end' && options.eocOnUnknownOutcome === 'skip') {
         return (await this.deadLetter(row, `${UNKNOWN_EOC} (the bridge stopped while the call was in flight)`, undefined, false, row.attempts)) ? 'next' : 'stop';
       }
+      // At least once: Agent AI may see this call twice. Said at warn so an operator can match a duplicate.
+      this.deps.logger.warn(
+        { conversationId, outboxId: row.id, hookEvent: row.event, attempts: row.attempts, event: 'delivery.resend_interrupted' },
+        `resending ${row.label}: it was in flight when the bridge stopped, outcome unknown`,
+      );
     } else if (row.nextAttemptAt > t) {
       this.scheduleWake(conversationId, row.nextAttemptAt - t);
       return 'stop';
