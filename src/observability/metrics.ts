@@ -23,6 +23,7 @@ export class BridgeMetrics {
   });
   readonly reconnects = new Counter({ name: 'bridge_ws_reconnects_total', help: 'Notification websocket reconnects', labelNames: ['adapter'], registers: [this.registry] });
   readonly heartbeatAge = new Gauge({ name: 'bridge_ws_seconds_since_heartbeat', help: 'Seconds since the last websocket heartbeat', labelNames: ['adapter'], registers: [this.registry] });
+  readonly adapterIgnored = new Counter({ name: 'bridge_adapter_input_ignored_total', help: 'Platform input an adapter recognised and deliberately turned into no facts (supervisor legs, IVR speech, bot messages, ...), by reason', labelNames: ['adapter', 'reason'], registers: [this.registry] });
   readonly unknownDisconnectTypes = new Counter({ name: 'bridge_unknown_disconnect_type_total', help: 'disconnectType values the bridge does not know (treated as hangup)', labelNames: ['value'], registers: [this.registry] });
 
   constructor(options: { defaults?: boolean } = {}) {
