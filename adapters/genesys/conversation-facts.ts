@@ -61,13 +61,14 @@ export function snapshotFacts(context: SnapshotContext): Fact[] {
 
 /**
  * A digital consult's own conversation is not a customer conversation: its agents enter and leave the
- * customer's conversation (keys keep the consult's id, so they never collide with the parent's), and its
- * end is not the parent's end.
+ * customer's conversation by consult (keys keep the consult's id, so they never collide with the parent's),
+ * and its end is not the parent's end.
  */
 function intoParent(facts: readonly Fact[], parentId: string): Fact[] {
   const related: Fact[] = [];
   for (const fact of facts) {
-    if (fact.type === 'agent.joined' || fact.type === 'agent.left') related.push({ ...fact, conversationId: parentId });
+    if (fact.type === 'agent.joined') related.push({ ...fact, conversationId: parentId, via: 'consult' });
+    else if (fact.type === 'agent.left') related.push({ ...fact, conversationId: parentId });
   }
   return related;
 }
