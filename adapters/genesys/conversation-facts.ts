@@ -1,6 +1,8 @@
 // Turns one conversation snapshot into facts. The diff lists forward steps per leg; they are replayed here
 // in time order against memory, so "who else was connected" and "how did the last agent leave" are judged
-// as of each step, even when one snapshot (a REST body after a gap) carries several of them.
+// as of each step, even when one snapshot (a REST body after a gap) carries several of them. Agent legs that
+// are not an agent entering the conversation (withheld.ts) are held back; one that becomes an agent while
+// connected (a supervisor barging in, a customer joining a user-to-user call) joins then.
 import type {
   AgentInfo,
   AgentJoinedFact,
@@ -15,17 +17,23 @@ import type { ConversationMemory, LegMemory } from './conversation-memory.js';
 import { dedupeKeys, SOURCE } from './dedupe-keys.js';
 import { agentLeftReason, customerLeftReason } from './disconnect.js';
 import { sortFacts } from './fact-order.js';
+import type { IgnoredInput } from './ignored.js';
 import { joinVia } from './join-via.js';
 import { maxDefined } from './lenient.js';
 import { experienceOf, type ConversationSnapshot, type Leg } from './legs.js';
 import { diffSnapshot, type LegChange, type LegEvent } from './snapshot-diff.js';
+import { withheldForGood, withheldReason } from './withheld.js';
 
 export interface SnapshotContext {
   readonly snapshot: ConversationSnapshot;
   readonly memory: ConversationMemory;
+  /** For a digital consult's own conversation: the memory of the customer's conversation, when known. */
+  readonly parent?: ConversationMemory | undefined;
   readonly now: number;
   readonly warn: (message: string) => void;
   readonly onUnknownDisconnectType: (value: string) => void;
+  /** Input recognised and deliberately not turned into facts (counted, not warned about). */
+  readonly onIgnored: (reason: IgnoredInput) => void;
 }
 
 export function snapshotFacts(context: SnapshotContext): Fact[] {
@@ -34,20 +42,35 @@ export function snapshotFacts(context: SnapshotContext): Fact[] {
   register(changes, memory);
   // A snapshot that moves nothing may be stale: it must not roll the remembered queue back.
   if (changes.length > 0 || memory.queueId === undefined) rememberConversation(snapshot, memory);
+  if (snapshot.legs.some((l) => l.role === 'customer')) memory.customerSeen = true;
 
   const customer = primaryCustomer(snapshot.legs);
   const facts: Fact[] = [];
   for (const event of orderEvents(events)) {
-    const fact = event.kind === 'connected' ? onConnected(event, customer, context) : onEnded(event, context);
-    if (fact) facts.push(fact);
+    facts.push(...(event.kind === 'connected' ? onConnected(event, customer, context) : onEnded(event, customer, context)));
   }
+  facts.push(...promoted(customer, context));
   for (const change of changes) {
     const remembered = memory.legs.get(change.key);
     if (remembered && remembered.phase < change.to) remembered.phase = change.to;
   }
   const ended = endedFact(snapshot, memory, now, facts);
   if (ended) facts.push(ended);
-  return sortFacts(facts);
+  return sortFacts(memory.parentConversationId === undefined ? facts : intoParent(facts, memory.parentConversationId));
+}
+
+/**
+ * A digital consult's own conversation is not a customer conversation: its agents enter and leave the
+ * customer's conversation by consult (keys keep the consult's id, so they never collide with the parent's),
+ * and its end is not the parent's end.
+ */
+function intoParent(facts: readonly Fact[], parentId: string): Fact[] {
+  const related: Fact[] = [];
+  for (const fact of facts) {
+    if (fact.type === 'agent.joined') related.push({ ...fact, conversationId: parentId, via: 'consult' });
+    else if (fact.type === 'agent.left') related.push({ ...fact, conversationId: parentId });
+  }
+  return related;
 }
 
 function register(changes: readonly LegChange[], memory: ConversationMemory): void {
@@ -63,6 +86,7 @@ function register(changes: readonly LegChange[], memory: ConversationMemory): vo
         role: leg.role,
         phase: 0,
         connected: false,
+        announced: false,
       };
       memory.legs.set(key, created);
     }
@@ -90,82 +114,135 @@ function orderEvents(events: readonly LegEvent[]): LegEvent[] {
   return [...events].sort((a, b) => a.at - b.at || rank(a) - rank(b));
 }
 
-function onConnected(event: LegEvent, customer: Leg | undefined, context: SnapshotContext): AgentJoinedFact | undefined {
-  const { memory, snapshot } = context;
+function onConnected(event: LegEvent, customer: Leg | undefined, context: SnapshotContext): Fact[] {
   const { leg, key } = event.change;
-  const remembered = memory.legs.get(key);
-  if (!remembered) return undefined;
-  // The first spelling memory saw names the leg, so its entry and exit share one leg id.
-  const legId = remembered.key;
-  let fact: AgentJoinedFact | undefined;
-  if (leg.role === 'agent') {
-    const via = joinVia({
-      leg,
-      key,
-      memory,
-      customerHeld: customer?.held === true && customer.phase === 1,
-      participantHasCallback: snapshot.legs.some((l) => l.participantId === leg.participantId && l.media === 'callbacks'),
-    });
-    const agent = agentInfo(leg, context);
-    fact = withDefined({
-      type: 'agent.joined' as const,
-      conversationId: snapshot.conversationId,
-      dedupeKey: dedupeKeys.joined(snapshot.conversationId, legId),
-      at: event.at,
-      source: SOURCE,
-      queueId: agent.queueId ?? customer?.queueId ?? memory.queueId,
-      experience: experienceOf(leg.media),
-      leg: legId,
-      agent,
-      via,
-      direction: customer?.direction ?? leg.direction,
-      customer: customerInfo(customer, leg),
-    });
-    memory.agentEverConnected = true;
-  }
+  const remembered = context.memory.legs.get(key);
+  if (!remembered) return [];
   remembered.phase = 1;
   remembered.connected = true;
-  return fact;
+  remembered.connectedAt = event.at;
+  if (leg.role !== 'agent' || !mayAnnounce(leg, remembered, context)) return [];
+  return [announce(leg, remembered, event.at, customer, context)];
 }
 
-function onEnded(event: LegEvent, context: SnapshotContext): AgentLeftFact | CustomerLeftFact | undefined {
+function onEnded(event: LegEvent, customer: Leg | undefined, context: SnapshotContext): Fact[] {
   const { memory, snapshot } = context;
   const { leg, key } = event.change;
   const remembered = memory.legs.get(key);
-  if (!remembered) return undefined;
+  if (!remembered) return [];
+  const facts: Fact[] = [];
+  // Became an agent and left between two snapshots (a barge-in that was over by the next frame).
+  if (leg.role === 'agent' && remembered.connected && !remembered.announced && remembered.phase === 1 && mayAnnounce(leg, remembered, context)) {
+    facts.push(announce(leg, remembered, Math.min(event.at - 1, promotionTime(leg, remembered, context)), customer, context));
+  }
   remembered.phase = 2;
-  if (!event.afterConnection || leg.role === 'other') return undefined;
+  remembered.endedAt = event.at;
+  if (!event.afterConnection || leg.role === 'other') return facts;
   const legId = remembered.key;
   if (leg.role === 'agent') {
+    if (!remembered.announced) return facts;
     const { reason, unknown } = agentLeftReason(leg.disconnectType);
     if (unknown !== undefined) reportUnknown(unknown, legId, 'hangup', context);
     memory.lastAgentExit = reason;
     const agent = agentInfo(leg, context);
-    return withDefined({
-      type: 'agent.left' as const,
-      conversationId: snapshot.conversationId,
-      dedupeKey: dedupeKeys.left(snapshot.conversationId, legId),
-      at: event.at,
-      source: SOURCE,
-      queueId: agent.queueId ?? memory.queueId,
-      experience: experienceOf(leg.media),
-      leg: legId,
-      agent,
-      reason,
-    });
+    facts.push(
+      withDefined({
+        type: 'agent.left' as const,
+        conversationId: snapshot.conversationId,
+        dedupeKey: dedupeKeys.left(snapshot.conversationId, legId),
+        at: event.at,
+        source: SOURCE,
+        queueId: agent.queueId ?? memory.queueId,
+        experience: experienceOf(leg.media),
+        leg: legId,
+        agent,
+        reason,
+      }),
+    );
+    return facts;
   }
   const { reason, unknown } = customerLeftReason(leg.disconnectType);
   if (unknown !== undefined) reportUnknown(unknown, legId, 'dropped', context);
+  facts.push(
+    withDefined({
+      type: 'customer.left' as const,
+      conversationId: snapshot.conversationId,
+      dedupeKey: dedupeKeys.customerLeft(snapshot.conversationId, legId),
+      at: event.at,
+      source: SOURCE,
+      queueId: leg.queueId ?? memory.queueId,
+      experience: experienceOf(leg.media),
+      reason,
+      customer: customerInfo(leg, undefined),
+    }),
+  );
+  return facts;
+}
+
+/** Agent legs connected earlier but held back that count as agents as of this snapshot. */
+function promoted(customer: Leg | undefined, context: SnapshotContext): AgentJoinedFact[] {
+  const { memory, snapshot } = context;
+  const facts: AgentJoinedFact[] = [];
+  for (const leg of snapshot.legs) {
+    if (leg.role !== 'agent' || leg.phase !== 1) continue;
+    const remembered = memory.legs.get(memory.aliases.get(leg.key) ?? leg.key);
+    if (!remembered || !remembered.connected || remembered.announced || remembered.phase !== 1) continue;
+    if (!mayAnnounce(leg, remembered, context)) continue;
+    facts.push(announce(leg, remembered, promotionTime(leg, remembered, context), customer, context));
+  }
+  return facts;
+}
+
+/** Counts a withheld leg once per reason; a reason that cannot go away keeps the leg withheld. */
+function mayAnnounce(leg: Leg, remembered: LegMemory, context: SnapshotContext): boolean {
+  if (withheldForGood(remembered)) return false;
+  const reason = withheldReason(leg, context.memory, context.parent);
+  if (reason === undefined) return true;
+  if (remembered.withheld !== reason) {
+    remembered.withheld = reason;
+    context.onIgnored(reason);
+  }
+  return false;
+}
+
+/**
+ * When a held-back leg became an agent: the barge-in's own time, else the leg's connection when only the
+ * customer was missing (the user-to-user call became a customer call), else the snapshot's latest time.
+ */
+function promotionTime(leg: Leg, remembered: LegMemory, context: SnapshotContext): number {
+  const connectedAt = remembered.connectedAt ?? context.now;
+  if (leg.bargedAt !== undefined) return Math.max(connectedAt, leg.bargedAt);
+  if (remembered.withheld === 'no-customer' || remembered.withheld === undefined) return connectedAt;
+  return Math.max(connectedAt, context.snapshot.latestTime ?? context.now);
+}
+
+function announce(leg: Leg, remembered: LegMemory, at: number, customer: Leg | undefined, context: SnapshotContext): AgentJoinedFact {
+  const { memory, snapshot } = context;
+  // The first spelling memory saw names the leg, so its entry and exit share one leg id.
+  const legId = remembered.key;
+  const via = joinVia({
+    leg,
+    key: remembered.key,
+    memory,
+    customerHeld: customer?.held === true && customer.phase === 1,
+    participantHasCallback: snapshot.legs.some((l) => l.participantId === leg.participantId && l.media === 'callbacks'),
+  });
+  const agent = agentInfo(leg, context);
+  remembered.announced = true;
+  memory.agentEverConnected = true;
   return withDefined({
-    type: 'customer.left' as const,
+    type: 'agent.joined' as const,
     conversationId: snapshot.conversationId,
-    dedupeKey: dedupeKeys.customerLeft(snapshot.conversationId, legId),
-    at: event.at,
+    dedupeKey: dedupeKeys.joined(snapshot.conversationId, legId),
+    at,
     source: SOURCE,
-    queueId: leg.queueId ?? memory.queueId,
+    queueId: agent.queueId ?? customer?.queueId ?? memory.queueId,
     experience: experienceOf(leg.media),
-    reason,
-    customer: customerInfo(leg, undefined),
+    leg: legId,
+    agent,
+    via,
+    direction: customer?.direction ?? leg.direction,
+    customer: customerInfo(customer, leg),
   });
 }
 

@@ -10,8 +10,22 @@ export interface LegMemory extends Pick<Leg, 'key' | 'participantId' | 'communic
   phase: LegPhase;
   /** Reached `connected`; only such legs produce exits. */
   connected: boolean;
+  /** An agent leg whose `agent.joined` was emitted: only such legs produce `agent.left`. */
+  announced: boolean;
+  /** Why a connected agent leg is not announced (yet), once it has been counted. */
+  withheld?: WithheldReason;
+  connectedAt?: number;
+  endedAt?: number;
   userId?: string;
 }
+
+/** Why a connected agent leg produced no `agent.joined` (see withheld.ts). */
+export type WithheldReason =
+  | 'supervisor-monitor'
+  | 'supervisor-coach'
+  | 'supervisor-screen-monitor'
+  | 'no-customer'
+  | 'consult-initiator';
 
 export interface ConversationMemory {
   readonly legs: Map<string, LegMemory>;
@@ -19,6 +33,10 @@ export interface ConversationMemory {
   readonly aliases: Map<string, string>;
   ended: boolean;
   agentEverConnected: boolean;
+  /** A customer or external participant has been seen: until then agent legs are held back (user-to-user calls). */
+  customerSeen: boolean;
+  /** For a digital consult (a conversation of its own): the customer's conversation it belongs to. */
+  parentConversationId?: string;
   /** Why the most recent agent exit happened: a join right after a blind transfer is a `transfer` join. */
   lastAgentExit?: AgentLeftReason;
   readonly utterances: Set<string>;
@@ -47,6 +65,7 @@ export class ConversationMemoryStore {
       aliases: new Map(),
       ended: false,
       agentEverConnected: false,
+      customerSeen: false,
       utterances: new Set(),
       messageIds: new Set(),
     };
@@ -72,10 +91,19 @@ export class ConversationMemoryStore {
   }
 }
 
+/** Whether an announced agent leg of the conversation was connected at `at` (epoch ms). */
+export function agentConnectedAt(memory: ConversationMemory, at: number): boolean {
+  for (const leg of memory.legs.values()) {
+    if (leg.role !== 'agent' || !leg.announced || leg.connectedAt === undefined || leg.connectedAt > at) continue;
+    if (leg.phase < 2 || (leg.endedAt !== undefined && leg.endedAt > at)) return true;
+  }
+  return false;
+}
+
 /** The user id behind a leg id, for attributing INTERNAL transcription to an agent. */
 export function userOfCommunication(memory: ConversationMemory, communicationId: string): string | undefined {
   for (const leg of memory.legs.values()) {
-    if (leg.role === 'agent' && leg.communicationId === communicationId && leg.userId) return leg.userId;
+    if (leg.role === 'agent' && leg.announced && leg.communicationId === communicationId && leg.userId) return leg.userId;
   }
   return undefined;
 }

@@ -17,10 +17,13 @@ const CommunicationSchema = z.object({
   state: optString,
   direction: optString,
   held: optBool,
+  // "held and the person on this side hears hold music" (SDK model doc); `held` is the silent kind.
+  confined: optBool,
   disconnectType: optString,
   connectedTime: optTime,
   disconnectedTime: optTime,
   startHoldTime: optTime,
+  bargedTime: optTime,
   self: AddressSchema,
   other: AddressSchema,
   fromAddress: AddressSchema,
@@ -28,6 +31,13 @@ const CommunicationSchema = z.object({
   callbackNumbers: lenientArray(z.string()),
   messages: lenientArray(MessageDetailSchema),
 });
+
+/** Set on a supervisor's participant: whom they listen to, coach, or barged in on (SDK v262 models). */
+const SupervisionFields = {
+  monitoredParticipantId: optString,
+  coachedParticipantId: optString,
+  bargedParticipantId: optString,
+};
 
 const NestedParticipantSchema = z.object({
   id: z.string().min(1),
@@ -39,6 +49,8 @@ const NestedParticipantSchema = z.object({
   ani: optString,
   externalContactId: optString,
   consultParticipantId: optString,
+  ...SupervisionFields,
+  screenMonitoredParticipantId: optString,
   startTime: optTime,
   connectedTime: optTime,
   endTime: optTime,
@@ -52,6 +64,12 @@ const NestedParticipantSchema = z.object({
   emails: lenientArray(CommunicationSchema),
 });
 
+/** Digital consults live in a conversation of their own, linked both ways (facts §2.4). */
+const ConsultationLinks = {
+  associatedConversation: optRef,
+  consultationConversations: lenientArray(z.object({ id: z.string().min(1) })),
+};
+
 /**
  * `v2.routing.queues.{id}.conversations`, `v2.users.{id}.conversations` and the REST
  * `GET /api/v2/conversations/{id}` body (which adds `startTime`/`endTime`).
@@ -61,6 +79,7 @@ export const NestedConversationSchema = z.object({
   startTime: optTime,
   endTime: optTime,
   participants: lenientArray(NestedParticipantSchema),
+  ...ConsultationLinks,
 });
 
 /** One participant of a per-media topic: the media leg's fields sit on the participant itself. */
@@ -73,8 +92,11 @@ const FlattenedParticipantSchema = z.object({
   state: optString,
   direction: optString,
   held: optBool,
+  confined: optBool,
   disconnectType: optString,
   consultParticipantId: optString,
+  ...SupervisionFields,
+  bargedTime: optTime,
   startTime: optTime,
   connectedTime: optTime,
   endTime: optTime,
@@ -93,6 +115,7 @@ export const FlattenedConversationSchema = z.object({
   startTime: optTime,
   endTime: optTime,
   participants: lenientArray(FlattenedParticipantSchema),
+  ...ConsultationLinks,
 });
 
 export type Communication = z.output<typeof CommunicationSchema>;

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { Fact } from '../../src/core/facts.js';
 import { snapshotFacts } from './conversation-facts.js';
-import { ConversationMemoryStore, DEFAULT_MAX_CONVERSATIONS } from './conversation-memory.js';
+import { ConversationMemoryStore, DEFAULT_MAX_CONVERSATIONS, type ConversationMemory } from './conversation-memory.js';
 import { FlattenedConversationSchema, NestedConversationSchema } from './conversation-schema.js';
 import { newDigitalMessages } from './digital-messages.js';
 import { metadataEvent, parseEnvelope, socketClosingEvent, type TopicEnvelope } from './envelope.js';
@@ -12,15 +12,21 @@ import { sortFacts } from './fact-order.js';
 import { emptyResult, type FrameResult } from './frame-result.js';
 import { flattenedSnapshot, nestedSnapshot, type ConversationSnapshot } from './legs.js';
 import { routeTopic, type MediaKind } from './topics.js';
-import { TranscriptionBodySchema, transcriptionFacts, transcriptionTime } from './transcription.js';
+import type { IgnoredInput } from './ignored.js';
+import { TranscriptionBodySchema, transcriptionFacts, transcriptionTime, type InternalSpeechRule } from './transcription.js';
 
 export { MalformedFrameError } from './envelope.js';
+export type { IgnoredInput } from './ignored.js';
 export type { ControlEvent, DigitalMessageRef, FrameResult } from './frame-result.js';
 
 export interface GenesysFrameProcessorOptions {
   readonly now: () => number;
   /** Called with each disconnectType we do not know (or `<missing>`), e.g. to count it in a metric. */
   readonly onUnknownDisconnectType?: (value: string) => void;
+  /** Called with the reason each time input is recognised and deliberately not turned into facts. */
+  readonly onIgnored?: (reason: IgnoredInput) => void;
+  /** INTERNAL-channel speech while no agent is connected (IVR, bot, hold prompts): `drop` (default) or `keep`. */
+  readonly internalSpeechWithoutAgent?: InternalSpeechRule;
   /** Conversations remembered at once before the least recently touched is dropped. */
   readonly maxConversations?: number;
 }
@@ -29,10 +35,14 @@ export class GenesysFrameProcessor {
   private readonly memory: ConversationMemoryStore;
   private readonly now: () => number;
   private readonly onUnknownDisconnectType: (value: string) => void;
+  private readonly onIgnored: (reason: IgnoredInput) => void;
+  private readonly internalSpeech: InternalSpeechRule;
 
   constructor(options: GenesysFrameProcessorOptions) {
     this.now = options.now;
     this.onUnknownDisconnectType = options.onUnknownDisconnectType ?? (() => undefined);
+    this.onIgnored = options.onIgnored ?? (() => undefined);
+    this.internalSpeech = options.internalSpeechWithoutAgent ?? 'drop';
     this.memory = new ConversationMemoryStore(options.maxConversations ?? DEFAULT_MAX_CONVERSATIONS);
   }
 
@@ -91,22 +101,38 @@ export class GenesysFrameProcessor {
   private processSnapshot(snapshot: ConversationSnapshot): FrameResult {
     const warnings: string[] = [];
     const memory = this.memory.touch(snapshot.conversationId);
+    this.linkConsultations(snapshot, memory);
+    const parentId = memory.parentConversationId;
     const facts = snapshotFacts({
       snapshot,
       memory,
+      parent: parentId === undefined ? undefined : this.memory.peek(parentId),
       now: this.now(),
       warn: (message) => warnings.push(message),
       onUnknownDisconnectType: this.onUnknownDisconnectType,
+      onIgnored: this.onIgnored,
     });
     return {
       facts,
       control: [],
-      digitalMessages: newDigitalMessages(snapshot, memory),
+      digitalMessages: newDigitalMessages(snapshot, memory, this.onIgnored),
       conversationId: snapshot.conversationId,
       conversationEnded: memory.ended,
       warnings,
       ...(snapshot.latestTime !== undefined ? { frameTime: snapshot.latestTime } : {}),
     };
+  }
+
+  /** Either side of a digital consult may name the other first: the customer's conversation or the consult. */
+  private linkConsultations(snapshot: ConversationSnapshot, memory: ConversationMemory): void {
+    if (snapshot.parentConversationId !== undefined && snapshot.parentConversationId !== snapshot.conversationId) {
+      memory.parentConversationId ??= snapshot.parentConversationId;
+    }
+    for (const consultId of snapshot.consultationIds) {
+      if (consultId === snapshot.conversationId) continue;
+      const consult = this.memory.peek(consultId) ?? this.memory.touch(consultId);
+      consult.parentConversationId ??= snapshot.conversationId;
+    }
   }
 
   private processTranscription(topicName: string, eventBody: unknown, topicConversationId: string): FrameResult {
@@ -123,6 +149,8 @@ export class GenesysFrameProcessor {
       memory,
       now: this.now(),
       warn: (message) => warnings.push(message),
+      internalSpeechWithoutAgent: this.internalSpeech,
+      onIgnored: this.onIgnored,
     });
     const frameTime = transcriptionTime(body);
     return {

@@ -29,12 +29,15 @@ export function joinVia(situation: JoinSituation): JoinVia {
   return 'routing';
 }
 
-/** Another person, that is: a second participant entry of the same user (a reconnect) does not count. */
+/**
+ * Another person, that is: a second participant entry of the same user (a reconnect) does not count, nor
+ * does a leg that never joined as an agent (a supervisor listening in).
+ */
 function connectedAgentsOtherThan({ leg, key, memory }: JoinSituation): string[] {
   const me = leg.userId ?? leg.participantId;
   const others: string[] = [];
   for (const known of memory.legs.values()) {
-    if (known.key === key || known.role !== 'agent' || known.phase !== 1) continue;
+    if (known.key === key || known.role !== 'agent' || known.phase !== 1 || !known.announced) continue;
     const identity = known.userId ?? known.participantId;
     if (identity !== me) others.push(identity);
   }

@@ -18,6 +18,12 @@ export type LegRole = 'agent' | 'customer' | 'other';
 /** 0: not yet connected (alerting, dialing, offering...), 1: connected, 2: disconnected or terminated. */
 export type LegPhase = 0 | 1 | 2;
 
+/**
+ * A supervisor's participant: listening (`monitor`, `screen-monitor`), talking to the agent only (`coach`),
+ * or barged in and heard by everyone (`barge`).
+ */
+export type Supervision = 'monitor' | 'coach' | 'screen-monitor' | 'barge';
+
 export interface DigitalMessage {
   readonly messageId: string;
   readonly messageTime?: string;
@@ -39,7 +45,11 @@ export interface Leg {
   readonly endedAt?: number;
   readonly disconnectType?: string;
   readonly direction?: 'inbound' | 'outbound';
+  /** On hold, in silence (`held`) or hearing hold music (`confined`). */
   readonly held: boolean;
+  readonly supervision?: Supervision;
+  /** When a supervisor barged in (`calls[].bargedTime`, flattened `bargedTime`). */
+  readonly bargedAt?: number;
   readonly userId?: string;
   readonly name?: string;
   readonly queueId?: string;
@@ -56,6 +66,10 @@ export interface ConversationSnapshot {
   readonly conversationId: string;
   /** Set by REST bodies once the conversation is over. */
   readonly endTime?: number;
+  /** A digital consult names the customer's conversation it was opened from (`associatedConversation`). */
+  readonly parentConversationId?: string;
+  /** Consults opened from this conversation, each a conversation of its own (`consultationConversations`). */
+  readonly consultationIds: readonly string[];
   readonly legs: readonly Leg[];
   /** Latest timestamp anywhere in the payload. */
   readonly latestTime?: number;
@@ -92,7 +106,7 @@ export function nestedSnapshot(conversation: NestedConversation): ConversationSn
   const legs = conversation.participants.flatMap(nestedLegs);
   const times = conversation.participants.flatMap(nestedTimes);
   times.push(toEpochMs(conversation.startTime), toEpochMs(conversation.endTime));
-  return snapshot(conversation.id, toEpochMs(conversation.endTime), legs, times);
+  return snapshot(conversation, legs, times);
 }
 
 export function flattenedSnapshot(conversation: FlattenedConversation, media: MediaKind): ConversationSnapshot {
@@ -102,25 +116,41 @@ export function flattenedSnapshot(conversation: FlattenedConversation, media: Me
     toEpochMs(p.connectedTime),
     toEpochMs(p.endTime),
     toEpochMs(p.startHoldTime),
+    toEpochMs(p.bargedTime),
     ...p.messages.map((m) => toEpochMs(m.messageTime)),
   ]);
   times.push(toEpochMs(conversation.startTime), toEpochMs(conversation.endTime));
-  return snapshot(conversation.id, toEpochMs(conversation.endTime), legs, times);
+  return snapshot(conversation, legs, times);
 }
 
 function snapshot(
-  conversationId: string,
-  endTime: number | undefined,
+  conversation: NestedConversation | FlattenedConversation,
   legs: Leg[],
   times: Array<number | undefined>,
 ): ConversationSnapshot {
+  const endTime = toEpochMs(conversation.endTime);
   const latestTime = maxDefined(times);
+  const parent = conversation.associatedConversation?.id;
   return {
-    conversationId,
+    conversationId: conversation.id,
     legs,
+    consultationIds: conversation.consultationConversations.map((c) => c.id),
     ...(endTime !== undefined ? { endTime } : {}),
+    ...(parent ? { parentConversationId: parent } : {}),
     ...(latestTime !== undefined ? { latestTime } : {}),
   };
+}
+
+/** A barge wins over the listening roles: a monitor who barges in may keep `monitoredParticipantId`. */
+function supervisionOf(
+  participant: { monitoredParticipantId?: string | undefined; coachedParticipantId?: string | undefined; bargedParticipantId?: string | undefined; screenMonitoredParticipantId?: string | undefined },
+  bargedAt: number | undefined,
+): Supervision | undefined {
+  if (participant.bargedParticipantId || bargedAt !== undefined) return 'barge';
+  if (participant.coachedParticipantId) return 'coach';
+  if (participant.monitoredParticipantId) return 'monitor';
+  if (participant.screenMonitoredParticipantId) return 'screen-monitor';
+  return undefined;
 }
 
 function nestedLegs(participant: NestedParticipant): Leg[] {
@@ -146,6 +176,7 @@ function nestedLeg(
   const connectedAt =
     toEpochMs(communication.connectedTime) ?? (single ? toEpochMs(participant.connectedTime) : undefined);
   const endedAt = toEpochMs(communication.disconnectedTime) ?? (single ? toEpochMs(participant.endTime) : undefined);
+  const bargedAt = toEpochMs(communication.bargedTime);
   const identity: LegIdentity = {
     participantId: participant.id,
     communicationId,
@@ -153,11 +184,13 @@ function nestedLeg(
     media,
     role: roleOf(participant.purpose),
     phase: phaseOf(communication.state, connectedAt, endedAt),
-    held: communication.held === true,
+    held: communication.held === true || communication.confined === true,
     messages: digitalMessages(communication.messages),
   };
   return leg(identity, {
     purpose: openEnum(participant.purpose),
+    supervision: supervisionOf(participant, bargedAt),
+    bargedAt,
     connectedAt,
     endedAt,
     disconnectType: communication.disconnectType,
@@ -188,6 +221,7 @@ function flattenedLeg(participant: FlattenedParticipant, media: MediaKind): Leg 
   const connectedAt = toEpochMs(participant.connectedTime);
   const endedAt = toEpochMs(participant.endTime);
   const address = media === 'callbacks' ? (participant.callbackNumbers[0] ?? participant.address) : participant.address;
+  const bargedAt = toEpochMs(participant.bargedTime);
   const identity: LegIdentity = {
     participantId: participant.id,
     // The flattened shape has no communication id: the media type stands in for it (one leg per medium).
@@ -196,11 +230,13 @@ function flattenedLeg(participant: FlattenedParticipant, media: MediaKind): Leg 
     media,
     role: roleOf(participant.purpose),
     phase: phaseOf(participant.state, connectedAt, endedAt),
-    held: participant.held === true,
+    held: participant.held === true || participant.confined === true,
     messages: digitalMessages(participant.messages),
   };
   return leg(identity, {
     purpose: openEnum(participant.purpose),
+    supervision: supervisionOf(participant, bargedAt),
+    bargedAt,
     connectedAt,
     endedAt,
     disconnectType: participant.disconnectType,
@@ -230,6 +266,7 @@ function nestedTimes(participant: NestedParticipant): Array<number | undefined> 
         toEpochMs(communication.connectedTime),
         toEpochMs(communication.disconnectedTime),
         toEpochMs(communication.startHoldTime),
+        toEpochMs(communication.bargedTime),
         ...communication.messages.map((m) => toEpochMs(m.messageTime)),
       );
     }

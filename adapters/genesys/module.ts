@@ -25,10 +25,12 @@ export const genesysModule: AdapterModule = {
       wrapupCodeId: config.summary.wrapupCodeId,
     });
   },
-  createFrameDecoder: ({ now, metrics }) => {
+  createFrameDecoder: ({ config, now, metrics }) => {
     const processor = new GenesysFrameProcessor({
       now,
       onUnknownDisconnectType: (value) => metrics.unknownDisconnectTypes.inc({ value }),
+      onIgnored: (reason) => metrics.adapterIgnored.inc({ adapter: 'genesys', reason }),
+      internalSpeechWithoutAgent: config.genesys.internalSpeechWithoutAgent,
     });
     return {
       decode(text) {

@@ -1,11 +1,13 @@
 // Live voice transcripts on `v2.conversations.{id}.transcription` (facts §2.6). Only final utterances
 // become messages; interim results are superseded by the final one with the same utteranceId, and
-// keep-alive frames (session start, every 5 min, session end) carry no transcripts at all.
+// keep-alive frames (session start, every 5 min, session end) carry no transcripts at all. INTERNAL speech
+// is an agent's only while an agent is connected; EXTERNAL (the customer) always counts.
 import { z } from 'zod';
 import type { MessageAuthor, MessageFact } from '../../src/core/facts.js';
 import { withDefined } from './compact.js';
-import { userOfCommunication, type ConversationMemory } from './conversation-memory.js';
+import { agentConnectedAt, userOfCommunication, type ConversationMemory } from './conversation-memory.js';
 import { dedupeKeys, SOURCE } from './dedupe-keys.js';
+import type { IgnoredInput } from './ignored.js';
 import { lenientArray, maxDefined, optBool, optNumber, optString, optTime, toEpochMs } from './lenient.js';
 
 const AlternativeSchema = z.object({
@@ -39,12 +41,17 @@ const AUTHORS: ReadonlyMap<string, MessageAuthor> = new Map<string, MessageAutho
   ['INTERNAL', 'AGENT'],
 ]);
 
+/** What to do with INTERNAL-channel speech while no agent is connected. */
+export type InternalSpeechRule = 'drop' | 'keep';
+
 export interface TranscriptionContext {
   readonly conversationId: string;
   readonly body: TranscriptionBody;
   readonly memory: ConversationMemory;
   readonly now: number;
   readonly warn: (message: string) => void;
+  readonly internalSpeechWithoutAgent: InternalSpeechRule;
+  readonly onIgnored: (reason: IgnoredInput) => void;
 }
 
 export function transcriptionFacts(context: TranscriptionContext): MessageFact[] {
@@ -73,6 +80,13 @@ export function transcriptionFacts(context: TranscriptionContext): MessageFact[]
       body.sessionStartTimeMs !== undefined && alternative.offsetMs !== undefined
         ? body.sessionStartTimeMs + alternative.offsetMs
         : undefined;
+    // INTERNAL is the Genesys side of the call: with no agent on it at the time spoken, that is the IVR, a bot
+    // or queue prompts. Judged by when it was said, since finals arrive seconds (up to ~35 s) later.
+    const spokenAt = startedAt ?? eventTime ?? now;
+    if (author === 'AGENT' && context.internalSpeechWithoutAgent === 'drop' && !agentConnectedAt(memory, spokenAt)) {
+      context.onIgnored('internal-speech-without-agent');
+      continue;
+    }
     const speaker = author === 'AGENT' && body.communicationId ? userOfCommunication(memory, body.communicationId) : undefined;
     facts.push(
       withDefined({

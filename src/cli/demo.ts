@@ -20,7 +20,7 @@ import { EXIT, println, type CliContext } from './context.js';
 import { startDaemon } from './run.js';
 
 const USAGE = `usage: agentai-bridge demo [--conversations N] [--duration SECONDS] [--speed X] [--faults drop,closing,404,token,429,outage,mute] [--log-level LEVEL]
-  --conversations  conversations to play, cycling through: ${SCENARIO_KINDS.join(', ')} (default 6)
+  --conversations  conversations to play, cycling through: ${SCENARIO_KINDS.join(', ')} (default ${SCENARIO_KINDS.length}, one of each)
   --duration       seconds over which conversations start (default 8)
   --speed          how much faster than real time the scenarios run (default 10)
   --faults         faults injected while conversations run (default none)
@@ -43,7 +43,7 @@ function parse(args: string[]): DemoOptions | string {
     ({ values } = parseArgs({
       args,
       options: {
-        conversations: { type: 'string', default: '6' },
+        conversations: { type: 'string', default: String(SCENARIO_KINDS.length) },
         duration: { type: 'string', default: '8' },
         speed: { type: 'string', default: '10' },
         faults: { type: 'string', default: '' },
@@ -125,7 +125,8 @@ export async function demoCommand(args: string[], ctx: CliContext): Promise<numb
       const calls = fake.accepted(s.conversationId);
       const done = calls.at(-1)?.label === 'END_OF_CONVERSATION';
       ok &&= done;
-      printTimeline(ctx, s.script, s.base, speed, player.played.filter((p) => p.conversationId === s.conversationId), calls, faultsDone, done);
+      // By script, not by conversation id: a redial placed as a new call is a second Genesys conversation.
+      printTimeline(ctx, s.script, s.base, speed, player.played.filter((p) => p.script === s.script.name), calls, faultsDone, done);
     }
     const violations = fake.violations();
     ok &&= violations.length === 0 && deadLetters === 0;

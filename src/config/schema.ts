@@ -157,6 +157,7 @@ export const schema = {
     userIds: { doc: 'Users (agents) to follow', format: 'stringList', default: [] as string[], env: 'GENESYS_USER_IDS' },
     conversationTopics: { doc: 'Conversation topics per queue/user: conversations (nested, all media) and/or per-media ones such as conversations.calls, conversations.messages', format: 'stringList', default: ['conversations'] as string[], env: 'GENESYS_CONVERSATION_TOPICS' },
     transcription: { doc: 'Subscribe v2.conversations.{id}.transcription while a voice conversation has an agent (needs conversation:transcription:view)', format: Boolean, default: true, env: 'GENESYS_TRANSCRIPTION' },
+    internalSpeechWithoutAgent: { doc: 'INTERNAL-channel speech while no agent is connected (IVR, bot, queue prompts): drop (counted) or keep as agent messages', format: ['drop', 'keep'], default: 'drop' as 'drop' | 'keep', env: 'GENESYS_INTERNAL_SPEECH_WITHOUT_AGENT' },
     topicsPerChannel: { doc: 'Topic limit of one notification channel (Genesys: 1000)', format: 'positiveInt', default: 1000, env: 'GENESYS_TOPICS_PER_CHANNEL' },
     topicHeadroom: { doc: 'Topics kept free on each channel at start for per-conversation transcription topics', format: 'nonNegativeInt', default: 200, env: 'GENESYS_TOPIC_HEADROOM' },
     maxChannels: { doc: 'Channel limit per OAuth client (Genesys: 20); one is kept free for roll-overs', format: 'positiveInt', default: 20, env: 'GENESYS_MAX_CHANNELS' },

@@ -16,7 +16,7 @@ async function demo(args: string[]): Promise<{ code: number; out: string; err: s
 }
 
 describe('agentai-bridge demo', () => {
-  it('plays every scenario kind and exits 0 with a timeline and a summary', async () => {
+  it('plays six conversations and exits 0 with a timeline and a summary', async () => {
     const { code, out, err } = await demo(['--conversations', '6', '--duration', '2', '--speed', '20']);
     expect(err).toBe('');
     expect(code, out).toBe(0);
@@ -27,6 +27,19 @@ describe('agentai-bridge demo', () => {
     expect(out).toMatch(/conversations: {2}6 played, 6 complete/);
     expect(out).toMatch(/dead letters: {3}0/);
     expect(out).toMatch(/result: {9}ok/);
+  }, 60_000);
+
+  it('by default plays one of each kind, the two redials and a supervisor who listens in, then barges in, among them', async () => {
+    const { code, out } = await demo(['--duration', '2', '--speed', '20']);
+    expect(code, out).toBe(0);
+    expect(out).toMatch(/conversations: {2}9 played, 9 complete/);
+    // Redial within the conversation: the drop is an NA exit at once, the new participant entry a redial entry.
+    expect(out).toMatch(/── redial#7[\s\S]*transport\.failure[^\n]*→ {2}agentai {2}NA exit [\s\S]*reconnected as a new participant \[redial\] +→ {2}agentai {2}redial entry/);
+    // Redial as a new outbound call: one timeline, the second Genesys conversation continues the first.
+    expect(out).toMatch(/── redial-outbound#8[\s\S]*drops \(error\)[^\n]*→ {2}agentai {2}NA exit [\s\S]*a new outbound conversation \[redial\] +→ {2}agentai {2}redial entry [\s\S]*END_OF_CONVERSATION/);
+    // Listening in is no event; barging in is a warm entry, leaving a warm exit.
+    expect(out).toMatch(/listens in on [^\n]*\(monitor\) \[no event\]\n[^\n]*barges in +→ {2}agentai {2}warm entry [^\n]*\n[^\n]*leaves the call +→ {2}agentai {2}warm exit/);
+    expect(out).toMatch(/redial entry ×2/);
   }, 60_000);
 
   it('survives injected faults (drop, socket_closing, 404, token expiry, 429) with every conversation complete', async () => {

@@ -21,7 +21,8 @@ export const SIM_CLIENT = { clientId: 'sim-client', clientSecret: 'sim-secret-01
 export const FIXTURE_NAMES = [
   'standard', 'cold-chain', 'warm-two-consultants', 'conference', 'consult-cancelled', 'reroute-no-answer',
   'redial-in-conversation', 'redial-new-outbound', 'duplicate-topics', 'interleaved', 'transcription', 'flattened-calls',
-  'transfer-back',
+  'transfer-back', 'supervisor-barge', 'supervisor-flattened', 'consult-confined', 'consult-flattened', 'digital-consult',
+  'messaging-bot', 'ivr-speech', 'not-people', 'acw-connected',
 ] as const;
 
 export function fixtureText(name: string): string {

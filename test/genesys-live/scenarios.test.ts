@@ -37,5 +37,18 @@ describe('live adapter × simulated org: every fixture scenario', () => {
     // Spot checks that the reference itself is what the scenarios mean.
     expect(reference.get(CONVERSATIONS.standard)).toEqual([`NA entry ${USERS.alice.id}`, `NA exit ${USERS.alice.id}`, 'TRIGGER_SUMMARY_EVENT', 'END_OF_CONVERSATION']);
     expect(reference.get(CONVERSATIONS.transcription)?.filter((l) => l.startsWith('message'))).toHaveLength(4);
+    expect(reference.get(CONVERSATIONS.supervisor)).toEqual([`NA entry ${USERS.alice.id}`, `warm entry ${USERS.dave.id}`, `warm exit ${USERS.dave.id}`, `NA exit ${USERS.alice.id}`, 'TRIGGER_SUMMARY_EVENT', 'END_OF_CONVERSATION']);
+    expect(live.has(CONVERSATIONS.digitalConsult)).toBe(false);
+    // Live, the adapter saw and left out the same things: supervisors listening in, the in-queue announcement
+    // (the IVR prompts before Alice came before the transcription topic was subscribed), bot and consult messages.
+    const ignored = await rig.h.bridge.metrics.adapterIgnored.get();
+    const count = (reason: string): number => ignored.values.find((v) => v.labels.reason === reason)?.value ?? 0;
+    expect(count('supervisor-monitor')).toBe(3);
+    expect(count('supervisor-coach')).toBe(1);
+    expect(count('internal-speech-without-agent')).toBe(1);
+    expect(count('non-agent-message')).toBe(2);
+    expect(count('consult-message')).toBe(2);
+    expect(count('consult-initiator')).toBe(1);
+    expect(count('no-customer')).toBe(2);
   }, 60_000);
 });

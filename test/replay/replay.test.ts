@@ -52,6 +52,20 @@ describe('replay: each fixture yields exactly its hook sequence', () => {
     ['transcription', { [conv(13)]: [`NA entry ${A}`, 'message USER', 'message AGENT', 'message USER', 'message AGENT', `NA exit ${A}`, ...END] }],
     // Back to Alice on a new participant entry while her first one lingers in wrap-up: one entry/exit pair each time.
     ['transfer-back', { [conv(15)]: [`NA entry ${A}`, `cold exit ${A}`, `cold entry ${B}`, `cold exit ${B}`, `cold entry ${A}`, `NA exit ${A}`, ...END] }],
+    // Issue 13: a monitoring or coaching supervisor is no transfer; a barge-in is a warm entry, its end a warm exit.
+    ['supervisor-barge', { [conv(0x10)]: [`NA entry ${A}`, `warm entry ${D}`, `warm exit ${D}`, `NA exit ${A}`, ...END] }],
+    ['supervisor-flattened', { [conv(0x11)]: [`NA entry ${A}`, `warm entry ${D}`, `warm exit ${D}`, `NA exit ${A}`, ...END] }],
+    // The seed's "Warm Transfer: Agent-1 Leaves", with the customer on hold music and with nobody held.
+    ['consult-confined', { [conv(0x12)]: [`NA entry ${A}`, `warm entry ${B}`, `warm exit ${A}`, `NA exit ${B}`, ...END] }],
+    ['consult-flattened', { [conv(0x13)]: [`NA entry ${A}`, `warm entry ${B}`, `warm exit ${A}`, `NA exit ${B}`, ...END] }],
+    // The consult's own conversation (…15) never reaches Agent AI; its agent is a warm entry/exit of the parent.
+    ['digital-consult', { [conv(0x14)]: [`NA entry ${A}`, `warm entry ${B}`, `warm exit ${B}`, `NA exit ${A}`, ...END] }],
+    ['messaging-bot', { [conv(0x16)]: [`NA entry ${A}`, `NA exit ${A}`, ...END] }],
+    // IVR prompts and the in-queue announcement (INTERNAL, no agent connected) are not sent.
+    ['ivr-speech', { [conv(0x17)]: [`NA entry ${A}`, 'message AGENT', 'message USER', `cold exit ${A}`, `cold entry ${B}`, 'message AGENT', 'message USER', `NA exit ${B}`, ...END] }],
+    // Voicemail and a user-to-user call reach Agent AI not at all; legs on unrelayed media change nothing.
+    ['not-people', { [conv(0x1a)]: [`NA entry ${A}`, `NA exit ${A}`, ...END] }],
+    ['acw-connected', { [conv(0x1b)]: [`NA entry ${A}`, `NA exit ${A}`, ...END] }],
   ];
   it.each(cases)('%s', async (name, expected) => {
     const { code, out, ai } = await replay([fixture(name)]);
@@ -172,6 +186,28 @@ describe('replay: bodies and behaviour', () => {
     expect(code).toBe(78);
     expect(err.lines.filter((l) => l.startsWith('config error:'))).toHaveLength(4);
     expect(out.lines).toEqual([]);
+  });
+
+  it('counts what the adapter recognised and left out: supervisors listening in, IVR speech', async () => {
+    fake = await FakeAgentAi.start({ bots: [BOT] });
+    const env = bridgeEnv(fake.url, mkdtempSync(join(tmpdir(), 'replay-ignored-')), { LOG_LEVEL: 'silent' });
+    const metrics = new BridgeMetrics({ defaults: false });
+    const ctx = { env, stdout: new LineCollector(), stderr: new LineCollector(), modules: adapterModules };
+    expect(await replayCommand([fixture('supervisor-barge'), fixture('ivr-speech')], ctx, { metrics })).toBe(0);
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/bridge_adapter_input_ignored_total\{adapter="genesys",reason="supervisor-monitor"\} 1/);
+    expect(text).toMatch(/bridge_adapter_input_ignored_total\{adapter="genesys",reason="supervisor-coach"\} 1/);
+    expect(text).toMatch(/bridge_adapter_input_ignored_total\{adapter="genesys",reason="internal-speech-without-agent"\} 3/);
+  });
+
+  it('GENESYS_INTERNAL_SPEECH_WITHOUT_AGENT=keep sends IVR and queue prompts as agent messages, as before', async () => {
+    const { ai } = await replay([fixture('ivr-speech')], { GENESYS_INTERNAL_SPEECH_WITHOUT_AGENT: 'keep' });
+    expect(labels(ai, conv(0x17))).toEqual([
+      `NA entry ${A}`, 'message AGENT', 'message AGENT', 'message AGENT', 'message USER', 'message AGENT',
+      `cold exit ${A}`, `cold entry ${B}`, 'message AGENT', 'message USER', `NA exit ${B}`, ...END,
+    ]);
+    // The early IVR prompt goes out under the first agent's id: what the default now prevents.
+    expect(ai.accepted(conv(0x17))[1]?.body).toMatchObject({ author: { type: 'AGENT' }, agentId: A, query: 'Thank you for calling. Please listen carefully.' });
   });
 
   it('shows the counters in the metrics after a replay', async () => {

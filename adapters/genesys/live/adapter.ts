@@ -87,6 +87,8 @@ export class GenesysLiveAdapter implements Adapter {
     this.processor = new GenesysFrameProcessor({
       now: Date.now,
       onUnknownDisconnectType: (value) => deps.metrics.unknownDisconnectTypes.inc({ value }),
+      onIgnored: (reason) => deps.metrics.adapterIgnored.inc({ adapter: NAME, reason }),
+      internalSpeechWithoutAgent: this.o.internalSpeechWithoutAgent,
     });
     this.enricher = new Enricher(this.api, this.o.enrichTimeoutMs, this.o.enrichCacheTtlMs);
     this.messages = new MessageFetcher(this.api, this.o.messageFetchTimeoutMs, Date.now, (err, conversationId) =>

@@ -12,6 +12,7 @@ export interface LiveOptions {
   readonly userIds: readonly string[];
   readonly conversationTopics: readonly string[];
   readonly transcription: boolean;
+  readonly internalSpeechWithoutAgent: 'drop' | 'keep';
   readonly topicsPerChannel: number;
   readonly topicHeadroom: number;
   readonly maxChannels: number;

@@ -178,7 +178,12 @@ describe('GenesysFrameProcessor: legs and transitions', () => {
 
   it('falls back to now() when a payload carries no time, and reports no frameTime', () => {
     const result = newProcessor().process(
-      frame(conversation('c1', [{ id: 'p-a', purpose: 'agent', userId: 'u-a', calls: [{ id: 'call-a', state: 'connected' }] }])),
+      frame(
+        conversation('c1', [
+          { id: 'p-cust', purpose: 'customer', calls: [{ id: 'call-cust', state: 'connected' }] },
+          { id: 'p-a', purpose: 'agent', userId: 'u-a', calls: [{ id: 'call-a', state: 'connected' }] },
+        ]),
+      ),
     );
     expect(result.facts.map((f) => f.at)).toEqual([FIXED_NOW]);
     expect(result.frameTime).toBeUndefined();
@@ -193,7 +198,7 @@ describe('GenesysFrameProcessor: legs and transitions', () => {
 
   it('uses the participant id, with a warning, for an agent without a user id', () => {
     const result = newProcessor().process(
-      frame(conversation('c1', [{ id: 'p-x', purpose: 'user', calls: [{ id: 'call-x', state: 'connected', connectedTime: t(1) }] }])),
+      frame(conversation('c1', [customer('connected'), { id: 'p-x', purpose: 'user', calls: [{ id: 'call-x', state: 'connected', connectedTime: t(1) }] }])),
     );
     expect(result.facts[0]).toMatchObject({ type: 'agent.joined', agent: { identity: 'p-x' } });
     expect(result.warnings).toEqual([expect.stringMatching(/no user id/)]);
@@ -359,7 +364,7 @@ describe('GenesysFrameProcessor: REST reconciliation and memory', () => {
 
   it('remembers a bounded number of conversations', () => {
     const processor = new GenesysFrameProcessor({ now: () => FIXED_NOW, maxConversations: 2 });
-    const body = (id: string): string => frame(conversation(id, [agent('p-a', 'u-a', { state: 'connected', connectedTime: t(5) })]));
+    const body = (id: string): string => frame(conversation(id, [customer('connected'), agent('p-a', 'u-a', { state: 'connected', connectedTime: t(5) })]));
     for (const id of ['c1', 'c2', 'c3']) processor.process(body(id));
     expect(processor.process(body('c3')).facts).toEqual([]);
     expect(processor.process(body('c2')).facts).toEqual([]);

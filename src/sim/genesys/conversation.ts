@@ -5,7 +5,7 @@
 import type { SimMessage, SimStep } from './script.js';
 
 export type Media = 'voice' | 'chat';
-type Purpose = 'customer' | 'ivr' | 'acd' | 'agent' | 'user';
+type Purpose = 'customer' | 'external' | 'ivr' | 'acd' | 'agent' | 'user';
 
 interface Leg {
   id: string;
@@ -16,6 +16,8 @@ interface Leg {
   connectedTime?: string;
   disconnectedTime?: string;
   disconnectType?: string;
+  /** When a supervisor barged in (SDK `calls[].bargedTime`). */
+  bargedTime?: string;
   self?: { addressNormalized: string };
   messages?: { messageId: string; messageTime: string; messageStatus: string }[];
 }
@@ -28,6 +30,9 @@ export interface SimParticipant {
   readonly queueId?: string;
   readonly address?: string;
   consultParticipantId?: string;
+  /** A supervisor listening in names the agent's participant; barging in, `bargedParticipantId` replaces it. */
+  monitoredParticipantId?: string;
+  bargedParticipantId?: string;
   readonly startTime: string;
   connectedTime?: string;
   endTime?: string;
@@ -52,10 +57,15 @@ export class SimConversation {
     return new Date(this.startMs + Math.round(seconds * 1000)).toISOString();
   }
 
-  add(purpose: Purpose, at: number, spec: { name?: string; userId?: string; queueId?: string; address?: string; consultOf?: SimParticipant; direction?: 'inbound' | 'outbound' } = {}): SimParticipant {
+  add(
+    purpose: Purpose,
+    at: number,
+    spec: { name?: string; userId?: string; queueId?: string; address?: string; consultOf?: SimParticipant; monitorOf?: SimParticipant; direction?: 'inbound' | 'outbound' } = {},
+  ): SimParticipant {
     this.count += 1;
     const id = `${this.id.slice(0, 8)}-p${this.count}-${purpose}`;
-    const initial = purpose === 'agent' || purpose === 'user' ? 'alerting' : purpose === 'customer' ? 'offering' : 'connected';
+    const outbound = spec.direction === 'outbound';
+    const initial = outbound && purpose !== 'acd' ? 'dialing' : purpose === 'agent' || purpose === 'user' ? 'alerting' : purpose === 'customer' ? 'offering' : 'connected';
     const p: SimParticipant = {
       id,
       purpose,
@@ -65,6 +75,7 @@ export class SimConversation {
       ...(spec.queueId ? { queueId: spec.queueId } : {}),
       ...(spec.address ? { address: spec.address } : {}),
       ...(spec.consultOf ? { consultParticipantId: spec.consultOf.id } : {}),
+      ...(spec.monitorOf ? { monitoredParticipantId: spec.monitorOf.id } : {}),
       leg: {
         id: `${id}-${this.media === 'voice' ? 'call' : 'msg'}`,
         state: initial,
@@ -95,6 +106,13 @@ export class SimConversation {
 
   terminate(p: SimParticipant): void {
     p.leg.state = 'terminated';
+  }
+
+  /** A listening supervisor barges in on the agent they monitor: now heard by everyone. */
+  barge(supervisor: SimParticipant, at: number): void {
+    supervisor.bargedParticipantId = supervisor.monitoredParticipantId;
+    delete supervisor.monitoredParticipantId;
+    supervisor.leg.bargedTime = this.iso(at);
   }
 
   hold(p: SimParticipant, held: boolean): void {

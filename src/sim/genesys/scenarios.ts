@@ -1,6 +1,7 @@
 // The demo's scenario catalogue: short, realistic conversations built with SimConversation, covering each
-// kind of hand-over Agent AI distinguishes (NA, cold, warm/consult, conference), live voice transcription
-// and a digital chat with message text. `demoOrg` is the directory the scenarios (and the org) use.
+// kind of hand-over Agent AI distinguishes (NA, cold, warm/consult, conference, redial within a conversation
+// and redial as a new outbound call), a supervisor who listens in and then barges in, live voice
+// transcription and a digital chat with message text. `demoOrg` is the directory the scenarios (and the org) use.
 import { randomUUID } from 'node:crypto';
 import { SimConversation, type SimParticipant } from './conversation.js';
 import type { SimQueue, SimUser } from './org.js';
@@ -18,8 +19,27 @@ export const DEMO_USERS: readonly SimUser[] = [
   { id: 'a9e70000-0000-4000-8000-000000000004', name: 'Dave Diaz', email: 'dave@example.com' },
 ];
 
-export type ScenarioKind = 'standard' | 'cold-transfer' | 'consult' | 'conference' | 'transcription' | 'chat';
-export const SCENARIO_KINDS: readonly ScenarioKind[] = ['standard', 'cold-transfer', 'consult', 'conference', 'transcription', 'chat'];
+export type ScenarioKind =
+  | 'standard'
+  | 'cold-transfer'
+  | 'consult'
+  | 'conference'
+  | 'transcription'
+  | 'chat'
+  | 'redial'
+  | 'redial-outbound'
+  | 'supervisor';
+export const SCENARIO_KINDS: readonly ScenarioKind[] = [
+  'standard',
+  'cold-transfer',
+  'consult',
+  'conference',
+  'transcription',
+  'chat',
+  'redial',
+  'redial-outbound',
+  'supervisor',
+];
 
 const topicOf = (queueId: string): string => `v2.routing.queues.${queueId}.conversations`;
 
@@ -59,7 +79,8 @@ function hangUp(x: Ctx, agent: SimParticipant, cust: SimParticipant, at: number)
   x.c.emit(at + 5, `agent ${agent.name ?? '?'} finishes wrap-up`);
 }
 
-const BUILDERS: Record<ScenarioKind, (x: Ctx, n: number) => void> = {
+/** A builder plays its conversation on `x.c`; one that opens further conversations returns them. */
+const BUILDERS: Record<ScenarioKind, (x: Ctx, n: number) => readonly SimConversation[] | void> = {
   standard(x, n) {
     const { cust, agent } = answered(x, user(n));
     hangUp(x, agent, cust, 40);
@@ -139,6 +160,52 @@ const BUILDERS: Record<ScenarioKind, (x: Ctx, n: number) => void> = {
     c.emit(20, 'customer writes: "Great, thank you!"');
     hangUp(x, agent, cust, 30);
   },
+  redial(x, n) {
+    const a = user(n);
+    const { cust, agent } = answered(x, a);
+    x.c.disconnect(agent, 20, 'transport.failure');
+    x.c.emit(20, `agent ${a.name}'s phone leg fails (transport.failure); the customer stays on the line [drop]`);
+    // Genesys reconnects the same user as a new participant entry; the old one lingers until wrap-up.
+    const again = x.c.add('agent', 26, { name: a.name, userId: a.id, queueId: x.queue.id });
+    x.c.emit(26, `${a.name} is offered the call again`);
+    x.c.connect(again, 28);
+    x.c.emit(28, `agent ${a.name} reconnected as a new participant [redial]`);
+    x.c.terminate(agent);
+    hangUp(x, again, cust, 45);
+  },
+  'redial-outbound'(x, n) {
+    const a = user(n);
+    const { cust, agent } = answered(x, a);
+    x.c.disconnect(cust, 20, 'error');
+    x.c.disconnect(agent, 20.2, 'peer');
+    x.c.emit(20.2, `the customer's call drops (error) [drop]`);
+    x.c.terminate(agent);
+    x.c.emit(24, `agent ${a.name} finishes wrap-up`);
+    // She calls the customer back on behalf of the queue: a new conversation, with the same number.
+    const back = new SimConversation(randomUUID(), x.c.startMs + 30_000, 'voice', x.c.topics);
+    const caller = back.add('user', 0, { name: a.name, userId: a.id, queueId: x.queue.id, direction: 'outbound' });
+    back.connect(caller, 0.2);
+    const callee = back.add('external', 0.3, { address: x.phone, direction: 'outbound' });
+    back.emit(0.3, `${a.name} calls the customer back: a new outbound conversation [redial]`);
+    back.connect(callee, 6);
+    back.emit(6, `the customer answers ${a.name}'s call back`);
+    hangUp({ ...x, c: back }, caller, callee, 30);
+    return [back];
+  },
+  supervisor(x, n) {
+    const a = user(n);
+    const sup = user(n + 3);
+    const { cust, agent } = answered(x, a);
+    const monitor = x.c.add('user', 14, { name: sup.name, userId: sup.id, monitorOf: agent });
+    x.c.connect(monitor, 14.5);
+    x.c.emit(14.5, `supervisor ${sup.name} listens in on ${a.name} (monitor) [no event]`);
+    x.c.barge(monitor, 25);
+    x.c.emit(25, `supervisor ${sup.name} barges in`);
+    x.c.disconnect(monitor, 38, 'client');
+    x.c.emit(38, `supervisor ${sup.name} leaves the call`);
+    x.c.terminate(monitor);
+    hangUp(x, agent, cust, 50);
+  },
 };
 
 /** One scripted conversation of the given kind; `n` varies the agents and the customer. */
@@ -147,7 +214,10 @@ export function buildScenario(kind: ScenarioKind, n: number, startMs: number): S
   if (!queue) throw new Error('no demo queues');
   const media = kind === 'chat' ? 'chat' : 'voice';
   const c = new SimConversation(randomUUID(), startMs, media, () => [topicOf(queue.id)]);
-  BUILDERS[kind]({ c, queue, phone: `tel:+1555${String(1000000 + n).slice(-7)}` }, n);
-  const steps = [...c.steps].sort((a, b) => a.offsetMs - b.offsetMs);
+  const more = BUILDERS[kind]({ c, queue, phone: `tel:+1555${String(1000000 + n).slice(-7)}` }, n) ?? [];
+  // Later conversations of the script count from the script's start like the first one.
+  const steps = [c, ...more]
+    .flatMap((conv) => conv.steps.map((step) => ({ ...step, offsetMs: step.offsetMs + (conv.startMs - startMs) })))
+    .sort((a, b) => a.offsetMs - b.offsetMs);
   return { name: `${kind}#${n + 1}`, startMs, steps };
 }
