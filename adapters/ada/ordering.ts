@@ -1,6 +1,7 @@
 // Holds items per key for a short window and then processes them one by one, sorted. Ada (Svix) does not
 // deliver in order, and its own demos buffer 2 s and sort by `timestamp`; we do the same per conversation.
 // Each submit() returns a promise for its own item, so the HTTP response can wait for that item's ingestion.
+import { realTimers, type Timers } from '../../src/util/timers.js';
 
 export interface OrderingBufferOptions<T, R> {
   readonly holdMs: number;
@@ -8,6 +9,8 @@ export interface OrderingBufferOptions<T, R> {
   readonly compare: (a: T, b: T) => number;
   /** Called one item at a time per key, never concurrently for the same key. */
   readonly process: (key: string, item: T) => Promise<R>;
+  /** The wall clock unless a test drives the windows. */
+  readonly timers?: Timers;
 }
 
 interface Entry<T, R> {
@@ -19,7 +22,7 @@ interface Entry<T, R> {
 
 interface Batch<T, R> {
   readonly entries: Entry<T, R>[];
-  readonly timer: NodeJS.Timeout;
+  readonly timer: unknown;
 }
 
 export class OrderingBuffer<T, R> {
@@ -27,8 +30,11 @@ export class OrderingBuffer<T, R> {
   /** The last flush of each key still running: the next flush chains onto it. */
   private readonly tails = new Map<string, Promise<void>>();
   private seq = 0;
+  private readonly timers: Timers;
 
-  constructor(private readonly options: OrderingBufferOptions<T, R>) {}
+  constructor(private readonly options: OrderingBufferOptions<T, R>) {
+    this.timers = options.timers ?? realTimers;
+  }
 
   /** Items waiting for their window to close. */
   get pending(): number {
@@ -47,7 +53,7 @@ export class OrderingBuffer<T, R> {
       }
       // The window is fixed from the first item, not extended by later ones, so a chatty conversation can
       // never hold its responses past holdMs plus processing (Ada gives up after 15 s).
-      const timer = setTimeout(() => this.flush(key), this.options.holdMs);
+      const timer = this.timers.setTimeout(() => this.flush(key), this.options.holdMs);
       this.batches.set(key, { entries: [entry], timer });
     });
   }
@@ -61,7 +67,7 @@ export class OrderingBuffer<T, R> {
   private flush(key: string): void {
     const batch = this.batches.get(key);
     if (!batch) return;
-    clearTimeout(batch.timer);
+    this.timers.clearTimeout(batch.timer);
     this.batches.delete(key);
     const entries = [...batch.entries].sort((a, b) => this.options.compare(a.item, b.item) || a.seq - b.seq);
     const previous = this.tails.get(key) ?? Promise.resolve();

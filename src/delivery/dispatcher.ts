@@ -139,6 +139,15 @@ export class Dispatcher {
   }
 
   /**
+   * Resolves when no conversation is being worked on right now; retries and probes may still wait on their
+   * timers. With injected timers this is how a test (or a replay) knows a step of time has played out.
+   */
+  async whenQuiet(): Promise<void> {
+    while (this.runners.size > 0) await Promise.allSettled([...this.runners.values()]);
+    await this.marks.idle();
+  }
+
+  /**
    * Drains: queued rows keep going out (retries included) until nothing is deliverable or the deadline
    * passes; then it stops. Whatever is left stays in the store for the next start. True if all went out.
    */
