@@ -236,6 +236,12 @@ export class ChannelSet {
         this.o.onFrame(slot.index, text);
       },
       onLost: (why) => this.lost(slot, physical, why),
+      onSilenceEnded: (since, silentMs) => {
+        if (slot.current !== physical || this.stopped) return;
+        this.o.logger.warn({ channelId: info.id, silentMs, event: 'genesys.socket_silence' }, 'genesys: the socket was silent past the heartbeat timeout; reconciling what it may have missed');
+        slot.gapSince = Math.min(slot.gapSince ?? Infinity, since);
+        this.flushGap(slot, `silent for ${silentMs} ms`);
+      },
     });
     const physical: Physical = { info, socket, applied: new Set(), createdAt: Date.now(), generation };
     const topics = [...slot.topics];
