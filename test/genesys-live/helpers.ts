@@ -104,7 +104,12 @@ export async function waitForEnds(h: Harness, ids: Iterable<string>, timeoutMs =
 }
 
 /** The replay reference: the fixture's frames through the processor and pipeline on the frame clock. */
-export async function replayReference(names: readonly string[]): Promise<Map<string, string[]>> {
+export function replayReference(names: readonly string[]): Promise<Map<string, string[]>> {
+  return replayTexts(names.map(fixtureText));
+}
+
+/** Recorded files (JSONL text each) through `replay`'s path: hook labels per conversation. */
+export async function replayTexts(files: readonly string[]): Promise<Map<string, string[]>> {
   const clock = new FrameClock();
   const fake = await FakeAgentAi.start({ bots: [BOT] });
   const dataDir = mkdtempSync(join(tmpdir(), 'bridge-ref-'));
@@ -113,11 +118,11 @@ export async function replayReference(names: readonly string[]): Promise<Map<str
   const bridge = new Bridge({ config, logger, now: clock.now });
   bridge.start({ timers: false });
   try {
-    for (const name of names) {
+    for (const text of files) {
       // A fresh decoder per file, as each recorded file is its own socket session.
       const decoder = genesysModule.createFrameDecoder?.({ config, logger, metrics: bridge.metrics, now: clock.now });
       if (!decoder) throw new Error('the genesys module has no frame decoder');
-      for (const line of fixtureText(name).split('\n')) {
+      for (const line of text.split('\n')) {
         if (line.trim() !== '') await feedFrame(bridge, decoder, clock, line);
       }
     }

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Adapter, AdapterContext, AdapterHealth } from '../../../src/core/adapter.js';
 import type { Fact } from '../../../src/core/facts.js';
 import type { BridgeMetrics } from '../../../src/observability/metrics.js';
+import { compareFacts } from '../fact-order.js';
 import { GenesysFrameProcessor, MalformedFrameError, type FrameResult } from '../frame-processor.js';
 import type { GenesysApi } from './api.js';
 import { ChannelSet } from './channels.js';
@@ -54,8 +55,6 @@ function permanentStartFailure(err: unknown): string | undefined {
 /** Pause before re-reading a conversation whose facts the store refused (so a broken store is not hammered). */
 const INGEST_RETRY_MS = 5_000;
 
-/** Sorting key for one conversation's facts: by time, then the processor's tie order, messages before exits. */
-const RANK: Record<Fact['type'], number> = { 'agent.joined': 0, message: 1, 'agent.left': 2, 'customer.left': 3, 'conversation.ended': 4 };
 
 export class GenesysLiveAdapter implements Adapter {
   readonly name = NAME;
@@ -279,7 +278,7 @@ export class GenesysLiveAdapter implements Adapter {
     const queueId = tracked.queueId;
     return this.enqueue(id, async () => {
       const messages = result.digitalMessages.length ? await this.messages.fetch(result.digitalMessages, queueId ? { queueId } : {}) : [];
-      const facts = [...result.facts, ...messages].sort((a, b) => a.at - b.at || RANK[a.type] - RANK[b.type]);
+      const facts = [...result.facts, ...messages].sort(compareFacts);
       for (const fact of facts) await this.deliver(fact);
     });
   }
