@@ -79,7 +79,7 @@ export class GenesysSim {
   private socketsBlockedUntil = 0;
   private mutedUntil = 0;
   private rateLimitRetryAfter = 1;
-  private readonly failures: { status: number; method: string | undefined; left: number }[] = [];
+  private readonly failures: { status: number; method: string | undefined; path: RegExp | undefined; left: number }[] = [];
   private readonly o: Required<Omit<GenesysSimOptions, 'port' | 'deniedTopicPrefixes'>> & Pick<GenesysSimOptions, 'deniedTopicPrefixes'>;
 
   private constructor(
@@ -222,9 +222,14 @@ export class GenesysSim {
     this.rateLimitRetryAfter = retryAfterSeconds;
   }
 
-  /** The next `count` API calls (of `method`, if given; token calls excepted) are answered `status`. */
-  failRequests(status: number, count = 1, method?: string): void {
-    this.failures.push({ status, method, left: count });
+  /** The next `count` API calls (of `method` and matching `path`, if given; token calls excepted) are answered `status`. */
+  failRequests(status: number, count = 1, method?: string, path?: RegExp): void {
+    this.failures.push({ status, method, path, left: count });
+  }
+
+  /** Injected failures not yet used up are forgotten. */
+  clearFailures(): void {
+    this.failures.length = 0;
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -257,7 +262,7 @@ export class GenesysSim {
     if (method === 'POST' && path === '/oauth/token') return this.token(req, res, raw);
     const token = this.bearer(req);
     if (!token) return send(res, 401, { message: 'Authentication failed', code: 'bad.credentials', status: 401 });
-    const failure = this.failures.find((f) => f.method === undefined || f.method === method);
+    const failure = this.failures.find((f) => (f.method === undefined || f.method === method) && (f.path === undefined || f.path.test(path)));
     if (failure) {
       failure.left -= 1;
       if (failure.left <= 0) this.failures.splice(this.failures.indexOf(failure), 1);
