@@ -208,7 +208,11 @@ export class GenesysLiveAdapter implements Adapter {
         staleMs: this.o.staleReconcileMs,
         open: () => ctx.state.openConversations(),
         busy: () => this.reconciler.busy,
-        refresh: (id) => this.reconciler.refresh(id),
+        refresh: async (id) => {
+          const read = await this.reconciler.refresh(id);
+          if (read) this.deps.metrics.reconciled.inc({ adapter: NAME });
+          return read;
+        },
         logger: this.logger,
         onStale: (n) => this.deps.metrics.staleConversations.set({ adapter: NAME }, n),
       });
