@@ -79,6 +79,7 @@ export class GenesysSim {
   private socketsBlockedUntil = 0;
   private mutedUntil = 0;
   private rateLimitRetryAfter = 1;
+  private readonly delays: { ms: number; path: RegExp | undefined; left: number }[] = [];
   private readonly failures: { status: number; method: string | undefined; path: RegExp | undefined; left: number }[] = [];
   private readonly o: Required<Omit<GenesysSimOptions, 'port' | 'deniedTopicPrefixes'>> & Pick<GenesysSimOptions, 'deniedTopicPrefixes'>;
 
@@ -227,6 +228,11 @@ export class GenesysSim {
     this.failures.push({ status, method, path, left: count });
   }
 
+  /** The next `count` API calls matching `path` (if given) are answered `ms` late (a slow org). */
+  delayRequests(ms: number, count = 1, path?: RegExp): void {
+    this.delays.push({ ms, path, left: count });
+  }
+
   /** Injected failures not yet used up are forgotten. */
   clearFailures(): void {
     this.failures.length = 0;
@@ -239,11 +245,19 @@ export class GenesysSim {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      try {
-        this.route(req, res, Buffer.concat(chunks).toString('utf8'));
-      } catch (err) {
-        send(res, 500, { message: (err as Error).message, code: 'internal.server.error', status: 500 });
-      }
+      const answer = (): void => {
+        try {
+          this.route(req, res, Buffer.concat(chunks).toString('utf8'));
+        } catch (err) {
+          send(res, 500, { message: (err as Error).message, code: 'internal.server.error', status: 500 });
+        }
+      };
+      const path = new URL(req.url ?? '/', 'http://sim').pathname;
+      const delay = this.delays.find((d) => d.path === undefined || d.path.test(path));
+      if (!delay) return answer();
+      delay.left -= 1;
+      if (delay.left <= 0) this.delays.splice(this.delays.indexOf(delay), 1);
+      setTimeout(answer, delay.ms).unref();
     });
   }
 
