@@ -132,3 +132,31 @@ describe('catching up after a start', () => {
     expect(fake.labels(CONVERSATIONS.standard)).toEqual(reference.get(CONVERSATIONS.standard));
   }, 40_000);
 });
+
+describe('timers wait for the catch-up after a start', () => {
+  it('a blind transfer pending when the bridge stopped, answered while it was down, stays cold after the start', async () => {
+    const reference = await replayReference(['cold-chain']);
+    // Transfer window 20 s of scenario time (0.5 s here). Alice's blind transfer (step 5, 140 s ≈ 3.5 s) is
+    // stored, then the bridge stops; Bob answers (153.5 s) while it is down. At the next start the window is
+    // long past on the local clock: only waiting for the catch-up keeps Alice's exit and Bob's entry cold.
+    const env = { BRIDGE_TRANSFER_SETTLE_MS: String(20_000 / SPEED) };
+    const first = await bridgeUp(env);
+    let stopped: Promise<void> | undefined;
+    const played = new ScriptPlayer(sim).play(fixtureScript('cold-chain'), {
+      speed: SPEED,
+      onStep: () => {
+        if (sim.counters.published === 5) stopped = new Promise((res) => setTimeout(res, 100)).then(() => bridgeDown(first));
+      },
+    });
+    await fake.waitFor(() => stopped !== undefined, 10_000);
+    await stopped;
+    await new Promise((res) => setTimeout(res, 1000));
+    // A slow login: the bridge's timer loop runs for a while before the adapter can re-read anything.
+    sim.delayRequests(300, 1, /\/oauth\/token$/);
+    const second = await bridgeUp(env);
+    await played;
+    await waitForEnds(second.h, reference.keys());
+    await second.h.bridge.dispatcher.whenIdle();
+    expect(fake.labels(CONVERSATIONS.coldChain)).toEqual(reference.get(CONVERSATIONS.coldChain));
+  }, 40_000);
+});

@@ -69,3 +69,21 @@ describe('a callback after a gap', () => {
     expect(logLines(r.h, 'held until the gap is reconciled')).toHaveLength(1);
   }, 40_000);
 });
+
+describe('timers wait while the socket is down', () => {
+  it('a blind transfer whose successor is only learnt by reconciliation after the transfer window stays cold', async () => {
+    const reference = await replayReference(['cold-chain']);
+    // A transfer window of 20 s of scenario time (0.5 s here): Alice's blind transfer at 140 s (3.5 s at 40×);
+    // Bob answers at 153.5 s, inside the window on the platform's clock, but while the socket is down (3.6 s to
+    // 4.8 s), so the bridge learns it only after the window has passed on its own clock.
+    rig = await startRig(SPEED, { BRIDGE_TRANSFER_SETTLE_MS: String(20_000 / SPEED) });
+    const r = rig;
+    setTimeout(() => r.sim.outage(1200), 3600);
+    await new ScriptPlayer(r.sim).play(fixtureScript('cold-chain'), { speed: SPEED });
+    await waitForEnds(r.h, reference.keys());
+    await r.adapter.idle();
+    await r.h.bridge.dispatcher.whenIdle();
+    expect(logLines(r.h, 'reconciled after a gap').length).toBeGreaterThanOrEqual(1);
+    expect(r.h.fake.labels(CONVERSATIONS.coldChain)).toEqual(reference.get(CONVERSATIONS.coldChain));
+  }, 40_000);
+});
