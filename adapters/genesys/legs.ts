@@ -78,6 +78,8 @@ export interface ConversationSnapshot {
 const AGENT_PURPOSES = new Set(['agent', 'user']);
 const CUSTOMER_PURPOSES = new Set(['customer', 'external']);
 const OVER_STATES = new Set(['disconnected', 'terminated']);
+// Media the bridge relays. videos, screenshares, cobrowsesessions, socialExpressions, internalMessages and
+// screenMonitorings are not read at all: a participant with only such legs has no leg here.
 const NESTED_MEDIA: readonly MediaKind[] = ['calls', 'callbacks', 'chats', 'messages', 'emails'];
 
 export function experienceOf(media: MediaKind): Experience {

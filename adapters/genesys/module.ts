@@ -3,7 +3,7 @@
 import type { Adapter } from '../../src/core/adapter.js';
 import type { AdapterModule } from '../../src/runtime/adapter-module.js';
 import { GenesysFrameProcessor } from './frame-processor.js';
-import { createGenesysLive } from './live/index.js';
+import { createGenesysLive, GenesysLiveAdapter } from './live/index.js';
 import { createGenesysSummaryWriter } from './summary-writeback.js';
 
 // The summary write-back uses the SDK client its live adapter keeps logged in (token renewal included).
@@ -16,6 +16,8 @@ export const genesysModule: AdapterModule = {
     clients.set(adapter, client);
     return adapter;
   },
+  // Names and message texts are filled in at send time, by the live adapter that holds the API client.
+  createOutboxCompleter: (_deps, adapter) => (adapter instanceof GenesysLiveAdapter ? adapter.outboxCompleter() : undefined),
   createSummaryWriter: ({ config }, adapter) => {
     const client = clients.get(adapter);
     if (config.summary.writeBack === 'none' || !client) return undefined;

@@ -1,6 +1,7 @@
 // The CLI's dispatcher. Thin: each command lives in its own file. Exit codes are in context.ts.
 import { checkConfigCommand } from './check-config.js';
 import { configReferenceCommand } from './config-reference.js';
+import { conversationsCommand } from './conversations.js';
 import { EXIT, println, type CliContext } from './context.js';
 import { deadLettersCommand } from './dead-letters.js';
 import { demoCommand } from './demo.js';
@@ -22,6 +23,8 @@ commands:
   config-reference            every config key with its env var and default (markdown)
   dead-letters list [--json] | retry <id>|--all | drop <id>
                               hook calls delivery gave up on, with the reason of each
+  conversations --open [--json]
+                              conversations the store holds open, oldest first, with their age
   summary CONVERSATION_ID [--history] [--json] [--bot NAME] [--lang CODE]
                               Agent AI's summary (and paged history) of a conversation
   help                        this text
@@ -45,6 +48,8 @@ export async function main(argv: string[], ctx: CliContext): Promise<number> {
       return deadLettersCommand(args, ctx);
     case 'summary':
       return summaryCommand(args, ctx);
+    case 'conversations':
+      return conversationsCommand(args, ctx);
     case 'help':
     case '--help':
     case '-h':

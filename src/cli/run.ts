@@ -88,6 +88,10 @@ export async function startDaemon(ctx: CliContext, options: { signals?: boolean;
     }),
   });
   const http = await server.listen();
+  // Timers of conversations a previous run left open must not fire before their adapter has started and could
+  // say what it cannot see yet (it catches up after a start): each source is blind until its start resolves.
+  const STARTING = 'adapter starting';
+  for (const a of adapters) bridge.visibility.forSource(a.name).blind(STARTING);
   await bridge.start();
 
   let resolveDone: (code: number) => void = () => undefined;
@@ -120,13 +124,9 @@ export async function startDaemon(ctx: CliContext, options: { signals?: boolean;
   const ready = (async (): Promise<boolean> => {
     try {
       for (const a of adapters) {
-        await a.start({
-          sink: bridge.pipeline,
-          logger: logger.child({ adapter: a.name }),
-          now: Date.now,
-          visibility: bridge.visibility.forSource(a.name),
-          state: bridge.adapterState(a.name),
-        });
+        const visibility = bridge.visibility.forSource(a.name);
+        await a.start({ sink: bridge.pipeline, logger: logger.child({ adapter: a.name }), now: Date.now, visibility, state: bridge.adapterState(a.name) });
+        visibility.sees(STARTING);
       }
       if (draining) return false;
       logger.info({ http, adapters: adapters.map((a) => a.name), bots: config.bots.map((b) => b.name) }, 'agentai-bridge running');

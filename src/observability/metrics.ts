@@ -28,6 +28,8 @@ export class BridgeMetrics {
   readonly deadLetterBacklog = new Gauge({ name: 'bridge_dead_letters', help: 'Dead letters kept now (the whole store)', registers: [this.registry] });
   readonly oldestOpenConversationSeconds = new Gauge({ name: 'bridge_open_conversation_oldest_seconds', help: 'Age of the oldest conversation not yet closed (0 when none)', registers: [this.registry] });
   readonly adapterIgnored = new Counter({ name: 'bridge_adapter_input_ignored_total', help: 'Platform input an adapter recognised and deliberately turned into no facts (supervisor legs, IVR speech, bot messages, ...), by reason', labelNames: ['adapter', 'reason'], registers: [this.registry] });
+  readonly reconciled = new Counter({ name: 'bridge_reconciled_conversations_total', help: 'Conversations re-read from the platform to catch up (after a start, a gap, or no news for too long)', labelNames: ['adapter'], registers: [this.registry] });
+  readonly staleConversations = new Gauge({ name: 'bridge_stale_open_conversations', help: 'Open conversations with no new fact for longer than the stale time (re-read from the platform)', labelNames: ['adapter'], registers: [this.registry] });
   readonly unknownDisconnectTypes = new Counter({ name: 'bridge_unknown_disconnect_type_total', help: 'disconnectType values the bridge does not know (treated as hangup)', labelNames: ['value'], registers: [this.registry] });
 
   constructor(options: { defaults?: boolean } = {}) {

@@ -42,10 +42,10 @@ describe('agentai-bridge demo', () => {
     expect(out).toMatch(/redial entry ×2/);
   }, 60_000);
 
-  it('survives injected faults (drop, socket_closing, 404, token expiry, 429) with every conversation complete', async () => {
-    const { code, out } = await demo(['--conversations', '6', '--duration', '3', '--speed', '20', '--faults', 'drop,closing,404,token,429']);
+  it('survives every fault at once (drop, socket_closing, 404, token expiry, 429, outage, mute) with every conversation complete', async () => {
+    const { code, out } = await demo(['--duration', '3', '--speed', '20', '--faults', 'drop,closing,404,token,429,outage,mute']);
     expect(code, out).toBe(0);
-    expect(out).toMatch(/6 played, 6 complete/);
+    expect(out).toMatch(/9 played, 9 complete/);
     expect(out).toContain('every notification socket dropped');
     expect(out).toContain('every access token expired');
   }, 60_000);

@@ -9,6 +9,7 @@ import { createGenesysLiveAdapter, type GenesysLiveAdapter } from '../../adapter
 import { loadConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { Bridge } from '../../src/runtime/bridge.js';
+import type { OutboxCompleter } from '../../src/core/adapter.js';
 import { feedFrame, finishReplay, FrameClock } from '../../src/runtime/frame-replay.js';
 import { FakeAgentAi } from '../../src/sim/agentai-receiver.js';
 import { GenesysSim, type GenesysSimOptions } from '../../src/sim/genesys/server.js';
@@ -69,11 +70,23 @@ export function liveEnv(sim: GenesysSim, speed: number, extra: NodeJS.ProcessEnv
   };
 }
 
-export async function startRig(speed: number, env: NodeJS.ProcessEnv = {}, simOptions: Partial<GenesysSimOptions> = {}): Promise<LiveRig> {
-  const sim = await startSim(simOptions);
-  const h = await startHarness(liveEnv(sim, speed, env));
+export interface RigOptions {
+  /** Reuse a data dir and fake Agent AI (a restart of the bridge on the same store). */
+  readonly dataDir?: string;
+  readonly fake?: FakeAgentAi;
+  /** Reuse a simulated org (a restart against the same Genesys). */
+  readonly sim?: GenesysSim;
+}
+
+export async function startRig(speed: number, env: NodeJS.ProcessEnv = {}, simOptions: Partial<GenesysSimOptions> = {}, options: RigOptions = {}): Promise<LiveRig> {
+  const sim = options.sim ?? (await startSim(simOptions));
+  const completers = new Map<string, OutboxCompleter>();
+  const h = await startHarness(liveEnv(sim, speed, env), { completers, ...(options.dataDir ? { dataDir: options.dataDir } : {}), ...(options.fake ? { fake: options.fake } : {}) });
   const logger = h.bridge.logger.child({ adapter: 'genesys' });
-  const adapter = createGenesysLiveAdapter({ config: h.config, logger, metrics: h.bridge.metrics, now: Date.now }) as GenesysLiveAdapter;
+  const deps = { config: h.config, logger, metrics: h.bridge.metrics, now: Date.now };
+  const adapter = createGenesysLiveAdapter(deps) as GenesysLiveAdapter;
+  const completer = genesysModule.createOutboxCompleter?.(deps, adapter);
+  if (completer) completers.set('genesys', completer);
   await adapter.start({ sink: h.bridge.pipeline, logger, now: Date.now, visibility: h.bridge.visibility.forSource('genesys'), state: h.bridge.adapterState('genesys') });
   return {
     sim,
@@ -82,7 +95,7 @@ export async function startRig(speed: number, env: NodeJS.ProcessEnv = {}, simOp
     async close() {
       await adapter.stop();
       await h.close();
-      await sim.close();
+      if (!options.sim) await sim.close();
     },
   };
 }
@@ -105,7 +118,12 @@ export async function waitForEnds(h: Harness, ids: Iterable<string>, timeoutMs =
 }
 
 /** The replay reference: the fixture's frames through the processor and pipeline on the frame clock. */
-export async function replayReference(names: readonly string[]): Promise<Map<string, string[]>> {
+export function replayReference(names: readonly string[]): Promise<Map<string, string[]>> {
+  return replayTexts(names.map(fixtureText));
+}
+
+/** Recorded files (JSONL text each) through `replay`'s path: hook labels per conversation. */
+export async function replayTexts(files: readonly string[]): Promise<Map<string, string[]>> {
   const clock = new FrameClock();
   const fake = await FakeAgentAi.start({ bots: [BOT] });
   const dataDir = mkdtempSync(join(tmpdir(), 'bridge-ref-'));
@@ -114,11 +132,11 @@ export async function replayReference(names: readonly string[]): Promise<Map<str
   const bridge = new Bridge({ config, logger, now: clock.now });
   bridge.start({ timers: false });
   try {
-    for (const name of names) {
+    for (const text of files) {
       // A fresh decoder per file, as each recorded file is its own socket session.
       const decoder = genesysModule.createFrameDecoder?.({ config, logger, metrics: bridge.metrics, now: clock.now });
       if (!decoder) throw new Error('the genesys module has no frame decoder');
-      for (const line of fixtureText(name).split('\n')) {
+      for (const line of text.split('\n')) {
         if (line.trim() !== '') await feedFrame(bridge, decoder, clock, line);
       }
     }

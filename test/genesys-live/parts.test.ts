@@ -1,15 +1,11 @@
 // The live adapter's parts against the simulated org through the real SDK: SDK set-up, queue resolution
-// with paging, topic packing, enrichment, message text, rejected topics, transcription topics, gap-only
-// conversations.
+// with paging, topic packing, rejected topics, transcription topics, gap-only conversations. Names and message
+// texts filled in at send time: outbox-completer.test.ts.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AgentJoinedFact } from '../../src/core/facts.js';
-import type { GenesysApi } from '../../adapters/genesys/live/api.js';
-import { Enricher } from '../../adapters/genesys/live/enrich.js';
-import { MessageFetcher } from '../../adapters/genesys/live/messages.js';
 import { resolveQueues } from '../../adapters/genesys/live/queues.js';
 import { createSdkClient, SdkGenesysApi } from '../../adapters/genesys/live/sdk.js';
 import { baseTopics, planChannels } from '../../adapters/genesys/live/topic-plan.js';
@@ -136,52 +132,4 @@ describe('reconciliation of conversations that started and ended inside a gap', 
       }
     }, 20_000);
   }
-});
-
-describe('enrichment and message text', () => {
-  const joined: AgentJoinedFact = {
-    type: 'agent.joined', conversationId: 'c1', dedupeKey: 'k', at: 1, source: 'genesys', queueId: QUEUE_SUPPORT, leg: 'p:c', via: 'routing',
-    agent: { identity: USERS.alice.id, name: USERS.alice.name, queueId: QUEUE_SUPPORT },
-  };
-
-  it('adds email and queue name from the Users and Routing APIs, cached', async () => {
-    sim = await startSim();
-    const api = sdkApi(sim);
-    await api.login();
-    const enricher = new Enricher(api, 2000, 60_000);
-    expect((await enricher.enrich(joined)).type === 'agent.joined' && (await enricher.enrich(joined))).toMatchObject({
-      agent: { identity: USERS.alice.id, name: USERS.alice.name, email: 'alice@example.com', queueName: 'Support' },
-    });
-    const before = sim.counters.requests;
-    await enricher.enrich(joined);
-    expect(sim.counters.requests).toBe(before);
-  });
-
-  it('never blocks a fact longer than the timeout, and a failure leaves the fact as it was', async () => {
-    const hang = new Promise<never>(() => undefined);
-    const api = { getUser: () => hang, getQueue: () => Promise.reject(new Error('403')) } as unknown as GenesysApi;
-    const t0 = Date.now();
-    const out = await new Enricher(api, 100, 60_000).enrich(joined);
-    expect(Date.now() - t0).toBeLessThan(500);
-    expect(out).toEqual(joined);
-  });
-
-  it('reads normalizedMessage.text, falls back to textBody, skips textless ones, dedupes by id', async () => {
-    const api = {
-      getMessages: () =>
-        Promise.resolve([
-          { id: 'm1', direction: 'inbound', timestamp: '2026-01-01T00:00:01.000Z', normalizedMessage: { text: 'hello' } },
-          { id: 'm2', direction: 'outbound', timestamp: '2026-01-01T00:00:02.000Z', textBody: 'hi there' },
-          { id: 'm3', direction: 'inbound', timestamp: '2026-01-01T00:00:03.000Z', normalizedMessage: { type: 'Event' } },
-        ]),
-    } as unknown as GenesysApi;
-    const fetcher = new MessageFetcher(api, 1000, Date.now, () => undefined);
-    const refs = ['m1', 'm2', 'm3'].map((messageId) => ({ conversationId: 'c1', messageId, direction: 'inbound' as const, participantId: 'p', userId: 'u-agent' }));
-    const facts = await fetcher.fetch(refs, { queueId: 'q' });
-    expect(facts.map((f) => [f.messageId, f.author, f.text, f.agentIdentity])).toEqual([
-      ['m1', 'USER', 'hello', undefined],
-      ['m2', 'AGENT', 'hi there', 'u-agent'],
-    ]);
-    expect(await fetcher.fetch(refs, {})).toEqual([]);
-  });
 });

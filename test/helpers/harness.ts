@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import { loadConfig, type BridgeConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { Bridge } from '../../src/runtime/bridge.js';
+import type { OutboxCompleter } from '../../src/core/adapter.js';
 import { secretValues } from '../../src/cli/setup.js';
 import { FakeAgentAi } from '../../src/sim/agentai-receiver.js';
 
@@ -43,13 +44,22 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(extraEnv: NodeJS.ProcessEnv = {}): Promise<Harness> {
-  const fake = await FakeAgentAi.start({ bots: [BOT] });
-  const dataDir = mkdtempSync(join(tmpdir(), 'bridge-'));
+export interface HarnessOptions {
+  /** Per source: what fills in hook bodies at send time (may be filled after the start). */
+  readonly completers?: ReadonlyMap<string, OutboxCompleter>;
+  /** An existing data dir (a restart); it is left in place by close(). */
+  readonly dataDir?: string;
+  /** An existing fake Agent AI (a restart); it is left running by close(). */
+  readonly fake?: FakeAgentAi;
+}
+
+export async function startHarness(extraEnv: NodeJS.ProcessEnv = {}, options: HarnessOptions = {}): Promise<Harness> {
+  const fake = options.fake ?? (await FakeAgentAi.start({ bots: [BOT] }));
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'bridge-'));
   const config = loadConfig({ env: bridgeEnv(fake.url, dataDir, extraEnv) });
   const logs = new LineCollector();
   const logger = createLogger({ level: 'debug', secrets: secretValues(config), destination: logs, pretty: false });
-  const bridge = new Bridge({ config, logger, tickIntervalMs: 20 });
+  const bridge = new Bridge({ config, logger, tickIntervalMs: 20, ...(options.completers ? { completers: options.completers } : {}) });
   bridge.start();
   return {
     fake,
@@ -59,8 +69,8 @@ export async function startHarness(extraEnv: NodeJS.ProcessEnv = {}): Promise<Ha
     dataDir,
     async close() {
       await bridge.stop(1000);
-      await fake.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!options.fake) await fake.close();
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,21 +1,29 @@
 // The live Genesys Cloud adapter: token, queues, channels and sockets in; facts out. Each frame goes through
-// the shared frame processor the moment it arrives (so the diff sees frames in socket order); what follows
-// (message text, enrichment, ingestion) may wait on I/O and runs on one queue per conversation, so facts of
-// a conversation reach the sink in order while conversations do not wait on each other.
+// the shared frame processor the moment it arrives (so the diff sees frames in socket order) and its facts go
+// to the sink at once, on one queue per conversation (their order) with no network wait in between: names and
+// message texts are filled in when the hook call is sent (outbox-completer.ts), so a kill can only lose what
+// the socket had not yet delivered, and that is what reconciliation re-reads.
+// What the adapter cannot see it says so (ctx.visibility): from start until the first reconcile pass is done,
+// while a socket is down until its gap is reconciled, and while a conversation is re-read.
 import type { Logger } from 'pino';
-import type { Adapter, AdapterContext, AdapterHealth } from '../../../src/core/adapter.js';
+import type { Adapter, AdapterContext, AdapterHealth, OutboxCompleter } from '../../../src/core/adapter.js';
 import type { Fact } from '../../../src/core/facts.js';
 import type { BridgeMetrics } from '../../../src/observability/metrics.js';
+import { compareFacts } from '../fact-order.js';
 import { GenesysFrameProcessor, MalformedFrameError, type FrameResult } from '../frame-processor.js';
+import { GenesysOutboxCompleter } from '../outbox-completer.js';
 import type { GenesysApi } from './api.js';
+import { budgeted, RequestBudget } from './budget.js';
 import { ChannelSet } from './channels.js';
-import { Enricher } from './enrich.js';
-import { MessageFetcher } from './messages.js';
+import { Directory } from './enrich.js';
+import { FrameCursor } from './frame-cursor.js';
+import { fetchMessage, messageFacts } from './messages.js';
 import { optionsProblem, type LiveOptions } from './options.js';
 import { QueueNotFoundError, resolveQueues } from './queues.js';
 import { GenesysRestError } from './rest-error.js';
 import { backoffMs, sleep } from './timing.js';
 import { Reconciler } from './reconcile.js';
+import { StaleSweep } from './stale-sweep.js';
 import { TokenKeeper } from './token.js';
 import { RecentKeys } from './ttl-cache.js';
 import { baseTopics, planChannels, transcriptionTopic } from './topic-plan.js';
@@ -23,6 +31,11 @@ import { baseTopics, planChannels, transcriptionTopic } from './topic-plan.js';
 const NAME = 'genesys';
 /** Ended conversations are remembered this long (late duplicates, reconciliation) before the diff forgets them. */
 const ENDED_RETENTION_MS = 3600_000;
+/** The durable last-frame time is written at most this often. */
+const CURSOR_FLUSH_MS = 1000;
+const CATCH_UP = 'genesys: catching up after start';
+/** Failed catch-up passes before timers stop waiting for it. */
+const CATCH_UP_ATTEMPTS = 5;
 
 interface Tracked {
   ended: boolean;
@@ -54,18 +67,17 @@ function permanentStartFailure(err: unknown): string | undefined {
 /** Pause before re-reading a conversation whose facts the store refused (so a broken store is not hammered). */
 const INGEST_RETRY_MS = 5_000;
 
-/** Sorting key for one conversation's facts: by time, then the processor's tie order, messages before exits. */
-const RANK: Record<Fact['type'], number> = { 'agent.joined': 0, message: 1, 'agent.left': 2, 'customer.left': 3, 'conversation.ended': 4 };
-
 export class GenesysLiveAdapter implements Adapter {
   readonly name = NAME;
   private readonly abort = new AbortController();
   private readonly o: LiveOptions;
   private readonly logger: Logger;
   private readonly api: GenesysApi & { onUnauthorized?: (() => Promise<void>) | undefined };
+  /** The same API with its bursty reads spent from the org's budget. */
+  private readonly reads: GenesysApi;
+  private readonly budget: RequestBudget;
   private readonly processor: GenesysFrameProcessor;
-  private readonly enricher: Enricher;
-  private readonly messages: MessageFetcher;
+  private readonly directory: Directory;
   private readonly token: TokenKeeper;
   private readonly reconciler: Reconciler;
   private readonly recentFacts = new RecentKeys(200_000);
@@ -73,27 +85,33 @@ export class GenesysLiveAdapter implements Adapter {
   private readonly queues = new Map<string, Promise<void>>();
   private channels: ChannelSet | undefined;
   private queueIds: string[] = [];
-  private sink: AdapterContext['sink'] | undefined;
+  private ctx: AdapterContext | undefined;
+  private cursor: FrameCursor | undefined;
+  private stale: StaleSweep | undefined;
   private started = false;
   private tokenGeneration = 0;
+  private gapCount = 0;
+  /** Reasons this adapter is blind for (catch-up after start, sockets down or not yet reconciled). */
+  private readonly blindness = new Set<string>();
+  /** New outbound conversations held while a gap is not reconciled (a redial must meet its original's drop). */
+  private held: FrameResult[] = [];
   private pruneTimer: NodeJS.Timeout | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
-  readonly stats = { frames: 0, facts: 0, reconnects: 0, rollovers: 0, gaps: 0 };
+  readonly stats = { frames: 0, facts: 0, reconnects: 0, rollovers: 0, gaps: 0, held: 0 };
 
   constructor(private readonly deps: LiveAdapterDeps) {
     this.o = deps.options;
     this.logger = deps.logger;
     this.api = deps.api(this.abort.signal);
+    this.budget = new RequestBudget({ requestsPerMinute: this.o.apiRequestsPerMinute, concurrency: this.o.apiConcurrency });
+    this.reads = budgeted(this.api, this.budget);
     this.processor = new GenesysFrameProcessor({
       now: Date.now,
       onUnknownDisconnectType: (value) => deps.metrics.unknownDisconnectTypes.inc({ value }),
       onIgnored: (reason) => deps.metrics.adapterIgnored.inc({ adapter: NAME, reason }),
       internalSpeechWithoutAgent: this.o.internalSpeechWithoutAgent,
     });
-    this.enricher = new Enricher(this.api, this.o.enrichTimeoutMs, this.o.enrichCacheTtlMs);
-    this.messages = new MessageFetcher(this.api, this.o.messageFetchTimeoutMs, Date.now, (err, conversationId) =>
-      this.logger.warn({ err, conversationId }, 'genesys: message text could not be fetched'),
-    );
+    this.directory = new Directory(this.reads, this.o.enrichTimeoutMs, this.o.enrichCacheTtlMs);
     this.token = new TokenKeeper({
       login: () => this.api.login(),
       renewBeforeMs: this.o.tokenRenewBeforeExpiryMs,
@@ -109,30 +127,62 @@ export class GenesysLiveAdapter implements Adapter {
       await this.token.renew('401 from Genesys');
     };
     this.reconciler = new Reconciler({
-      api: this.api,
+      api: this.reads,
       logger: this.logger,
+      signal: this.abort.signal,
       queueIds: () => this.queueIds,
       userIds: this.o.userIds,
       marginMs: this.o.reconcileMarginMs,
       deliverGapConversations: this.o.deliverGapConversations,
-      activeConversations: () => [...this.conversations].filter(([, t]) => !t.ended).map(([id]) => id),
+      openConversations: () => this.possiblyOpen(),
       isKnown: (id) => this.conversations.has(id),
       apply: async (body) => {
         const result = this.processor.processConversation(body, 'reconciliation');
-        await this.handle(result);
+        await this.handle(result, true);
       },
+      rereading: (id) => this.ctx?.visibility.rereading(id),
+      reread: (id) => this.ctx?.visibility.reread(id),
+      onReconciled: (_reason, count) => deps.metrics.reconciled.inc({ adapter: NAME }, count),
     });
+  }
+
+  /** Fills in names and message texts when hook calls are sent (registered through the module). */
+  outboxCompleter(): OutboxCompleter {
+    return new GenesysOutboxCompleter(
+      {
+        user: (id) => this.directory.user(id),
+        queue: (id) => this.directory.queue(id),
+        message: (conversationId, messageId) => fetchMessage(this.reads, conversationId, messageId, this.o.messageFetchTimeoutMs),
+      },
+      {
+        messageTextDeadlineMs: this.o.messageTextDeadlineMs,
+        now: Date.now,
+        onFetchFailed: (conversationId, error) => this.logger.warn({ conversationId, error }, 'genesys: message text not fetched yet; the call waits and is tried again'),
+      },
+    );
   }
 
   /**
    * Connects, retrying what may heal by itself (network, 5xx, 429) with backoff while readiness says why;
    * rejects only for what will not (credentials refused, a queue name that does not exist, missing
-   * permissions): the daemon then stops with that reason instead of retrying forever.
+   * permissions): the daemon then stops with that reason instead of retrying forever. The catch-up with what
+   * happened while the bridge was down runs once connected, in the background; timers wait until it is done.
    */
   async start(ctx: AdapterContext): Promise<void> {
     const problem = optionsProblem(this.o);
     if (problem) throw new Error(`genesys adapter: ${problem}`);
-    this.sink = ctx.sink;
+    this.ctx = ctx;
+    this.goBlind(CATCH_UP);
+    const cursor = new FrameCursor(ctx.state, (err) => this.logger.warn({ err }, 'genesys: the last-frame time could not be stored; trying again'));
+    this.cursor = cursor;
+    let since: number | undefined;
+    try {
+      since = await cursor.load();
+    } catch (err) {
+      this.logger.warn({ err }, 'genesys: the last-frame time could not be read; catching up on open conversations only');
+    }
+    // Until the catch-up is done, the durable cursor stays where the previous run left it.
+    const releaseCursor = cursor.hold(since ?? Date.now());
     for (let attempt = 1; ; attempt += 1) {
       try {
         await this.connect();
@@ -153,6 +203,23 @@ export class GenesysLiveAdapter implements Adapter {
       }
     }
     this.started = true;
+    cursor.start(CURSOR_FLUSH_MS);
+    void this.catchUp(ctx, since, releaseCursor);
+    if (this.o.staleReconcileMs > 0) {
+      this.stale = new StaleSweep({
+        staleMs: this.o.staleReconcileMs,
+        open: () => ctx.state.openConversations(),
+        busy: () => this.reconciler.busy,
+        refresh: async (id) => {
+          const read = await this.reconciler.refresh(id);
+          if (read) this.deps.metrics.reconciled.inc({ adapter: NAME });
+          return read;
+        },
+        logger: this.logger,
+        onStale: (n) => this.deps.metrics.staleConversations.set({ adapter: NAME }, n),
+      });
+      this.stale.start();
+    }
     this.pruneTimer = setInterval(() => this.prune(), 60_000);
     this.pruneTimer.unref();
     this.heartbeatTimer = setInterval(() => {
@@ -163,12 +230,46 @@ export class GenesysLiveAdapter implements Adapter {
     this.logger.info({ queues: this.queueIds.length, users: this.o.userIds.length, channels: this.channels?.status() }, 'genesys: live adapter started');
   }
 
+  /**
+   * Reconciles every conversation the store holds open (their transcription topics subscribed again) and finds
+   * those that started while the bridge was down. A pass that fails, or a crash in the middle, is repeated: the
+   * durable cursor and the store's open list are unchanged until it has finished.
+   */
+  private async catchUp(ctx: AdapterContext, since: number | undefined, releaseCursor: () => void): Promise<void> {
+    if (since === undefined) this.logger.info('genesys: first start on this store: no earlier frames to catch up on');
+    for (let attempt = 1; !this.abort.signal.aborted; attempt += 1) {
+      try {
+        for (const view of await ctx.state.openConversations()) {
+          for (const id of view.platformIds) {
+            if (!this.conversations.has(id)) this.conversations.set(id, { ended: false, voice: view.experience === 'voice' });
+          }
+        }
+        await this.reconciler.request(since ?? null, 'start');
+        releaseCursor();
+        this.seeAgain(CATCH_UP);
+        return;
+      } catch (err) {
+        if (attempt >= CATCH_UP_ATTEMPTS) {
+          // Timers cannot wait forever (an analytics permission missing, say); the next start tries again.
+          this.logger.error({ err, attempts: attempt }, 'genesys: catching up after start keeps failing; going on without it (the next start covers this time again)');
+          this.seeAgain(CATCH_UP);
+          return;
+        }
+        const waitMs = backoffMs(attempt, this.o.reconnectBaseMs, this.o.reconnectMaxMs);
+        this.logger.warn({ err, attempt, waitMs }, 'genesys: catching up after start failed; trying again (timers wait)');
+        await sleep(waitMs, this.abort.signal).catch(() => undefined);
+      }
+    }
+  }
+
   /** Login, queues, channel plan, channels and subscriptions: one attempt. */
   private async connect(): Promise<void> {
     await this.token.start();
     const queues = await resolveQueues(this.api, this.o.queueIds, this.o.queueNames);
-    for (const q of queues) this.enricher.knowQueue(q);
+    for (const q of queues) this.directory.knowQueue(q);
     this.queueIds = queues.map((q) => q.id);
+    // Names of queues given by id, for bot selection by queue name: looked up now, never at ingest.
+    for (const q of queues) if (!q.name) this.directory.queueNameNow(q.id);
     const topics = baseTopics(this.queueIds, this.o.userIds, this.o.conversationTopics);
     const groups = planChannels(topics, { perChannel: this.o.topicsPerChannel, headroom: this.o.topicHeadroom, maxChannels: this.o.maxChannels });
     this.channels = new ChannelSet({
@@ -183,11 +284,8 @@ export class GenesysLiveAdapter implements Adapter {
       rolloverBeforeExpiryMs: this.o.channelRolloverBeforeExpiryMs,
       overlapMs: this.o.rolloverOverlapMs,
       onFrame: (slot, text) => this.onFrame(slot, text),
-      onGap: (since, why) => {
-        this.stats.gaps += 1;
-        this.logger.info({ since: new Date(since).toISOString(), why }, 'genesys: reconciling a gap');
-        void this.reconciler.request(since);
-      },
+      onBlind: (slot) => this.goBlind(this.socketReason(slot)),
+      onGap: (since, why, slot) => this.onGap(since, why, slot),
       tokenGeneration: () => this.tokenGeneration,
       onReconnect: () => {
         this.stats.reconnects += 1;
@@ -197,21 +295,67 @@ export class GenesysLiveAdapter implements Adapter {
     await this.channels.start(groups);
   }
 
+  private socketReason(slot: number): string {
+    return `genesys: socket ${slot} down or its gap not yet reconciled`;
+  }
+
+  private onGap(since: number, why: string, slot: number): void {
+    this.stats.gaps += 1;
+    this.gapCount += 1;
+    // A reason of its own for this gap: a drop during the pass opens another gap, seen again only after its pass.
+    const reason = `${this.socketReason(slot)} (gap ${this.gapCount})`;
+    this.goBlind(reason);
+    this.seeAgain(this.socketReason(slot));
+    const release = this.cursor?.hold(since);
+    this.logger.info({ since: new Date(since).toISOString(), why }, 'genesys: reconciling a gap');
+    this.reconciler.request(since, `gap (${why})`).then(
+      () => {
+        release?.();
+        this.seeAgain(reason);
+      },
+      () => {
+        // The pass failed: timers may not wait forever on it; the cursor keeps the gap for the next start.
+        this.seeAgain(reason);
+      },
+    );
+  }
+
+  private goBlind(reason: string): void {
+    if (this.blindness.has(reason)) return;
+    this.blindness.add(reason);
+    this.ctx?.visibility.blind(reason);
+  }
+
+  private seeAgain(reason: string): void {
+    if (!this.blindness.delete(reason)) return;
+    this.ctx?.visibility.sees(reason);
+    if (this.blindness.size === 0) this.releaseHeld();
+  }
+
   async stop(): Promise<void> {
     this.started = false;
     this.abort.abort();
     this.token.stop();
     this.channels?.stop();
+    this.stale?.stop();
+    this.budget.clear();
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     // Let facts already taken from the socket reach the sink (the pipeline dedupes; nothing is lost by waiting).
     await Promise.race([Promise.allSettled([...this.queues.values()]), new Promise((r) => setTimeout(r, 5000))]);
+    await this.cursor?.stop();
   }
 
   health(): AdapterHealth {
     return {
       connected: this.started && (this.channels?.connected ?? false),
-      detail: { ...this.channels?.status(), ...this.stats, activeConversations: [...this.conversations.values()].filter((t) => !t.ended).length },
+      detail: {
+        ...this.channels?.status(),
+        ...this.stats,
+        activeConversations: [...this.conversations.values()].filter((t) => !t.ended).length,
+        blind: [...this.blindness],
+        apiCallsWaiting: this.budget.waiting,
+      },
     };
   }
 
@@ -220,12 +364,23 @@ export class GenesysLiveAdapter implements Adapter {
     for (let i = 0; i < 10; i += 1) {
       await this.reconciler.idle();
       await Promise.allSettled([...this.queues.values()]);
-      if (this.queues.size === 0) return;
+      if (this.queues.size === 0 && !this.reconciler.busy) return;
     }
+  }
+
+  /** Platform ids that may still be open: the store's open conversations and those the adapter tracks as active. */
+  private async possiblyOpen(): Promise<string[]> {
+    const ids = new Set<string>();
+    for (const view of (await this.ctx?.state.openConversations()) ?? []) for (const id of view.platformIds) ids.add(id);
+    for (const [id, t] of this.conversations) if (!t.ended) ids.add(id);
+    // Held conversations are new: they are not what a pass reconciles, and re-reading them would wait on the pass.
+    for (const r of this.held) if (r.conversationId !== undefined) ids.delete(r.conversationId);
+    return [...ids];
   }
 
   private onFrame(slot: number, text: string): void {
     this.stats.frames += 1;
+    this.cursor?.seen(Date.now());
     let result: FrameResult;
     try {
       result = this.processor.process(text);
@@ -255,15 +410,16 @@ export class GenesysLiveAdapter implements Adapter {
           break;
       }
     }
-    void this.handle(result);
+    void this.handle(result, false);
   }
 
-  /** Tracks the conversation, adjusts transcription topics, then queues message fetch + enrichment + ingest. */
-  private handle(result: FrameResult): Promise<void> {
+  /** Tracks the conversation, adjusts transcription topics, then hands its facts to the sink in order. */
+  private handle(result: FrameResult, fromReconciliation: boolean): Promise<void> {
     for (const w of result.warnings) this.logger.warn({ conversationId: result.conversationId }, w);
     const id = result.conversationId;
     if (id === undefined) return Promise.resolve();
     let tracked = this.conversations.get(id);
+    const isNew = !tracked;
     if (!tracked) this.conversations.set(id, (tracked = { ended: false, voice: false }));
     for (const f of result.facts) {
       if (f.queueId && !tracked.queueId) tracked.queueId = f.queueId;
@@ -278,12 +434,43 @@ export class GenesysLiveAdapter implements Adapter {
       this.channels?.addTopic(topic);
     }
     if (result.facts.length === 0 && result.digitalMessages.length === 0) return Promise.resolve();
-    const queueId = tracked.queueId;
+    const held = this.held.some((r) => r.conversationId === id);
+    const outbound = result.facts.some((f) => f.type === 'agent.joined' && f.direction === 'outbound');
+    if (!fromReconciliation && (held || (isNew && outbound && this.blindness.size > 0))) {
+      // A new call to a customer whose earlier conversation may have dropped unseen: wait for the catch-up, so
+      // the drop (and its redial window) is stored first and the callback continues that conversation.
+      if (!held) {
+        this.stats.held += 1;
+        this.logger.info({ conversationId: id, blind: [...this.blindness] }, 'genesys: new outbound conversation held until the gap is reconciled');
+      }
+      this.held.push(result);
+      return Promise.resolve();
+    }
+    return this.ingestResult(result, tracked.queueId);
+  }
+
+  private ingestResult(result: FrameResult, queueId: string | undefined): Promise<void> {
+    const id = result.conversationId;
+    if (id === undefined) return Promise.resolve();
+    const facts = [...result.facts.map((f) => this.withKnownQueueName(f)), ...messageFacts(result.digitalMessages, queueId ? { queueId } : {}, Date.now)].sort(compareFacts);
     return this.enqueue(id, async () => {
-      const messages = result.digitalMessages.length ? await this.messages.fetch(result.digitalMessages, queueId ? { queueId } : {}) : [];
-      const facts = [...result.facts, ...messages].sort((a, b) => a.at - b.at || RANK[a.type] - RANK[b.type]);
       for (const fact of facts) await this.deliver(fact);
     });
+  }
+
+  private releaseHeld(): void {
+    const held = this.held;
+    this.held = [];
+    for (const result of held) void this.ingestResult(result, this.conversations.get(result.conversationId ?? '')?.queueId);
+  }
+
+  /** A queue name the adapter already knows goes with the fact (bot selection by queue name); no lookup waits. */
+  private withKnownQueueName(fact: Fact): Fact {
+    if (fact.type !== 'agent.joined' && fact.type !== 'agent.left') return fact;
+    const queueId = fact.agent.queueId ?? fact.queueId;
+    if (queueId === undefined || fact.agent.queueName !== undefined) return fact;
+    const queueName = this.directory.queueNameNow(queueId);
+    return queueName ? { ...fact, agent: { ...fact.agent, queueId, queueName } } : fact;
   }
 
   private enqueue(conversationId: string, task: () => Promise<void>): Promise<void> {
@@ -297,11 +484,10 @@ export class GenesysLiveAdapter implements Adapter {
   }
 
   private async deliver(fact: Fact): Promise<void> {
-    if (!this.sink || !this.recentFacts.add(fact.dedupeKey)) return;
-    const enriched = await this.enricher.enrich(fact);
+    if (!this.ctx || !this.recentFacts.add(fact.dedupeKey)) return;
     this.stats.facts += 1;
     try {
-      await this.sink.ingest(enriched);
+      await this.ctx.sink.ingest(fact);
     } catch (err) {
       this.recentFacts.delete(fact.dedupeKey);
       throw err;

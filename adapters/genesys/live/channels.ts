@@ -24,8 +24,10 @@ export interface ChannelSetOptions {
   readonly overlapMs: number;
   /** Each frame, with the slot it came from. */
   readonly onFrame: (slot: number, text: string) => void;
-  /** Events between `since` and now may have been missed. */
-  readonly onGap: (since: number, why: string) => void;
+  /** A slot's socket is gone: events from now on may be missed until its gap is reconciled. */
+  readonly onBlind: (slot: number) => void;
+  /** The slot is live again; events between `since` and now may have been missed. */
+  readonly onGap: (since: number, why: string, slot: number) => void;
   /** A socket was (re)connected after a loss. */
   readonly onReconnect: () => void;
   /** Bumped at each token renewal: channels of an older generation belong to a dead token. */
@@ -51,6 +53,8 @@ interface Slot {
   /** Earliest moment events may have been missed and not yet reconciled. */
   gapSince: number | undefined;
   recoverQueued: boolean;
+  /** onBlind was called and its onGap not yet. */
+  blind: boolean;
   rolloverQueued: boolean;
   syncQueued: boolean;
 }
@@ -66,7 +70,7 @@ export class ChannelSet {
   /** Opens one channel per topic group; fails if a channel cannot be opened (bad credentials, no network). */
   async start(groups: readonly (readonly string[])[]): Promise<void> {
     for (const group of groups) {
-      const slot: Slot = { index: this.slots.length, topics: new Set(group), current: undefined, chain: Promise.resolve(), gapSince: undefined, recoverQueued: false, rolloverQueued: false, syncQueued: false };
+      const slot: Slot = { index: this.slots.length, topics: new Set(group), current: undefined, chain: Promise.resolve(), gapSince: undefined, recoverQueued: false, blind: false, rolloverQueued: false, syncQueued: false };
       this.slots.push(slot);
       slot.current = await this.openPhysical(slot);
     }
@@ -136,6 +140,7 @@ export class ChannelSet {
     slot.gapSince = Math.min(slot.gapSince ?? Infinity, slot.current.socket.lastFrameAt);
     const dead = slot.current;
     this.closePhysical(dead, false);
+    this.goBlind(slot);
     this.queueRecover(slot, 'channel gone (404 on the socket)');
   }
 
@@ -236,6 +241,12 @@ export class ChannelSet {
         this.o.onFrame(slot.index, text);
       },
       onLost: (why) => this.lost(slot, physical, why),
+      onSilenceEnded: (since, silentMs) => {
+        if (slot.current !== physical || this.stopped) return;
+        this.o.logger.warn({ channelId: info.id, silentMs, event: 'genesys.socket_silence' }, 'genesys: the socket was silent past the heartbeat timeout; reconciling what it may have missed');
+        slot.gapSince = Math.min(slot.gapSince ?? Infinity, since);
+        this.flushGap(slot, `silent for ${silentMs} ms`);
+      },
     });
     const physical: Physical = { info, socket, applied: new Set(), createdAt: Date.now(), generation };
     const topics = [...slot.topics];
@@ -270,6 +281,7 @@ export class ChannelSet {
     this.o.logger.warn({ channelId: physical.info.id, why }, 'genesys: notification socket lost');
     slot.gapSince = Math.min(slot.gapSince ?? Infinity, physical.socket.lastFrameAt);
     if (slot.current !== physical) return; // a retired channel: its replacement is already live
+    this.goBlind(slot);
     this.queueRecover(slot, why);
   }
 
@@ -325,10 +337,17 @@ export class ChannelSet {
     this.flushGap(slot, why);
   }
 
+  private goBlind(slot: Slot): void {
+    if (slot.blind || this.stopped) return;
+    slot.blind = true;
+    this.o.onBlind(slot.index);
+  }
+
   private flushGap(slot: Slot, why: string): void {
-    if (slot.gapSince === undefined || !slot.current?.socket.open) return;
-    const since = slot.gapSince;
+    if ((slot.gapSince === undefined && !slot.blind) || !slot.current?.socket.open) return;
+    const since = slot.gapSince ?? Date.now();
     slot.gapSince = undefined;
-    this.o.onGap(since, why);
+    slot.blind = false;
+    this.o.onGap(since, why, slot.index);
   }
 }

@@ -1,16 +1,18 @@
-// Agent name/email (Users API) and queue name (Routing API) added to agent facts. A lookup never holds a
-// fact for longer than `timeoutMs`: on timeout or error the fact goes on with what the notification said,
-// and a failed lookup is not retried for a minute (a broken permission must not cost a call per fact).
-import type { AgentInfo, Fact } from '../../../src/core/facts.js';
+// Agent name/email (Users API) and queue name (Routing API), looked up when a hook call is sent (the outbox
+// completer), never before a fact is stored. A lookup never takes longer than `timeoutMs`: past it, or on an
+// error, the call goes out with what the notification said; a failed lookup is not retried for a minute (a
+// broken permission must not cost a call per hook). Queue names already known (resolved at start, or looked up
+// once) are also available synchronously, so bot selection by queue name needs no network at ingest.
 import type { GenesysApi, QueueRef, UserRef } from './api.js';
 import { TtlCache } from './ttl-cache.js';
 import { withDeadline } from './timing.js';
 
 const FAILURE_TTL_MS = 60_000;
 
-export class Enricher {
+export class Directory {
   private readonly users: TtlCache<UserRef | undefined>;
   private readonly queues: TtlCache<QueueRef | undefined>;
+  private readonly queueNames = new Map<string, string>();
 
   constructor(
     private readonly api: GenesysApi,
@@ -23,24 +25,26 @@ export class Enricher {
 
   /** Seeds the queue cache from the start-up queue resolution (names already known). */
   knowQueue(queue: QueueRef): void {
-    if (queue.name) this.queues.set(queue.id, queue);
+    if (!queue.name) return;
+    this.queues.set(queue.id, queue);
+    this.queueNames.set(queue.id, queue.name);
   }
 
-  async enrich(fact: Fact): Promise<Fact> {
-    if (fact.type !== 'agent.joined' && fact.type !== 'agent.left') return fact;
-    const agent = fact.agent;
-    const queueId = agent.queueId ?? fact.queueId;
-    const [user, queue] = await Promise.all([
-      agent.email === undefined || agent.name === undefined ? this.lookup(this.users, agent.identity, () => this.api.getUser(agent.identity)) : undefined,
-      queueId !== undefined && agent.queueName === undefined ? this.lookup(this.queues, queueId, () => this.api.getQueue(queueId)) : undefined,
-    ]);
-    const enriched: AgentInfo = {
-      ...agent,
-      ...(agent.name === undefined && user?.name ? { name: user.name } : {}),
-      ...(agent.email === undefined && user?.email ? { email: user.email } : {}),
-      ...(queue?.name ? { queueName: queue.name, queueId: agent.queueId ?? queue.id } : {}),
-    };
-    return { ...fact, agent: enriched };
+  /** A queue name known without asking Genesys; otherwise undefined (and a lookup starts in the background). */
+  queueNameNow(queueId: string): string | undefined {
+    const name = this.queueNames.get(queueId);
+    if (name === undefined) void this.queue(queueId);
+    return name;
+  }
+
+  user(userId: string): Promise<UserRef | undefined> {
+    return this.lookup(this.users, userId, () => this.api.getUser(userId));
+  }
+
+  async queue(queueId: string): Promise<QueueRef | undefined> {
+    const queue = await this.lookup(this.queues, queueId, () => this.api.getQueue(queueId));
+    if (queue?.name) this.queueNames.set(queueId, queue.name);
+    return queue;
   }
 
   private lookup<V>(cache: TtlCache<V | undefined>, key: string, load: () => Promise<V>): Promise<V | undefined> {

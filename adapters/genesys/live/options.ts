@@ -25,9 +25,13 @@ export interface LiveOptions {
   readonly tokenRenewBeforeExpiryMs: number;
   readonly deliverGapConversations: boolean;
   readonly reconcileMarginMs: number;
+  readonly apiRequestsPerMinute: number;
+  readonly apiConcurrency: number;
+  readonly staleReconcileMs: number;
   readonly enrichTimeoutMs: number;
   readonly enrichCacheTtlMs: number;
   readonly messageFetchTimeoutMs: number;
+  readonly messageTextDeadlineMs: number;
   readonly requestTimeoutMs: number;
   readonly rateLimitRetries: number;
 }

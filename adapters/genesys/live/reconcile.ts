@@ -1,25 +1,37 @@
-// After every gap in the socket (facts §1.4: no replay), two passes feed the same diff as the socket:
-// 1. every conversation believed active is fetched (GET /api/v2/conversations/{id}): exits and ends that
-//    happened in the gap come out of the diff;
-// 2. conversations that started in the gap are found with the analytics details query on the followed
-//    queues/users, and fetched too. Those that also ended in the gap are delivered only if configured.
-// Gaps that arrive while a pass runs are merged into one more pass from the earliest start.
+// Catching up with Genesys (facts §1.4: the socket has no replay). A pass feeds REST bodies through the same
+// diff as the socket, in two phases:
+// 1. every conversation that may still be open is re-read (GET /api/v2/conversations/{id}): those the store
+//    holds open for this source (all platform ids of each, so one waiting out its redial window too) and those
+//    the adapter believes active; exits and ends that happened unseen come out of the diff;
+// 2. conversations that started since `since` are found with the analytics details query on the followed
+//    queues/users, and read too (after phase 1, so a redial placed as a new call meets its original's drop).
+//    Those that also ended unseen are delivered only if configured.
+// Passes run after every start (since the durable last-frame time) and after every socket gap; requests made
+// while a pass runs are merged into one more pass from the earliest start. Reads run concurrently within the
+// org's API budget (budget.ts); a read that fails is tried again a few times, then left to the stale sweep.
 import type { Logger } from 'pino';
 import type { GenesysApi } from './api.js';
 import { rec } from './records.js';
+import { backoffMs, sleep } from './timing.js';
 
 export interface ReconcilerOptions {
   readonly api: GenesysApi;
   readonly logger: Logger;
+  readonly signal: AbortSignal;
   readonly queueIds: () => readonly string[];
   readonly userIds: readonly string[];
   readonly marginMs: number;
   readonly deliverGapConversations: boolean;
-  /** Conversations the adapter believes active. */
-  readonly activeConversations: () => readonly string[];
+  /** Platform conversation ids that may still be open: the store's open ones and the adapter's active ones. */
+  readonly openConversations: () => Promise<readonly string[]>;
   readonly isKnown: (conversationId: string) => boolean;
-  /** Feeds one REST conversation body through the diff and on to the sink. */
+  /** Feeds one REST conversation body through the diff and on to the sink; resolves once it is stored. */
   readonly apply: (conversation: unknown) => Promise<void>;
+  /** Around each re-read: the conversation's timers wait while it is being re-read. */
+  readonly rereading: (conversationId: string) => void;
+  readonly reread: (conversationId: string) => void;
+  readonly onReconciled?: (reason: string, count: number) => void;
+  readonly readAttempts?: number;
 }
 
 const MAX_LOOKBACK_MS = 7 * 24 * 3600_000;
@@ -27,57 +39,81 @@ const PAGE_SIZE = 100;
 
 export class Reconciler {
   private running: Promise<void> | undefined;
-  private pendingSince: number | undefined;
+  /** Earliest start of the pending request; null: a pass with no discovery (first start ever). */
+  private pendingSince: number | null | undefined;
+  private pendingReasons = new Set<string>();
   passes = 0;
 
   constructor(private readonly o: ReconcilerOptions) {}
 
-  /** Schedules a pass covering events since `since`; resolves when that pass is done. */
-  request(since: number): Promise<void> {
-    this.pendingSince = Math.min(this.pendingSince ?? Infinity, since);
+  /**
+   * Schedules a pass covering events since `since` (null: re-read open conversations only); resolves when a
+   * pass that covers it has finished, rejects if that pass failed (the caller decides whether to ask again).
+   */
+  request(since: number | null, reason: string): Promise<void> {
+    this.pendingSince = since === null ? (this.pendingSince ?? null) : Math.min(this.pendingSince ?? Infinity, since);
+    this.pendingReasons.add(reason);
     this.running ??= this.loop().finally(() => {
       this.running = undefined;
     });
     return this.running;
   }
 
+  /** Whether a pass is running or queued. */
+  get busy(): boolean {
+    return this.running !== undefined;
+  }
+
   /** Resolves once no pass is running (tests, shutdown). */
   idle(): Promise<void> {
-    return this.running ?? Promise.resolve();
+    return (this.running ?? Promise.resolve()).catch(() => undefined);
   }
 
   private async loop(): Promise<void> {
+    let failure: unknown;
     while (this.pendingSince !== undefined) {
       const since = this.pendingSince;
+      const reasons = [...this.pendingReasons].join(', ');
       this.pendingSince = undefined;
+      this.pendingReasons = new Set();
       try {
-        await this.pass(since);
+        await this.pass(since, reasons);
+        failure = undefined;
       } catch (err) {
-        this.o.logger.error({ err }, 'genesys: reconciliation pass failed; events of the gap may be missing');
+        failure = err;
+        this.o.logger.error({ err, reasons }, 'genesys: reconciliation pass failed');
       }
     }
+    if (failure !== undefined) throw failure;
   }
 
-  private async pass(since: number): Promise<void> {
+  private async pass(since: number | null, reasons: string): Promise<void> {
     this.passes += 1;
     const started = Date.now();
-    const from = Math.max(since - this.o.marginMs, started - MAX_LOOKBACK_MS);
-    let refreshed = 0;
-    for (const id of this.o.activeConversations()) {
-      if (await this.fetchAndApply(id)) refreshed += 1;
-    }
+    const openIds = new Set(await this.o.openConversations());
+    const open = [...openIds];
+    const refreshed = (await Promise.all(open.map((id) => this.fetchAndApply(id)))).filter(Boolean).length;
     let found = 0;
     let skipped = 0;
-    for (const c of await this.startedBetween(from, Date.now())) {
-      if (this.o.isKnown(c.id)) continue;
-      if (c.ended && !this.o.deliverGapConversations) {
-        skipped += 1;
-        this.o.logger.info({ conversationId: c.id }, 'genesys: conversation started and ended inside the gap; not delivered (GENESYS_DELIVER_GAP_CONVERSATIONS=false)');
-        continue;
+    if (since !== null) {
+      const from = Math.max(since - this.o.marginMs, started - MAX_LOOKBACK_MS);
+      const fresh: string[] = [];
+      for (const c of await this.startedBetween(from, Date.now())) {
+        if (this.o.isKnown(c.id) || openIds.has(c.id)) continue;
+        if (c.ended && !this.o.deliverGapConversations) {
+          skipped += 1;
+          this.o.logger.info({ conversationId: c.id }, 'genesys: conversation started and ended inside the gap (or while the bridge was down); not delivered (GENESYS_DELIVER_GAP_CONVERSATIONS=false)');
+          continue;
+        }
+        fresh.push(c.id);
       }
-      if (await this.fetchAndApply(c.id)) found += 1;
+      found = (await Promise.all(fresh.map((id) => this.fetchAndApply(id)))).filter(Boolean).length;
     }
-    this.o.logger.info({ since: new Date(from).toISOString(), refreshed, found, skipped, ms: Date.now() - started }, 'genesys: reconciled after a gap');
+    this.o.onReconciled?.(reasons, refreshed + found);
+    this.o.logger.info(
+      { reasons, since: since === null ? undefined : new Date(since).toISOString(), refreshed, found, skipped, ms: Date.now() - started },
+      'genesys: reconciled after a gap',
+    );
   }
 
   /** Re-reads one conversation (active or not) through the same diff. */
@@ -86,14 +122,26 @@ export class Reconciler {
   }
 
   private async fetchAndApply(id: string): Promise<boolean> {
+    this.o.rereading(id);
     try {
-      const body = await this.o.api.getConversation(id);
-      if (body === undefined) return false;
-      await this.o.apply(body);
-      return true;
-    } catch (err) {
-      this.o.logger.warn({ err, conversationId: id }, 'genesys: reconciliation could not fetch a conversation');
-      return false;
+      const attempts = this.o.readAttempts ?? 3;
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          const body = await this.o.api.getConversation(id);
+          if (body === undefined) return false;
+          await this.o.apply(body);
+          return true;
+        } catch (err) {
+          if (this.o.signal.aborted) return false;
+          if (attempt >= attempts) {
+            this.o.logger.warn({ err, conversationId: id, attempts }, 'genesys: reconciliation could not re-read a conversation; the stale sweep tries again');
+            return false;
+          }
+          await sleep(backoffMs(attempt, 500, 10_000), this.o.signal).catch(() => undefined);
+        }
+      }
+    } finally {
+      this.o.reread(id);
     }
   }
 

@@ -11,6 +11,11 @@ export interface SocketOptions {
   readonly onFrame: (text: string) => void;
   /** The socket ended without close() being called: dropped by the peer, a network error, or the watchdog. */
   readonly onLost: (why: string) => void;
+  /**
+   * Frames arrive again after a silence long enough to have cost a health check: the socket lived, but what
+   * was published meanwhile may never have reached it (a half-open network). `since` is the last frame before.
+   */
+  readonly onSilenceEnded?: (since: number, silentMs: number) => void;
 }
 
 export class NotificationSocket {
@@ -46,9 +51,13 @@ export class NotificationSocket {
         resolve();
       });
       ws.on('message', (data, isBinary) => {
-        this.lastFrameAt = Date.now();
+        const now = Date.now();
+        const since = this.lastFrameAt;
+        const silent = this.pingSentAt !== undefined || now - since >= this.options.heartbeatTimeoutMs;
+        this.lastFrameAt = now;
         this.pingSentAt = undefined;
         if (!isBinary) this.options.onFrame(Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString());
+        if (silent) this.options.onSilenceEnded?.(since, now - since);
       });
       ws.on('error', (err) => {
         // After open, 'close' follows and reports the loss.

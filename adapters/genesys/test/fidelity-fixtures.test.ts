@@ -16,16 +16,11 @@ function run(name: string, options: { internalSpeechWithoutAgent?: 'drop' | 'kee
 const at = (facts: readonly Fact[], summary: string): number | undefined => facts.find((f) => summarise(f) === summary)?.at;
 
 describe('supervisors', () => {
+  const BARGED = ['joined alice(routing)', 'joined dave(conference)', 'left dave(hangup)', 'left alice(hangup)', 'customer.left(hangup)', 'ended'];
+
   it('a monitor and a coach produce nothing; a barge-in is an agent joining, and leaving', () => {
     const { sequence, ignored, facts } = run('supervisor-barge');
-    expect(sequence()).toEqual([
-      'joined alice(routing)',
-      'joined dave(conference)',
-      'left dave(hangup)',
-      'left alice(hangup)',
-      'customer.left(hangup)',
-      'ended',
-    ]);
+    expect(sequence()).toEqual(BARGED);
     expect(facts.some((f) => 'agent' in f && f.agent.identity === USERS.carol.id)).toBe(false);
     expect(ignored).toEqual(['supervisor-monitor', 'supervisor-coach']);
     // Dave joins when he barges in (calls[].bargedTime), not when he started listening.
@@ -34,14 +29,7 @@ describe('supervisors', () => {
 
   it('the flattened shape: a monitor who stays silent produces nothing, one who becomes a full participant joins', () => {
     const { sequence, ignored } = run('supervisor-flattened');
-    expect(sequence()).toEqual([
-      'joined alice(routing)',
-      'joined dave(conference)',
-      'left dave(hangup)',
-      'left alice(hangup)',
-      'customer.left(hangup)',
-      'ended',
-    ]);
+    expect(sequence()).toEqual(BARGED);
     expect(ignored).toEqual(['supervisor-monitor', 'supervisor-monitor']);
   });
 });

@@ -143,7 +143,7 @@ describe('after-call work in the flattened shape', () => {
     const flat = (agent: Json): string =>
       frame({ id: 'c7', participants: [{ id: 'p-cust', purpose: 'customer', state: 'connected', connectedTime: t(0) }, { id: 'p-a', purpose: 'agent', user: { id: 'u-alice' }, connectedTime: t(5), ...agent }] }, CALLS_TOPIC);
     p.process(flat({ state: 'connected' }));
-    const acw = { startAcwTime: t(100), wrapupRequired: true, wrapup: { code: 'wc-1', name: 'Billing', notes: 'early' } };
+    const acw = { startAcwTime: t(100), wrapupRequired: true, wrapup: { code: 'wc-1', notes: 'early', tags: ['billing'] } };
     expect(p.process(flat({ state: 'connected', ...acw })).facts).toEqual([]);
     const left = p.process(flat({ state: 'disconnected', endTime: t(130), disconnectType: 'client', ...acw })).facts;
     expect(left.map(summarise)).toEqual(['left u-alice(hangup)']);

@@ -5,7 +5,7 @@
 import type { SimMessage, SimStep } from './script.js';
 
 export type Media = 'voice' | 'chat';
-type Purpose = 'customer' | 'external' | 'ivr' | 'acd' | 'agent' | 'user';
+type Purpose = 'customer' | 'external' | 'ivr' | 'acd' | 'agent' | 'user' | 'workflow';
 
 interface Leg {
   id: string;

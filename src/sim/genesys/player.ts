@@ -19,6 +19,11 @@ export interface PlayOptions {
   readonly speed: number;
   /** Wall-clock epoch ms the script's start maps to (default: now). */
   readonly baseMs?: number;
+  /**
+   * Payload times are this far from the wall clock (default 0): a negative value plays a platform whose clock
+   * lags (or frames delivered late), e.g. months in the past; publishing still follows the wall clock.
+   */
+  readonly platformOffsetMs?: number;
   readonly onStep?: (step: PlayedStep) => void;
 }
 
@@ -31,10 +36,11 @@ export class ScriptPlayer {
   /** Schedules every step; resolves after the last one is published. */
   play(script: SimScript, options: PlayOptions): Promise<void> {
     const base = options.baseMs ?? Date.now();
+    const platformBase = base + (options.platformOffsetMs ?? 0);
     const steps = script.steps.map((step) => ({
       ...step,
-      body: rebase(step.body, script.startMs, base, options.speed),
-      messages: step.messages?.map((m) => rebase(m, script.startMs, base, options.speed)),
+      body: rebase(step.body, script.startMs, platformBase, options.speed),
+      messages: step.messages?.map((m) => rebase(m, script.startMs, platformBase, options.speed)),
       wallAt: base + step.offsetMs / options.speed,
     }));
     return new Promise((resolve) => {

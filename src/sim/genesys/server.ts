@@ -79,7 +79,8 @@ export class GenesysSim {
   private socketsBlockedUntil = 0;
   private mutedUntil = 0;
   private rateLimitRetryAfter = 1;
-  private readonly failures: { status: number; method: string | undefined; left: number }[] = [];
+  private readonly delays: { ms: number; path: RegExp | undefined; left: number }[] = [];
+  private readonly failures: { status: number; method: string | undefined; path: RegExp | undefined; left: number }[] = [];
   private readonly o: Required<Omit<GenesysSimOptions, 'port' | 'deniedTopicPrefixes'>> & Pick<GenesysSimOptions, 'deniedTopicPrefixes'>;
 
   private constructor(
@@ -222,9 +223,19 @@ export class GenesysSim {
     this.rateLimitRetryAfter = retryAfterSeconds;
   }
 
-  /** The next `count` API calls (of `method`, if given; token calls excepted) are answered `status`. */
-  failRequests(status: number, count = 1, method?: string): void {
-    this.failures.push({ status, method, left: count });
+  /** The next `count` API calls (of `method` and matching `path`, if given; token calls excepted) are answered `status`. */
+  failRequests(status: number, count = 1, method?: string, path?: RegExp): void {
+    this.failures.push({ status, method, path, left: count });
+  }
+
+  /** The next `count` API calls matching `path` (if given) are answered `ms` late (a slow org). */
+  delayRequests(ms: number, count = 1, path?: RegExp): void {
+    this.delays.push({ ms, path, left: count });
+  }
+
+  /** Injected failures not yet used up are forgotten. */
+  clearFailures(): void {
+    this.failures.length = 0;
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -234,11 +245,19 @@ export class GenesysSim {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      try {
-        this.route(req, res, Buffer.concat(chunks).toString('utf8'));
-      } catch (err) {
-        send(res, 500, { message: (err as Error).message, code: 'internal.server.error', status: 500 });
-      }
+      const answer = (): void => {
+        try {
+          this.route(req, res, Buffer.concat(chunks).toString('utf8'));
+        } catch (err) {
+          send(res, 500, { message: (err as Error).message, code: 'internal.server.error', status: 500 });
+        }
+      };
+      const path = new URL(req.url ?? '/', 'http://sim').pathname;
+      const delay = this.delays.find((d) => d.path === undefined || d.path.test(path));
+      if (!delay) return answer();
+      delay.left -= 1;
+      if (delay.left <= 0) this.delays.splice(this.delays.indexOf(delay), 1);
+      setTimeout(answer, delay.ms).unref();
     });
   }
 
@@ -257,7 +276,7 @@ export class GenesysSim {
     if (method === 'POST' && path === '/oauth/token') return this.token(req, res, raw);
     const token = this.bearer(req);
     if (!token) return send(res, 401, { message: 'Authentication failed', code: 'bad.credentials', status: 401 });
-    const failure = this.failures.find((f) => f.method === undefined || f.method === method);
+    const failure = this.failures.find((f) => (f.method === undefined || f.method === method) && (f.path === undefined || f.path.test(path)));
     if (failure) {
       failure.left -= 1;
       if (failure.left <= 0) this.failures.splice(this.failures.indexOf(failure), 1);

@@ -1,0 +1,71 @@
+// Issue 10 item 6: a frame's facts are stored at once; digital message text is fetched when the hook call is
+// sent. A message whose text fetch fails is fetched again, never skipped, and END_OF_CONVERSATION waits behind
+// it, so the message still goes out before the end.
+import { afterEach, describe, expect, it } from 'vitest';
+import { ScriptPlayer } from '../../src/sim/genesys/player.js';
+import { buildScenario, DEMO_QUEUES, DEMO_USERS } from '../../src/sim/genesys/scenarios.js';
+import { startRig, type LiveRig } from './helpers.js';
+
+const SPEED = 20;
+const BULK = /\/messages\/bulk$/;
+const TEXTS = ['Hello, I was charged twice for my order.', 'Hi! I can see the duplicate charge, refunding it now.', 'Great, thank you!'];
+
+let rig: LiveRig | undefined;
+afterEach(async () => {
+  await rig?.close();
+  rig = undefined;
+});
+
+async function chatRig(): Promise<LiveRig> {
+  const r = await startRig(SPEED, { GENESYS_QUEUE_IDS: DEMO_QUEUES.map((q) => q.id).join(','), GENESYS_USER_IDS: '' });
+  for (const u of DEMO_USERS) r.sim.org.addUser(u);
+  for (const q of DEMO_QUEUES) r.sim.org.addQueue(q);
+  return r;
+}
+
+function queries(r: LiveRig, conversationId: string): string[] {
+  return r.h.fake
+    .accepted()
+    .filter((c) => c.conversationId === conversationId && c.label.startsWith('message'))
+    .map((c) => String((c.body as { query?: unknown }).query));
+}
+
+describe('durable before slow: digital message text at send time', () => {
+  it('a chat message whose text fetch fails twice still arrives, with its text, before END_OF_CONVERSATION', async () => {
+    rig = await chatRig();
+    const r = rig;
+    r.sim.failRequests(503, 2, 'POST', BULK);
+    const script = buildScenario('chat', 0, Date.now());
+    const id = String(script.steps[0]?.body.id);
+    await new ScriptPlayer(r.sim).play(script, { speed: SPEED });
+    await r.h.fake.waitFor(() => r.h.fake.labels(id).includes('END_OF_CONVERSATION'), 20_000);
+    expect(r.sim.counters.failed).toBe(2);
+    const labels = r.h.fake.labels(id);
+    expect(labels.filter((l) => l.startsWith('message'))).toEqual(['message USER', 'message AGENT', 'message USER']);
+    expect(labels.at(-1)).toBe('END_OF_CONVERSATION');
+    expect(queries(r, id)).toEqual(TEXTS);
+    expect(r.h.fake.violations()).toEqual([]);
+  }, 30_000);
+
+  it('while the text cannot be fetched the facts are already stored, and the end waits behind the message', async () => {
+    rig = await chatRig();
+    const r = rig;
+    r.sim.failRequests(503, 1_000_000, 'POST', BULK);
+    const script = buildScenario('chat', 1, Date.now());
+    const id = String(script.steps[0]?.body.id);
+    await new ScriptPlayer(r.sim).play(script, { speed: SPEED });
+    await r.adapter.idle();
+    await r.h.bridge.pipeline.flush();
+    // Every fact is durable although no text was fetched: the END_OF_CONVERSATION is queued behind the messages.
+    const rows = await r.h.bridge.store.outboxFor(id);
+    expect(rows.map((row) => row.kind)).toContain('end');
+    expect(rows.filter((row) => row.kind === 'message')).toHaveLength(3);
+    await new Promise((res) => setTimeout(res, 500));
+    expect(r.h.fake.labels(id)).not.toContain('END_OF_CONVERSATION');
+    expect(r.h.fake.labels(id).filter((l) => l.startsWith('message'))).toEqual([]);
+    r.sim.clearFailures();
+    await r.h.fake.waitFor(() => r.h.fake.labels(id).includes('END_OF_CONVERSATION'), 20_000);
+    expect(queries(r, id)).toEqual(TEXTS);
+    expect(r.h.fake.labels(id).at(-1)).toBe('END_OF_CONVERSATION');
+  }, 30_000);
+});
