@@ -302,7 +302,11 @@ export class Dispatcher {
   /** The body to send, after the source's completer filled it in; or why it cannot go now. */
   private async complete(row: OutboxRow, t: number): Promise<string | 'waiting' | 'gave-up'> {
     const completer = this.deps.completers?.get(row.source);
-    if (!completer) return row.bodyJson;
+    if (!completer) {
+      if (row.ref === undefined) return row.bodyJson;
+      // Never send a body whose text was left to fetch: say why, and let the conversation go on.
+      return (await this.deadLetter(row, `nothing fills in this call for source "${row.source}" (reference ${row.ref})`, undefined, false, row.attempts)) ? 'gave-up' : 'waiting';
+    }
     const c = await completer
       .complete({ conversationId: row.conversationId, kind: row.kind, bodyJson: row.bodyJson, queuedAt: row.createdAt, ...(row.ref ? { ref: row.ref } : {}) })
       .catch((err: unknown): Completion => ({ kind: 'retry', error: `completer failed: ${err instanceof Error ? err.message : String(err)}` }));

@@ -114,7 +114,13 @@ export function labelsByConversation(h: Harness): Map<string, string[]> {
 /** Waits until every conversation in `ids` has its END_OF_CONVERSATION at the fake Agent AI. */
 export async function waitForEnds(h: Harness, ids: Iterable<string>, timeoutMs = 20_000): Promise<void> {
   const wanted = [...ids];
-  await h.fake.waitFor(() => wanted.every((id) => h.fake.labels(id).includes('END_OF_CONVERSATION')), timeoutMs);
+  const ended = (id: string): boolean => h.fake.labels(id).includes('END_OF_CONVERSATION');
+  try {
+    await h.fake.waitFor(() => wanted.every(ended), timeoutMs);
+  } catch {
+    const missing = wanted.filter((id) => !ended(id)).map((id) => `${id}: ${h.fake.labels(id).join(', ') || 'nothing'}`);
+    throw new Error(`no END_OF_CONVERSATION within ${timeoutMs} ms for:\n  ${missing.join('\n  ')}`);
+  }
 }
 
 /** The replay reference: the fixture's frames through the processor and pipeline on the frame clock. */
