@@ -1,35 +1,35 @@
 // Mutation testing (npm run mutate; not in CI: it takes long on two cores). It mutates the code whose promises
-// matter most (sequencer, delivery, store, outcome classification, the Genesys snapshot diff) and runs the fast
-// unit tests of vitest.mutate.config.ts against each mutant. One area at a time:
-//   npm run mutate -- --mutate 'src/delivery/**/*.ts'
-// Results are kept in reports/stryker-incremental.json, so a second run only re-tests what changed.
+// matter most (sequencer, delivery, store, outcome classification, the Genesys snapshot diff, Ada's ordering)
+// and runs the fast unit tests of vitest.mutate.config.ts against each mutant. One area at a time:
+//   MUTATE_AREA=delivery npm run mutate
+// Results are kept per area under reports/mutation/, so a second run only re-tests what changed.
+const AREAS = {
+  core: ['src/core/**/*.ts'],
+  delivery: ['src/delivery/**/*.ts', 'src/agentai/outcome.ts', 'src/errors.ts', 'adapters/ada/ordering.ts'],
+  // The PostgreSQL engine has its own tests against a server; the unit run covers SQLite.
+  store: ['src/store/**/*.ts', '!src/store/postgres*.ts', '!src/store/pg-*.ts'],
+  genesys: ['adapters/genesys/legs.ts', 'adapters/genesys/snapshot-diff.ts', 'adapters/genesys/conversation-facts.ts', 'adapters/genesys/disconnect.ts'],
+};
+const area = process.env.MUTATE_AREA;
+if (area !== undefined && !(area in AREAS)) throw new Error(`MUTATE_AREA must be one of ${Object.keys(AREAS).join(', ')}`);
+const name = area ?? 'all';
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.mutate.config.ts', related: true },
   plugins: ['@stryker-mutator/vitest-runner'],
-  mutate: [
-    'src/core/**/*.ts',
-    'src/delivery/**/*.ts',
-    'src/store/**/*.ts',
-    'src/agentai/outcome.ts',
-    'adapters/genesys/legs.ts',
-    'adapters/genesys/snapshot-diff.ts',
-    'adapters/genesys/conversation-facts.ts',
-    'adapters/genesys/disconnect.ts',
-    'adapters/ada/ordering.ts',
-    // The PostgreSQL engine has its own tests against a server; the unit run covers SQLite only.
-    '!src/store/postgres*.ts',
-  ],
+  mutate: area ? AREAS[area] : Object.values(AREAS).flat(),
   coverageAnalysis: 'perTest',
   // Two cores shared with other work.
   concurrency: 2,
-  timeoutMS: 20_000,
+  // A mutant that makes a test wait forever is a timeout (killed); do not wait long for it.
+  timeoutMS: 5_000,
   incremental: true,
-  incrementalFile: 'reports/stryker-incremental.json',
+  incrementalFile: `reports/mutation/${name}.incremental.json`,
   reporters: ['clear-text', 'progress', 'html', 'json'],
-  htmlReporter: { fileName: 'reports/mutation/index.html' },
-  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  htmlReporter: { fileName: `reports/mutation/${name}.html` },
+  jsonReporter: { fileName: `reports/mutation/${name}.json` },
   tempDirName: '.stryker-tmp',
   ignorePatterns: ['dist', 'data', 'coverage'],
   cleanTempDir: 'always',

@@ -2,17 +2,18 @@
 // metadata}` (including the system topics `channel.metadata` and `v2.system.socket_closing`) and replies to
 // socket commands `{result, status, message, correlationId}` (subscribe results, 404 channel gone).
 import { z } from 'zod';
+import { BridgeError } from '../../src/errors.js';
 import type { ControlEvent } from './frame-result.js';
 import { withDefined } from './compact.js';
 import { optString } from './lenient.js';
 
-export class MalformedFrameError extends Error {
-  override readonly name = 'MalformedFrameError';
+export class MalformedFrameError extends BridgeError {
   /** The start of the offending text, for logs. */
   readonly excerpt: string;
 
   constructor(message: string, raw: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super('GENESYS_MALFORMED_FRAME', message, options);
+    this.name = 'MalformedFrameError';
     this.excerpt = raw.length > 200 ? `${raw.slice(0, 200)}…` : raw;
   }
 }

@@ -1,6 +1,7 @@
 // Maps what happened to one hooks POST onto what delivery should do next. The line that matters is between
 // 'retry' (Agent AI cannot have the body, resending is safe) and 'unknown' (it may have it: resending an
 // END_OF_CONVERSATION could make it a duplicate, which the seed says must never happen).
+import { errorCode } from '../errors.js';
 import { parseRetryAfter } from './retry-after.js';
 
 export type SendOutcome =
@@ -44,23 +45,4 @@ export function outcomeForError(error: Error, sent: boolean): SendOutcome {
   if (code && AFTER_WRITE_CODES.has(code)) return { kind: 'unknown', error: text };
   // Resets, "other side closed", EPIPE, TLS trouble...: only the write position tells them apart.
   return sent ? { kind: 'unknown', error: text } : { kind: 'retry', error: text };
-}
-
-/** The system error code (ECONNRESET, UND_ERR_...) of an error, its aggregated errors or its cause. */
-export function errorCode(error: Error): string | undefined {
-  const own = codeOf(error);
-  if (own) return own;
-  // Happy-eyeballs connects report an AggregateError; the cause chain carries the rest.
-  if (error instanceof AggregateError) {
-    for (const inner of error.errors) {
-      const c = codeOf(inner);
-      if (c) return c;
-    }
-  }
-  return codeOf(error.cause);
-}
-
-function codeOf(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null || !('code' in value)) return undefined;
-  return typeof value.code === 'string' ? value.code : undefined;
 }

@@ -10,7 +10,7 @@ import type { BotCredentials } from './client.js';
 import { conversationDetailsSchema, summaryText, type ConversationDetails, type ConversationDetailsRequest, type HistoryMessage } from './details-schema.js';
 import { TokenMinter } from './jwt.js';
 import { redactSecrets } from '../observability/redact.js';
-import { errorCode } from './outcome.js';
+import { BridgeError, errorCode } from '../errors.js';
 import { postJson, type PostResult } from './post.js';
 import { parseRetryAfter } from './retry-after.js';
 import { PerBotThrottle } from './throttle.js';
@@ -43,13 +43,16 @@ export interface ConversationDetailsClientOptions {
 export const DEFAULT_DETAILS_RETRY: RetryPolicy = { maxAttempts: 5, baseMs: 1000, maxMs: 30_000 };
 
 /** Why a details request failed for good (retries exhausted, or an answer no retry can change). */
-export class DetailsError extends Error {
+export type DetailsErrorCode = 'AGENTAI_DETAILS_REJECTED' | 'AGENTAI_DETAILS_UNAVAILABLE' | 'AGENTAI_DETAILS_BAD_ANSWER';
+
+export class DetailsError extends BridgeError {
   constructor(
+    code: DetailsErrorCode,
     message: string,
-    readonly retryable: boolean,
+    retryable: boolean,
     readonly status?: number,
   ) {
-    super(message);
+    super(code, message, { retryable });
     this.name = 'DetailsError';
   }
 }
@@ -133,6 +136,7 @@ export class ConversationDetailsClient {
       const error = redactSecrets(verdict.error, secrets);
       if (verdict.kind === 'final' || attempt >= this.#retry.maxAttempts) {
         throw new DetailsError(
+          verdict.kind === 'final' ? 'AGENTAI_DETAILS_REJECTED' : 'AGENTAI_DETAILS_UNAVAILABLE',
           verdict.kind === 'final' ? error : `${error} (gave up after ${attempt} attempts)`,
           verdict.kind === 'retry',
           verdict.status,
@@ -206,12 +210,12 @@ function parseDetails(text: string): ConversationDetails {
   try {
     json = JSON.parse(text) as unknown;
   } catch {
-    throw new DetailsError(`conversationDetails answered with a body that is not JSON: ${text.slice(0, 100)}`, false);
+    throw new DetailsError('AGENTAI_DETAILS_BAD_ANSWER', `conversationDetails answered with a body that is not JSON: ${text.slice(0, 100)}`, false);
   }
   const parsed = conversationDetailsSchema.safeParse(json);
   if (!parsed.success) {
     const why = parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
-    throw new DetailsError(`conversationDetails answer has an unexpected shape: ${why}`, false);
+    throw new DetailsError('AGENTAI_DETAILS_BAD_ANSWER', `conversationDetails answer has an unexpected shape: ${why}`, false);
   }
   return parsed.data;
 }

@@ -10,6 +10,7 @@ import { openStore } from '../store/open.js';
 import { lockDataDir, type RunLock } from '../store/run-lock.js';
 import { EXIT, println, type CliContext } from './context.js';
 import { loadOrExplain, loggerFor } from './setup.js';
+import { errorFields } from '../errors.js';
 
 export interface RunHandle {
   readonly bridge: Bridge;
@@ -134,7 +135,7 @@ export async function startDaemon(ctx: CliContext, options: { signals?: boolean;
     } catch (err) {
       // Adapters retry what may heal; what reaches here will not (credentials refused, unknown queue).
       const message = (err as Error).message;
-      logger.fatal({ err }, `cannot start: ${message}`);
+      logger.fatal({ ...errorFields(err), event: 'bridge.cannot_start' }, `cannot start: ${message}`);
       println(ctx.stderr, `agentai-bridge: cannot start: ${message}`);
       shutdown('an adapter cannot start', EXIT.failure);
       return false;

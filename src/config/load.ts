@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import convict from 'convict';
 import { schema } from './schema.js';
 import { parseBots, type Bot } from './bots.js';
+import { BridgeError } from '../errors.js';
 
 const build = (env: NodeJS.ProcessEnv) => convict(schema, { env, args: [] });
 type Convict = ReturnType<typeof build>;
@@ -21,9 +22,9 @@ export interface ConfigProblem {
   readonly reason: string;
 }
 
-export class ConfigError extends Error {
+export class ConfigError extends BridgeError {
   constructor(readonly problems: readonly ConfigProblem[]) {
-    super(problems.map(formatProblem).join('\n'));
+    super('CONFIG_INVALID', problems.map(formatProblem).join('\n'));
     this.name = 'ConfigError';
   }
 }

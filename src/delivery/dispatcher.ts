@@ -13,7 +13,7 @@ import type { DeliveryClaim, OutboxRow, OutboxUpdate, Store } from '../store/typ
 import { fullJitterDelay } from './backoff.js';
 import { Circuit, type CircuitOptions } from './circuit.js';
 import { MarkBatcher } from './marks.js';
-import { errorCode } from '../agentai/outcome.js';
+import { errorFields } from '../errors.js';
 import { realTimers, type Timers } from '../util/timers.js';
 
 export interface BotCredentials {
@@ -222,7 +222,7 @@ export class Dispatcher {
       this.storeFailures.set(conversationId, n);
       const delay = fullJitterDelay(n, STORE_RETRY_BASE_MS, STORE_RETRY_MAX_MS, this.random) + STORE_RETRY_BASE_MS;
       this.deps.logger.error(
-        { conversationId, err, code: errorCode(err instanceof Error ? err : new Error(String(err))), retryInMs: delay, event: 'delivery.store_failed' },
+        { conversationId, ...errorFields(err), retryInMs: delay, event: 'delivery.store_failed' },
         'delivery: the store failed; this conversation is tried again shortly',
       );
       this.scheduleWake(conversationId, delay);

@@ -1,7 +1,9 @@
 // pino JSON logs, one line per event. Secrets are kept out three ways: known secret-bearing fields are
 // redacted by path; every configured secret value is scrubbed from any string that carries it (an error
-// message quoting a header, say); and anything shaped like a JWT is masked wherever it appears.
+// message quoting a header, say); and anything shaped like a JWT is masked wherever it appears. A line about a
+// failure (`err`) carries the failure's stable code as a field of its own, so alerts match codes, not wording.
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { errorCode } from '../errors.js';
 import { REDACTED, redactSecrets } from './redact.js';
 
 export { REDACTED } from './redact.js';
@@ -51,9 +53,12 @@ export function createLogger(options: LoggerOptions): Logger {
     base: { service: 'agentai-bridge' },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACT_PATHS, censor: REDACTED },
+    // scrubDeep has already turned errors into {type, message, code, stack}; pino's own serializer would see a
+    // plain object then and call every error "Object".
+    serializers: { err: (value: unknown) => value },
     formatters: {
       level: (label) => ({ level: label }),
-      log: (object) => scrubDeep(object, scrub) as Record<string, unknown>,
+      log: (object) => scrubDeep(withCode(object), scrub) as Record<string, unknown>,
     },
     hooks: {
       logMethod(args, method) {
@@ -68,10 +73,19 @@ export function createLogger(options: LoggerOptions): Logger {
   return options.destination ? pino(base, options.destination) : pino(base);
 }
 
+function withCode(object: Record<string, unknown>): Record<string, unknown> {
+  if (object.err === undefined || object.code !== undefined) return object;
+  const code = errorCode(object.err);
+  return code === undefined ? object : { ...object, code };
+}
+
 function scrubDeep(value: unknown, scrub: (s: string) => string, depth = 0): unknown {
   if (typeof value === 'string') return scrub(value);
   if (depth > 6 || value === null || typeof value !== 'object') return value;
-  if (value instanceof Error) return { type: value.name, message: scrub(value.message), stack: value.stack ? scrub(value.stack) : undefined };
+  if (value instanceof Error) {
+    const code = errorCode(value);
+    return { type: value.name, message: scrub(value.message), ...(code !== undefined ? { code } : {}), stack: value.stack ? scrub(value.stack) : undefined };
+  }
   if (Array.isArray(value)) return value.map((v) => scrubDeep(v, scrub, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) out[k] = scrubDeep(v, scrub, depth + 1);

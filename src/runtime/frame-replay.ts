@@ -3,6 +3,7 @@
 import type { IngestOutcome } from '../core/adapter.js';
 import type { FrameDecoder } from './adapter-module.js';
 import type { Bridge } from './bridge.js';
+import { BridgeError } from '../errors.js';
 
 /** The replay clock: the latest platform time seen in the frames (0 until the first timed frame). */
 export class FrameClock {
@@ -16,8 +17,11 @@ export class FrameClock {
 }
 
 /** The line could not be decoded; anything else thrown while feeding it is a real failure. */
-export class MalformedLineError extends Error {
-  override readonly name = 'MalformedLineError';
+export class MalformedLineError extends BridgeError {
+  constructor(message: string) {
+    super('REPLAY_MALFORMED_LINE', message);
+    this.name = 'MalformedLineError';
+  }
 }
 
 export interface FedFrame {

@@ -1,6 +1,7 @@
 // The seam between the summary follow-up (src/summary) and a platform that can store a summary on the agent's
 // side of a conversation. The Genesys adapter provides one (adapters/genesys/summary-writeback.ts); the core
 // never imports an adapter.
+import { BridgeError } from '../errors.js';
 
 export interface SummaryWriteRequest {
   /** The platform's conversation id (for Genesys, the Genesys conversation id). */
@@ -23,13 +24,13 @@ export interface SummaryWriter {
  * conversation, a 400/403/404...); `notFound` says the agent has no participant in that platform conversation,
  * so the follow-up can try another one (a redial placed as a new call has its own conversation id).
  */
-export class SummaryWriteError extends Error {
+export class SummaryWriteError extends BridgeError {
   constructor(
     message: string,
-    readonly retryable: boolean,
+    retryable: boolean,
     readonly notFound = false,
   ) {
-    super(message);
+    super(notFound ? 'SUMMARY_PARTICIPANT_NOT_FOUND' : 'SUMMARY_WRITE_FAILED', message, { retryable });
     this.name = 'SummaryWriteError';
   }
 }

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Intent } from '../../src/core/intents.js';
 import { customerLeft, ended, joined, left, run, said, settings, T0, tick } from './fact-builders.js';
 import type { SequencerInput } from '../../src/core/sequencer.js';
+import { runs } from '../helpers/property-runs.js';
 
 const agents = ['A', 'B', 'C'] as const;
 const legs = ['1', '2'] as const;
@@ -85,13 +86,13 @@ function checkInvariants(intents: Intent[]): void {
 
 describe('sequencer invariants (fast-check)', () => {
   it('hold for any fact sequence', () => {
-    fc.assert(fc.property(timelineArb, (inputs) => checkInvariants(run(deduped(inputs)).intents)), { numRuns: 2000 });
+    fc.assert(fc.property(timelineArb, (inputs) => checkInvariants(run(deduped(inputs)).intents)), { numRuns: runs(2000) });
   });
 
   it('is deterministic: the same inputs give the same intents', () => {
     fc.assert(fc.property(timelineArb, (inputs) => {
       expect(run(deduped(inputs)).intents).toEqual(run(deduped(inputs)).intents);
-    }), { numRuns: 300 });
+    }), { numRuns: runs(300) });
   });
 
   it('a join or leave of a leg delivered again under another key changes nothing', () => {
@@ -99,7 +100,7 @@ describe('sequencer invariants (fast-check)', () => {
       const once = deduped(inputs);
       const twice = once.flatMap((i): SequencerInput[] => (i.type === 'agent.joined' || i.type === 'agent.left' ? [i, { ...i, dedupeKey: `${i.dedupeKey}-again` }] : [i]));
       expect(run(twice).intents).toEqual(run(once).intents);
-    }), { numRuns: 1000 });
+    }), { numRuns: runs(1000) });
   });
 
   it('once every platform conversation has ended and the windows have passed, END_OF_CONVERSATION was sent exactly once (if anyone entered)', () => {
@@ -113,6 +114,6 @@ describe('sequencer invariants (fast-check)', () => {
       expect(ends).toBe(intents.length > 0 ? 1 : 0);
       if (ends === 1) expect(intents[intents.length - 1]?.kind).toBe('end');
       expect(intents.filter((i) => i.kind === 'summary').length).toBe(ends && settings.summary ? 1 : 0);
-    }), { numRuns: 2000 });
+    }), { numRuns: runs(2000) });
   });
 });

@@ -40,7 +40,14 @@ describe('daemon start against Genesys', () => {
   it('keeps retrying an unreachable org, reports not ready with the reason, and still stops cleanly', async () => {
     const { handle } = await start({ GENESYS_CLIENT_SECRET: 'whatever-secret', GENESYS_GATEWAY_URL: 'http://127.0.0.1:9' });
     if (typeof handle === 'number') throw new Error(`unexpected exit ${handle}`);
-    await new Promise((r) => setTimeout(r, 500));
+    // /status says why it is not connected yet, by code, once the first attempt has failed.
+    const status = async () => (await (await fetch(`http://127.0.0.1:${handle.http.port}/status`)).json()) as { adapters: { genesys: { detail: { lastStartError?: { code: string } } } } };
+    let lastStartError: { code: string } | undefined;
+    for (let i = 0; i < 200 && !lastStartError; i++) {
+      lastStartError = (await status()).adapters.genesys.detail.lastStartError;
+      if (!lastStartError) await new Promise((r) => setImmediate(r));
+    }
+    expect(lastStartError).toMatchObject({ code: 'GENESYS_UNREACHABLE' });
     const res = await fetch(`http://127.0.0.1:${handle.http.port}/readyz`);
     expect(res.status).toBe(503);
     expect(await res.json()).toMatchObject({ reasons: ['adapter genesys is not connected'] });
@@ -59,6 +66,7 @@ describe('daemon start against Genesys', () => {
     expect(err.lines).toEqual([
       expect.stringMatching(/^agentai-bridge: cannot start: genesys: login rejected \(HTTP 40[01]\): check GENESYS_CLIENT_ID, GENESYS_CLIENT_SECRET and GENESYS_ENVIRONMENT$/),
     ]);
-    expect(out.lines.some((l) => l.includes('"level":"fatal"') && l.includes('login rejected'))).toBe(true);
+    const fatal = out.lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.level === 'fatal');
+    expect(fatal).toMatchObject([{ event: 'bridge.cannot_start', code: 'GENESYS_LOGIN_REJECTED' }]);
   });
 });

@@ -1,5 +1,6 @@
 // Secrets never reach a log line: by field path, by value (wherever it is quoted) and by JWT shape.
 import { describe, expect, it } from 'vitest';
+import { BridgeError } from '../../src/errors.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { LineCollector } from '../helpers/harness.js';
 
@@ -18,5 +19,17 @@ describe('logger', () => {
     for (const secret of ['client-secret-value', 'whsec_abcdef', JWT, 'Bearer abc', 'v1,xyz']) expect(text).not.toContain(secret);
     expect(text).toContain('[redacted]');
     expect(JSON.parse(out.lines[0]!)).toMatchObject({ conversationId: 'c1', msg: 'request', level: 'info' });
+  });
+
+  it('a line about a failure carries its code, whether the bridge or the system gave it', () => {
+    const out = new LineCollector();
+    const log = createLogger({ level: 'info', destination: out, pretty: false });
+    log.error({ err: new BridgeError('STORE_LOCKED', 'the data dir is in use by pid 42') }, 'cannot open the store');
+    log.warn({ err: new Error('fetch failed', { cause: Object.assign(new Error('reset'), { code: 'ECONNRESET' }) }) }, 'retrying');
+    log.warn({ err: new Error('no code here') }, 'plain');
+    log.warn({ err: new BridgeError('A_CODE', 'x'), code: 'CHOSEN' }, 'explicit');
+    const lines = out.lines.map((l) => JSON.parse(l) as { code?: string; err: { code?: string; type: string } });
+    expect(lines.map((l) => l.code)).toEqual(['STORE_LOCKED', 'ECONNRESET', undefined, 'CHOSEN']);
+    expect(lines[0]?.err).toMatchObject({ type: 'BridgeError', code: 'STORE_LOCKED' });
   });
 });

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { Adapter, AdapterContext, AdapterHealth, OutboxCompleter } from '../../../src/core/adapter.js';
 import type { Fact } from '../../../src/core/facts.js';
 import type { BridgeMetrics } from '../../../src/observability/metrics.js';
+import { BridgeError, errorCode } from '../../../src/errors.js';
 import { compareFacts } from '../fact-order.js';
 import { GenesysFrameProcessor, MalformedFrameError, type FrameResult } from '../frame-processor.js';
 import { GenesysOutboxCompleter } from '../outbox-completer.js';
@@ -52,16 +53,18 @@ export interface LiveAdapterDeps {
   readonly api: (signal: AbortSignal) => GenesysApi & { onUnauthorized?: (() => Promise<void>) | undefined };
 }
 
-/** The reason a start cannot succeed by retrying, or undefined when it may. */
-function permanentStartFailure(err: unknown): string | undefined {
-  if (err instanceof QueueNotFoundError) return err.message;
-  if (!(err instanceof GenesysRestError) || err.status === undefined) return undefined;
-  const status = err.status;
-  if (err.message.startsWith('POST /oauth/token') && (status === 400 || status === 401 || status === 403)) {
-    return `genesys: login rejected (HTTP ${status}): check GENESYS_CLIENT_ID, GENESYS_CLIENT_SECRET and GENESYS_ENVIRONMENT`;
+/** Why a start cannot succeed by retrying (with the cause's code), or undefined when it may. */
+function permanentStartFailure(err: unknown): BridgeError | undefined {
+  if (err instanceof QueueNotFoundError) return err;
+  if (!(err instanceof GenesysRestError)) return undefined;
+  switch (err.code) {
+    case 'GENESYS_LOGIN_REJECTED':
+      return new BridgeError(err.code, `genesys: login rejected (HTTP ${err.status}): check GENESYS_CLIENT_ID, GENESYS_CLIENT_SECRET and GENESYS_ENVIRONMENT`, { cause: err });
+    case 'GENESYS_FORBIDDEN':
+      return new BridgeError(err.code, `genesys: ${err.message}: the OAuth client lacks a permission (see README "Running it for real")`, { cause: err });
+    default:
+      return undefined;
   }
-  if (status === 403) return `genesys: ${err.message}: the OAuth client lacks a permission (see README "Running it for real")`;
-  return undefined;
 }
 
 /** Pause before re-reading a conversation whose facts the store refused (so a broken store is not hammered). */
@@ -89,6 +92,8 @@ export class GenesysLiveAdapter implements Adapter {
   private cursor: FrameCursor | undefined;
   private stale: StaleSweep | undefined;
   private started = false;
+  /** Why the last connect attempt failed while starting (in /status until connected). */
+  private lastStartError: { code: string; message: string } | undefined;
   private tokenGeneration = 0;
   private gapCount = 0;
   /** Reasons this adapter is blind for (catch-up after start, sockets down or not yet reconciled). */
@@ -190,11 +195,15 @@ export class GenesysLiveAdapter implements Adapter {
       } catch (err) {
         if (this.abort.signal.aborted) return;
         const fatal = permanentStartFailure(err);
-        if (fatal) throw new Error(fatal, { cause: err });
+        if (fatal) throw fatal;
         this.channels?.stop();
         this.channels = undefined;
         const waitMs = backoffMs(attempt, this.o.reconnectBaseMs, this.o.reconnectMaxMs);
-        this.logger.warn({ err: (err as Error).message, attempt, waitMs }, 'genesys: cannot connect yet; retrying (not ready until connected)');
+        this.lastStartError = { code: errorCode(err) ?? 'UNKNOWN', message: err instanceof Error ? err.message : String(err) };
+        this.logger.warn(
+          { err: this.lastStartError.message, code: this.lastStartError.code, attempt, waitMs, event: 'genesys.connect_retry' },
+          'genesys: cannot connect yet; retrying (not ready until connected)',
+        );
         try {
           await sleep(waitMs, this.abort.signal);
         } catch {
@@ -203,6 +212,7 @@ export class GenesysLiveAdapter implements Adapter {
       }
     }
     this.started = true;
+    this.lastStartError = undefined;
     cursor.start(CURSOR_FLUSH_MS);
     void this.catchUp(ctx, since, releaseCursor);
     if (this.o.staleReconcileMs > 0) {
@@ -355,6 +365,7 @@ export class GenesysLiveAdapter implements Adapter {
         activeConversations: [...this.conversations.values()].filter((t) => !t.ended).length,
         blind: [...this.blindness],
         apiCallsWaiting: this.budget.waiting,
+        ...(this.lastStartError ? { lastStartError: this.lastStartError } : {}),
       },
     };
   }

@@ -1,6 +1,7 @@
 // Which queues to follow: explicit ids, names resolved through the Routing API, or "all" (every queue,
 // paged). A name that matches nothing is an error at start: silently following nothing is worse.
 import type { GenesysApi, QueueRef } from './api.js';
+import { BridgeError } from '../../../src/errors.js';
 
 const PAGE_SIZE = 100;
 
@@ -15,8 +16,11 @@ export async function listAllQueues(api: GenesysApi, name?: string): Promise<Que
 }
 
 /** A configured queue name that the org does not have: retrying will not help. */
-export class QueueNotFoundError extends Error {
-  override readonly name = 'QueueNotFoundError';
+export class QueueNotFoundError extends BridgeError {
+  constructor(message: string) {
+    super('GENESYS_QUEUE_NOT_FOUND', message);
+    this.name = 'QueueNotFoundError';
+  }
 }
 
 export async function resolveQueues(api: GenesysApi, ids: readonly string[], names: readonly string[]): Promise<QueueRef[]> {

@@ -92,13 +92,13 @@ export class SdkGenesysApi implements GenesysApi {
   }
 
   /** Runs a call with 429 handling (Retry-After, else backoff) and one token renewal on 401. */
-  private async call<T>(what: string, run: () => Promise<T>): Promise<T> {
+  private async call<T>(what: string, run: () => Promise<T>, kind: 'login' | 'api' = 'api'): Promise<T> {
     let renewed = false;
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await run();
       } catch (raw) {
-        const err = toRestError(raw, what);
+        const err = toRestError(raw, what, Date.now(), kind);
         if (err.status === 429 && attempt <= this.options.rateLimitRetries) {
           const wait = err.retryAfterMs ?? backoffMs(attempt, 1000, 60_000);
           this.options.logger.warn({ what, waitMs: wait, attempt }, 'genesys: rate limited (429); waiting Retry-After');
@@ -120,14 +120,14 @@ export class SdkGenesysApi implements GenesysApi {
     return this.call('POST /oauth/token', async () => {
       const auth = await this.client.loginClientCredentialsGrant(this.options.clientId, this.options.clientSecret);
       return { accessToken: auth.accessToken, expiresAt: auth.tokenExpiryTime };
-    });
+    }, 'login');
   }
 
   async createChannel(): Promise<ChannelInfo> {
     const body = rec(responseBody(await this.call('POST channels', () => this.notifications.postNotificationsChannels())));
     const id = str(body.id);
     const connectUri = str(body.connectUri);
-    if (!id || !connectUri) throw new GenesysRestError('POST channels: no id/connectUri in the answer', undefined, undefined, body);
+    if (!id || !connectUri) throw new GenesysRestError('GENESYS_BAD_ANSWER', 'POST channels: no id/connectUri in the answer', undefined, undefined, body);
     const expires = str(body.expires) ? Date.parse(String(body.expires)) : NaN;
     return { id, connectUri, ...(Number.isFinite(expires) ? { expiresAt: expires } : {}) };
   }

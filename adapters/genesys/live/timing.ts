@@ -1,10 +1,11 @@
 // Small time helpers shared by the live adapter: abortable sleeps (so stop() never waits on a backoff),
 // full-jitter backoff and a deadline race for lookups that must not block delivery.
 import { fullJitterDelay } from '../../../src/delivery/backoff.js';
+import { BridgeError } from '../../../src/errors.js';
 
-export class Aborted extends Error {
+export class Aborted extends BridgeError {
   constructor() {
-    super('aborted');
+    super('ABORTED', 'aborted');
     this.name = 'Aborted';
   }
 }

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES } from '../../../test/fixtures/genesys/scenarios.js';
 import { feed, readFixture } from './helpers.js';
+import { runs } from '../../../test/helpers/property-runs.js';
 
 const NAMES = Object.keys(FIXTURES);
 const MAX_DELAY = 6;
@@ -36,7 +37,7 @@ describe('GenesysFrameProcessor: duplicated delivery (property)', () => {
           expect(new Set(keys)).toEqual(baselineKeys);
           expect(facts).toEqual(baseline);
         }),
-        { numRuns: 60 },
+        { numRuns: runs(60) },
       );
     });
   }
