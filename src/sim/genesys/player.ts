@@ -1,14 +1,20 @@
 // Plays scripts on a simulated org in real time, `speed` times faster than the scenario's own clock.
 // Every payload is re-based (script.ts) so the times the bridge reads agree with the wall clock: settle
-// and redial windows then behave as they would live, once they are divided by the same speed.
+// and redial windows then behave as they would live, once they are divided by the same speed. The clock is
+// the org's (GenesysSimOptions.clock), so a test that steps the org's time steps the script with it; faults
+// are best tied to steps (`onStep`), not to times, so they land at the same point of a conversation however
+// loaded the machine is.
 import type { GenesysSim } from './server.js';
 import { rebase, type SimScript } from './script.js';
+import type { Clock } from '../../util/timers.js';
 
 export interface PlayedStep {
   readonly script: string;
   readonly topic: string;
   readonly conversationId: string | undefined;
   readonly note: string | undefined;
+  /** Index of the step in its script. */
+  readonly index: number;
   /** Wall-clock epoch ms it was published. */
   readonly at: number;
   /** Channels it reached (0 = nobody was subscribed and connected). */
@@ -28,14 +34,17 @@ export interface PlayOptions {
 }
 
 export class ScriptPlayer {
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new Set<unknown>();
+  private readonly clock: Clock;
   readonly played: PlayedStep[] = [];
 
-  constructor(private readonly sim: GenesysSim) {}
+  constructor(private readonly sim: GenesysSim) {
+    this.clock = sim.clock;
+  }
 
   /** Schedules every step; resolves after the last one is published. */
   play(script: SimScript, options: PlayOptions): Promise<void> {
-    const base = options.baseMs ?? Date.now();
+    const base = options.baseMs ?? this.clock.now();
     const platformBase = base + (options.platformOffsetMs ?? 0);
     const steps = script.steps.map((step) => ({
       ...step,
@@ -52,17 +61,17 @@ export class ScriptPlayer {
           resolve();
           return;
         }
-        const timer = setTimeout(() => {
+        const timer = this.clock.setTimeout(() => {
           this.timers.delete(timer);
           if (step.messages) this.sim.org.addMessages(step.messages);
           const delivered = this.sim.publish(step.topic, step.body);
           const id = step.body.id ?? step.body.conversationId;
-          const played: PlayedStep = { script: script.name, topic: step.topic, conversationId: typeof id === 'string' ? id : undefined, note: step.note, at: Date.now(), delivered };
+          const played: PlayedStep = { script: script.name, index, topic: step.topic, conversationId: typeof id === 'string' ? id : undefined, note: step.note, at: this.clock.now(), delivered };
           this.played.push(played);
           options.onStep?.(played);
           index += 1;
           next();
-        }, Math.max(0, step.wallAt - Date.now()));
+        }, Math.max(0, step.wallAt - this.clock.now()));
         this.timers.add(timer);
       };
       next();
@@ -70,7 +79,7 @@ export class ScriptPlayer {
   }
 
   stop(): void {
-    for (const t of this.timers) clearTimeout(t);
+    for (const t of this.timers) this.clock.clearTimeout(t);
     this.timers.clear();
   }
 }

@@ -12,6 +12,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { SimOrg } from './org.js';
 import { participantRoute } from './participant-routes.js';
+import { realClock, unrefTimer, type Clock } from '../../util/timers.js';
 
 export interface GenesysSimOptions {
   readonly clientId: string;
@@ -29,6 +30,8 @@ export interface GenesysSimOptions {
   /** Topic prefixes this client may not subscribe (rejected with missing permissions), e.g. transcription. */
   readonly deniedTopicPrefixes?: readonly { prefix: string; permission: string }[];
   readonly port?: number;
+  /** Time of tokens, channels, heartbeats and timed faults: the wall clock unless a test steps it. */
+  readonly clock?: Clock;
 }
 
 interface Token {
@@ -41,10 +44,10 @@ interface Channel {
   readonly token: string;
   readonly topics: Set<string>;
   socket: WebSocket | undefined;
-  heartbeat: NodeJS.Timeout | undefined;
+  heartbeat: unknown;
   expiresAt: number;
   lastUsed: number;
-  expiryTimer: NodeJS.Timeout | undefined;
+  expiryTimer: unknown;
 }
 
 export interface SimCounters {
@@ -81,7 +84,8 @@ export class GenesysSim {
   private rateLimitRetryAfter = 1;
   private readonly delays: { ms: number; path: RegExp | undefined; left: number }[] = [];
   private readonly failures: { status: number; method: string | undefined; path: RegExp | undefined; left: number }[] = [];
-  private readonly o: Required<Omit<GenesysSimOptions, 'port' | 'deniedTopicPrefixes'>> & Pick<GenesysSimOptions, 'deniedTopicPrefixes'>;
+  private readonly o: Required<Omit<GenesysSimOptions, 'port' | 'deniedTopicPrefixes' | 'clock'>> & Pick<GenesysSimOptions, 'deniedTopicPrefixes'>;
+  readonly clock: Clock;
 
   private constructor(
     private readonly server: Server,
@@ -98,6 +102,7 @@ export class GenesysSim {
       maxChannels: options.maxChannels ?? 20,
       deniedTopicPrefixes: options.deniedTopicPrefixes,
     };
+    this.clock = options.clock ?? realClock;
     const addr = server.address();
     if (addr === null || typeof addr === 'string') throw new Error('GenesysSim must listen on TCP');
     this.url = `http://127.0.0.1:${addr.port}`;
@@ -178,7 +183,7 @@ export class GenesysSim {
       const ws = c.socket;
       if (!ws) continue;
       ws.send(JSON.stringify({ topicName: 'v2.system.socket_closing', eventBody: { channelId: c.id, systemTopicType: 'socket_closing', message: 'WebSocket will close for maintenance' }, metadata: { CorrelationId: randomUUID() } }));
-      setTimeout(() => ws.close(1001, 'maintenance'), this.o.closingGraceMs).unref();
+      unrefTimer(this.clock.setTimeout(() => ws.close(1001, 'maintenance'), this.o.closingGraceMs));
       n += 1;
     }
     return n;
@@ -202,19 +207,33 @@ export class GenesysSim {
     return n;
   }
 
-  /** A half-open network: sockets stay open but nothing is sent (no heartbeats, events, pongs) for `ms`. */
-  mute(ms: number): void {
-    this.mutedUntil = Date.now() + ms;
+  /**
+   * A half-open network: sockets stay open but nothing is sent (no heartbeats, events, pongs) for `ms`, or
+   * until the returned function is called (a test ends the silence on an event, not after a time).
+   */
+  mute(ms?: number): () => void {
+    const until = ms === undefined ? Infinity : this.clock.now() + ms;
+    this.mutedUntil = until;
+    return () => {
+      if (this.mutedUntil === until) this.mutedUntil = 0;
+    };
   }
 
   private get muted(): boolean {
-    return Date.now() < this.mutedUntil;
+    return this.clock.now() < this.mutedUntil;
   }
 
-  /** An outage: every socket drops and new websocket connections are refused for `ms` (REST keeps working). */
-  outage(ms: number): number {
-    this.socketsBlockedUntil = Date.now() + ms;
-    return this.dropSockets();
+  /**
+   * An outage: every socket drops and new websocket connections are refused for `ms`, or until the returned
+   * function is called (REST keeps working).
+   */
+  outage(ms?: number): () => void {
+    const until = ms === undefined ? Infinity : this.clock.now() + ms;
+    this.socketsBlockedUntil = until;
+    this.dropSockets();
+    return () => {
+      if (this.socketsBlockedUntil === until) this.socketsBlockedUntil = 0;
+    };
   }
 
   /** The next `count` REST calls (token calls included) are answered 429 with Retry-After. */
@@ -257,7 +276,7 @@ export class GenesysSim {
       if (!delay) return answer();
       delay.left -= 1;
       if (delay.left <= 0) this.delays.splice(this.delays.indexOf(delay), 1);
-      setTimeout(answer, delay.ms).unref();
+      unrefTimer(this.clock.setTimeout(answer, delay.ms));
     });
   }
 
@@ -341,11 +360,11 @@ export class GenesysSim {
       return send(res, 400, { error: 'invalid_client', description: 'client credentials are wrong' });
     }
     const value = `sim-${randomUUID()}`;
-    const token: Token = { value, expiresAt: Date.now() + this.o.tokenTtlSeconds * 1000 };
+    const token: Token = { value, expiresAt: this.clock.now() + this.o.tokenTtlSeconds * 1000 };
     this.tokens.set(value, token);
     this.counters.tokens += 1;
     // A token's end takes its channels down, as on Genesys.
-    setTimeout(() => this.expireToken(token), this.o.tokenTtlSeconds * 1000).unref();
+    unrefTimer(this.clock.setTimeout(() => this.expireToken(token), this.o.tokenTtlSeconds * 1000));
     send(res, 200, { access_token: value, token_type: 'bearer', expires_in: this.o.tokenTtlSeconds });
   }
 
@@ -362,7 +381,7 @@ export class GenesysSim {
   private bearer(req: IncomingMessage): Token | undefined {
     const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
     const t = m?.[1] ? this.tokens.get(m[1]) : undefined;
-    return t && t.expiresAt > Date.now() ? t : undefined;
+    return t && t.expiresAt > this.clock.now() ? t : undefined;
   }
 
   private createChannel(res: ServerResponse, token: Token): void {
@@ -375,7 +394,7 @@ export class GenesysSim {
       }
     }
     const id = `streaming-0-${randomUUID()}`;
-    const channel: Channel = { id, token: token.value, topics: new Set(), socket: undefined, heartbeat: undefined, expiresAt: Date.now() + this.o.channelTtlMs, lastUsed: Date.now(), expiryTimer: undefined };
+    const channel: Channel = { id, token: token.value, topics: new Set(), socket: undefined, heartbeat: undefined, expiresAt: this.clock.now() + this.o.channelTtlMs, lastUsed: this.clock.now(), expiryTimer: undefined };
     this.armExpiry(channel);
     this.channels.set(id, channel);
     this.counters.channelsCreated += 1;
@@ -383,20 +402,20 @@ export class GenesysSim {
   }
 
   private armExpiry(c: Channel): void {
-    if (c.expiryTimer) clearTimeout(c.expiryTimer);
-    c.expiryTimer = setTimeout(() => {
+    this.clock.clearTimeout(c.expiryTimer);
+    c.expiryTimer = this.clock.setTimeout(() => {
       c.socket?.send(JSON.stringify({ result: '404', message: 'channel expired' }));
       this.dropChannel(c, 1000);
       this.channels.delete(c.id);
-    }, c.expiresAt - Date.now());
-    c.expiryTimer.unref();
+    }, c.expiresAt - this.clock.now());
+    unrefTimer(c.expiryTimer);
   }
 
   private subscriptions(res: ServerResponse, method: string, channelId: string, token: Token, body: unknown): void {
     const c = this.channels.get(channelId);
     if (!c || c.token !== token.value) return send(res, 404, { message: 'channel not found', code: 'not.found', status: 404 });
     this.counters.subscriptionCalls += 1;
-    c.lastUsed = Date.now();
+    c.lastUsed = this.clock.now();
     if (method === 'GET') return send(res, 200, { entities: [...c.topics].map((id) => ({ id })) });
     if (method === 'DELETE') {
       c.topics.clear();
@@ -419,7 +438,7 @@ export class GenesysSim {
     c.topics.clear();
     for (const t of next) c.topics.add(t);
     // Resubscribing extends the channel's life (facts §1.4).
-    c.expiresAt = Date.now() + this.o.channelTtlMs;
+    c.expiresAt = this.clock.now() + this.o.channelTtlMs;
     this.armExpiry(c);
     const listed = method === 'PUT' ? results : [...results, ...[...c.topics].filter((t) => !asked.includes(t)).map((id) => ({ id, state: 'Permitted' }))];
     send(res, 200, { entities: listed });
@@ -431,7 +450,7 @@ export class GenesysSim {
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const m = /^\/channels\/([^/?]+)/.exec(req.url ?? '');
     const c = m?.[1] ? this.channels.get(decodeURIComponent(m[1])) : undefined;
-    if (Date.now() < this.socketsBlockedUntil) {
+    if (this.clock.now() < this.socketsBlockedUntil) {
       socket.write('HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n');
       socket.destroy();
       return;
@@ -448,7 +467,7 @@ export class GenesysSim {
     // One socket per channel: a second connection disconnects the first.
     if (c.socket) this.detach(c, 1000);
     c.socket = ws;
-    c.lastUsed = Date.now();
+    c.lastUsed = this.clock.now();
     this.counters.socketsOpened += 1;
     ws.on('message', (data) => {
       let msg: unknown;
@@ -466,22 +485,26 @@ export class GenesysSim {
     ws.on('close', () => {
       if (c.socket === ws) {
         c.socket = undefined;
-        if (c.heartbeat) clearInterval(c.heartbeat);
+        this.clock.clearTimeout(c.heartbeat);
         c.heartbeat = undefined;
       }
     });
     ws.on('error', () => undefined);
     ws.send(JSON.stringify({ topicName: 'channel.metadata', eventBody: { message: 'WebSocket Heartbeat' } }));
-    c.heartbeat = setInterval(() => {
+    const beat = (): void => {
+      if (c.socket !== ws) return;
       if (ws.readyState === 1 && !this.muted) ws.send(JSON.stringify({ topicName: 'channel.metadata', eventBody: { message: 'WebSocket Heartbeat' } }));
-    }, this.o.heartbeatMs);
-    c.heartbeat.unref();
+      c.heartbeat = this.clock.setTimeout(beat, this.o.heartbeatMs);
+      unrefTimer(c.heartbeat);
+    };
+    c.heartbeat = this.clock.setTimeout(beat, this.o.heartbeatMs);
+    unrefTimer(c.heartbeat);
   }
 
   private detach(c: Channel, code: number): void {
     const ws = c.socket;
     c.socket = undefined;
-    if (c.heartbeat) clearInterval(c.heartbeat);
+    this.clock.clearTimeout(c.heartbeat);
     c.heartbeat = undefined;
     if (ws) {
       if (code === 1000 || code === 1001) ws.close(code);
@@ -490,7 +513,7 @@ export class GenesysSim {
   }
 
   private dropChannel(c: Channel, code: number): void {
-    if (c.expiryTimer) clearTimeout(c.expiryTimer);
+    this.clock.clearTimeout(c.expiryTimer);
     this.detach(c, code);
   }
 }
