@@ -53,10 +53,10 @@ class ScriptedAgentAi implements HookSender {
   }
 }
 
-function outbox(conversationId: string, labels: readonly string[]): NewOutboxRow[] {
+function outbox(conversationId: string, labels: readonly string[], factAt = 0): NewOutboxRow[] {
   return labels.map((label) => {
     const kind: OutboxKind = label === 'END_OF_CONVERSATION' ? 'end' : label === 'TRIGGER_SUMMARY_EVENT' ? 'summary' : label.startsWith('message') ? 'message' : 'transfer';
-    return { kind, label, event: label.startsWith('message') ? 'message' : label, body: { conversationId, label }, factAt: 0 };
+    return { kind, label, event: label.startsWith('message') ? 'message' : label, body: { conversationId, label }, factAt };
   });
 }
 
@@ -84,7 +84,10 @@ afterEach(async () => {
   }
 });
 
-async function rig(overrides: Partial<DeliveryOptions> = {}, extra: { completers?: Map<string, OutboxCompleter>; random?: () => number; store?: Store } = {}): Promise<Rig> {
+async function rig(
+  overrides: Partial<DeliveryOptions> = {},
+  extra: { completers?: Map<string, OutboxCompleter>; random?: () => number; store?: Store; metrics?: false } = {},
+): Promise<Rig> {
   const clock = new ManualClock();
   const store = extra.store ?? (await openSqliteStore({ path: ':memory:', now: clock.now }));
   const agentai = new ScriptedAgentAi(clock);
@@ -98,7 +101,7 @@ async function rig(overrides: Partial<DeliveryOptions> = {}, extra: { completers
       bots: new Map([['default', BOT]]),
       options: { ...OPTIONS, ...o },
       logger: pino({ level: 'debug' }, logs),
-      metrics,
+      ...(extra.metrics === false ? {} : { metrics }),
       now: clock.now,
       timers: clock,
       random: extra.random ?? (() => 0.5),
@@ -229,18 +232,20 @@ describe('dispatcher: order and completion', () => {
 
   it('the metrics count calls by kind and status, and the latency from the fact', async () => {
     const r = await rig();
-    r.agentai.answer = (call, nth) => (call.label === 'NA entry A' && nth === 1 ? { kind: 'retry', status: 503, error: 'HTTP 503' } : { kind: 'ok', status: 202 });
-    await r.seed('c1', ['NA entry A']);
+    r.agentai.answer = (call, nth) => (call.label === 'NA entry A' && nth === 1 ? { kind: 'retry', status: 429, retryAfterMs: 1_000, error: 'HTTP 429' } : { kind: 'ok', status: 202 });
+    // The fact happened 500 ms before the row was queued; the first try fails, the second goes 1 s later.
+    await seedRecord(r.store, record('c1'), outbox('c1', ['NA entry A'], r.clock.now() - 500));
     await deliver(r, 'c1');
     await r.advance(60_000);
     const calls = await r.metrics.hookCalls.get();
     expect(calls.values.map((v) => [v.labels, v.value])).toEqual([
-      [{ event: 'transfer', status: '503' }, 1],
+      [{ event: 'transfer', status: '429' }, 1],
       [{ event: 'transfer', status: '202' }, 1],
     ]);
     expect((await r.metrics.retries.get()).values.map((v) => [v.labels, v.value])).toEqual([[{ event: 'transfer' }, 1]]);
     const latency = await r.metrics.latency.get();
     expect(latency.values.find((v) => v.metricName === 'bridge_fact_to_hook_seconds_count')?.value).toBe(1);
+    expect(latency.values.find((v) => v.metricName === 'bridge_fact_to_hook_seconds_sum')?.value).toBeCloseTo(1.5, 6);
     expect((await r.metrics.inFlight.get()).values[0]?.value).toBe(0);
   });
 });
@@ -297,6 +302,7 @@ describe('dispatcher: END_OF_CONVERSATION at most once', () => {
     expect(dead?.label).toBe('END_OF_CONVERSATION');
     expect(dead?.lastError).toMatch(/^outcome unknown: .*\(UND_ERR_HEADERS_TIMEOUT: timeout\)$/);
     expect(dead?.attempts).toBe(1);
+    expect(dead?.blocking).toBeFalsy();
   });
 
   it('with the resend policy an END_OF_CONVERSATION of unknown outcome is retried like any call', async () => {
@@ -597,6 +603,167 @@ describe('dispatcher: stop and store failures', () => {
     failing = false;
     await r.advance(250);
     expect(r.agentai.labels('c1')).toEqual(['NA entry A']);
+  });
+});
+
+describe('dispatcher: waiting and stopping', () => {
+  it('a new row for a conversation whose head waits for its retry does not overtake it, nor hurry it', async () => {
+    const r = await rig();
+    r.agentai.answer = (call, nth) => (call.label === 'NA entry A' && nth === 1 ? { kind: 'retry', status: 429, retryAfterMs: 10_000, error: 'HTTP 429' } : { kind: 'ok', status: 200 });
+    await r.seed('c1', ['NA entry A']);
+    await deliver(r, 'c1');
+    await r.advance(1_000);
+    // The pipeline notifies on every new row.
+    await seedRecord(r.store, record('c1'), outbox('c1', ['message USER']));
+    await deliver(r, 'c1');
+    expect(r.agentai.labels('c1')).toEqual(['NA entry A']);
+    await r.advance(8_999);
+    expect(r.agentai.labels('c1')).toEqual(['NA entry A']);
+    await r.advance(1);
+    expect(r.agentai.labels('c1')).toEqual(['NA entry A', 'NA entry A', 'message USER']);
+  });
+
+  it('whenIdle() waits for retries and for a paused circuit, not only for calls on the wire', async () => {
+    const r = await rig({ circuit: { failures: 2, probeBaseMs: 5_000, probeMaxMs: 5_000 } });
+    let down = true;
+    r.agentai.answer = () => (down ? { kind: 'retry', status: 503, error: 'HTTP 503' } : { kind: 'ok', status: 200 });
+    await r.seed('a', ['NA entry A']);
+    await r.seed('b', ['NA entry B']);
+    let idle = false;
+    await deliver(r, 'a', 'b');
+    void r.dispatcher.whenIdle().then(() => (idle = true));
+    await r.advance(4_000);
+    expect(idle).toBe(false);
+    down = false;
+    await r.advance(1_000);
+    expect(r.agentai.sent.filter((s) => s.at === r.clock.now()).length).toBeGreaterThanOrEqual(1);
+    await r.advance(1_000);
+    await turns(5);
+    expect(idle).toBe(true);
+    expect(r.agentai.labels('a').at(-1)).toBe('NA entry A');
+    expect(r.agentai.labels('b').at(-1)).toBe('NA entry B');
+  });
+
+  it('a call that fails while stop() drains is not retried after the stop; it waits in the store', async () => {
+    const r = await rig();
+    let answer: ((o: SendOutcome) => void) | undefined;
+    r.agentai.answer = (_c, nth) => (nth === 1 ? new Promise((res) => (answer = res)) : { kind: 'ok', status: 200 });
+    await r.seed('c1', ['NA entry A']);
+    r.dispatcher.notify('c1');
+    await until(() => answer !== undefined);
+    const stopping = r.dispatcher.stop(0);
+    r.clock.advance(0);
+    answer?.({ kind: 'retry', status: 503, error: 'HTTP 503' });
+    await stopping;
+    await r.advance(60_000);
+    expect(r.agentai.sent).toHaveLength(1);
+    expect(r.clock.timers).toBe(0);
+    expect((await r.store.outboxFor('c1'))[0]).toMatchObject({ status: 'pending', lastStatus: 503 });
+    expect(await r.dispatcher.sweep()).toBe(0);
+  });
+
+  it('a retry after DELIVERY_MAX_AGE_MS is given up on only once the age is past the limit, not at it', async () => {
+    const r = await rig({ maxAgeMs: 2_000, circuit: { failures: 1_000, probeBaseMs: 1, probeMaxMs: 1 } });
+    r.agentai.answer = () => ({ kind: 'retry', status: 429, retryAfterMs: 1_000, error: 'HTTP 429' });
+    await r.seed('c1', ['NA entry A']);
+    await deliver(r, 'c1');
+    await r.advance(10_000);
+    // Tries at 0, 1, 2 (age 2 s: still allowed) and 3 s (past it: dead letter).
+    expect(r.agentai.sent.map((s) => s.at - r.agentai.sent[0]!.at)).toEqual([0, 1_000, 2_000, 3_000]);
+    expect(await r.store.deadLetters()).toHaveLength(1);
+  });
+
+  it('the backoff of a completer retry grows with the attempts the call already had', async () => {
+    let fail = false;
+    const r = await rig({}, { completers: new Map([['test', { complete: async (call: PendingCall): Promise<Completion> => (fail ? { kind: 'retry', error: 'lookup down' } : { kind: 'ready', bodyJson: call.bodyJson }) }]]) });
+    r.agentai.answer = (_c, nth) => (nth === 1 ? { kind: 'retry', status: 503, error: 'HTTP 503' } : { kind: 'ok', status: 200 });
+    await r.seed('c1', ['NA entry A']);
+    await deliver(r, 'c1');
+    fail = true;
+    await r.advance(500);
+    // One attempt so far: the next delay is drawn from [0, 2 × base), here 0.5 × 2000.
+    expect((await r.store.outboxFor('c1'))[0]).toMatchObject({ attempts: 1, lastError: 'lookup down', nextAttemptAt: r.clock.now() + 1_000 });
+  });
+
+  it('store failures back off further each time they repeat', async () => {
+    const clock = new ManualClock();
+    const real = await openSqliteStore({ path: ':memory:', now: clock.now });
+    let failures = 2;
+    const flaky: Store = new Proxy(real, {
+      get(target, prop, receiver) {
+        const value: unknown = Reflect.get(target, prop, receiver);
+        if (prop === 'head' && typeof value === 'function')
+          return (id: string) => (failures-- > 0 ? Promise.reject(new Error('disk I/O error')) : (value as Store['head']).call(target, id));
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const r = await rig({}, { store: flaky, random: () => 0.999 });
+    await r.seed('c1', ['NA entry A']);
+    await deliver(r, 'c1');
+    await r.advance(10_000);
+    expect(r.events('delivery.store_failed').map((e) => e.retryInMs)).toEqual([499, 749]);
+    expect(r.agentai.labels('c1')).toEqual(['NA entry A']);
+  });
+
+  it('works without metrics', async () => {
+    const r = await rig({ circuit: { failures: 1, probeBaseMs: 10, probeMaxMs: 10 } }, { metrics: false });
+    r.agentai.answer = (call, nth) => (call.label === 'NA entry A' && nth === 1 ? { kind: 'retry', status: 503, error: 'HTTP 503' } : call.label === 'message USER' ? { kind: 'permanent', status: 400, error: 'HTTP 400' } : { kind: 'ok', status: 200 });
+    await r.seed('c1', ['NA entry A', 'message USER', 'NA exit A']);
+    await deliver(r, 'c1');
+    await r.advance(10_000);
+    expect(r.agentai.labels('c1')).toEqual(['NA entry A', 'NA entry A', 'message USER', 'NA exit A']);
+  });
+});
+
+describe('dispatcher: claims (a shared store, several replicas)', () => {
+  /** A store whose claims and fences behave as another replica's would. */
+  function contested(real: Store, opts: { claimable: boolean; refuse: () => boolean }): Store {
+    return new Proxy(real, {
+      get(target, prop, receiver) {
+        const value: unknown = Reflect.get(target, prop, receiver);
+        if (prop === 'claim') return async (ids: readonly string[]) => (opts.claimable ? real.claim(ids) : []);
+        if (prop === 'record')
+          return async (updates: Parameters<Store['record']>[0]) => {
+            if (!opts.refuse()) return real.record(updates);
+            return { refused: updates.map((u) => u.update.id) };
+          };
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  }
+
+  it('a conversation another replica holds is not delivered here', async () => {
+    const clock = new ManualClock();
+    const real = await openSqliteStore({ path: ':memory:', now: clock.now });
+    const r = await rig({}, { store: contested(real, { claimable: false, refuse: () => false }) });
+    await r.seed('c1', ['NA entry A']);
+    await deliver(r, 'c1');
+    expect(r.agentai.sent).toEqual([]);
+  });
+
+  it('a claim lost before the in-flight mark: the call is not sent, and it is said', async () => {
+    const clock = new ManualClock();
+    const real = await openSqliteStore({ path: ':memory:', now: clock.now });
+    const r = await rig({}, { store: contested(real, { claimable: true, refuse: () => true }) });
+    await r.seed('c1', ['NA entry A']);
+    await deliver(r, 'c1');
+    expect(r.agentai.sent).toEqual([]);
+    expect(r.events('delivery.claim_lost')).toMatchObject([{ conversationId: 'c1' }]);
+    // The claim is gone: the next look claims again.
+    expect(r.dispatcher.status()).toMatchObject({ counts: { delivered: 0 } });
+  });
+
+  it('a claim lost after the call went out: not marked, nothing more sent from here', async () => {
+    const clock = new ManualClock();
+    const real = await openSqliteStore({ path: ':memory:', now: clock.now });
+    let marks = 0;
+    const r = await rig({}, { store: contested(real, { claimable: true, refuse: () => ++marks > 1 }) });
+    await r.seed('c1', ['NA entry A', 'NA exit A']);
+    await deliver(r, 'c1');
+    expect(r.agentai.labels('c1')).toEqual(['NA entry A']);
+    expect(r.delivered).toEqual([]);
+    expect(r.dispatcher.counts.delivered).toBe(0);
+    expect(r.events('delivery.claim_lost')).toHaveLength(1);
   });
 });
 

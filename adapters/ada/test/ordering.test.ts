@@ -89,6 +89,55 @@ describe('OrderingBuffer', () => {
     expect(r.maxRunning()).toBe(1);
   });
 
+  it('items with the same timestamp keep their arrival order', async () => {
+    const clock = new ManualClock();
+    const seen: string[] = [];
+    const buffer = new OrderingBuffer<{ at: number; name: string }, void>({
+      holdMs: HOLD_MS,
+      compare: (a, b) => a.at - b.at,
+      timers: clock,
+      process: async (_key, item) => void seen.push(item.name),
+    });
+    const all = ['first', 'second', 'third', 'fourth'].map((name, i) => buffer.submit('k', { at: i === 3 ? 0 : 5, name }));
+    clock.advance(HOLD_MS);
+    await Promise.all(all);
+    expect(seen).toEqual(['fourth', 'first', 'second', 'third']);
+  });
+
+  it('a third window waits for the second, which waited for the first', async () => {
+    const r = rig();
+    const results = [r.buffer.submit('k', { at: 1 })];
+    r.clock.advance(HOLD_MS);
+    await until(() => r.started.length === 1);
+    results.push(r.buffer.submit('k', { at: 2 }));
+    r.clock.advance(HOLD_MS);
+    await r.finish('k:1');
+    await until(() => r.started.length === 2);
+    // Window 2 is being processed (window 1's chain is done) when window 3 closes.
+    results.push(r.buffer.submit('k', { at: 3 }));
+    r.clock.advance(HOLD_MS);
+    await turns(20);
+    expect(r.started).toEqual(['k:1', 'k:2']);
+    await r.finish('k:2');
+    await r.finish('k:3');
+    expect(await Promise.all(results)).toEqual(['done 1', 'done 2', 'done 3']);
+    expect(r.maxRunning()).toBe(1);
+  });
+
+  it('flushAll waits for a window already being processed too', async () => {
+    const r = rig();
+    const first = r.buffer.submit('k', { at: 1 });
+    r.clock.advance(HOLD_MS);
+    await until(() => r.started.length === 1);
+    let flushed = false;
+    const flushing = r.buffer.flushAll().then(() => (flushed = true));
+    await turns(10);
+    expect(flushed).toBe(false);
+    await r.finish('k:1');
+    await flushing;
+    await expect(first).resolves.toBe('done 1');
+  });
+
   it('keys do not wait for each other', async () => {
     const r = rig();
     void r.buffer.submit('a', { at: 1 });

@@ -17,6 +17,12 @@ describe('disconnectType → reason', () => {
     ['transfer.forward', 'transfer'],
     ['transfer.noanswer', 'transfer'],
     ['transfer.notavailable', 'transfer'],
+    ['transfer.donotdisturb', 'transfer'],
+    ['endpoint.donotdisturb', 'hangup'],
+    ['spam', 'hangup'],
+    ['inactivity', 'hangup'],
+    ['session.expired', 'hangup'],
+    ['uncallable', 'dropped'],
     ['TRANSFER.Consult', 'consult'],
   ])('agent %s → %s', (value, reason) => {
     expect(agentLeftReason(value)).toEqual({ reason });
@@ -39,6 +45,18 @@ describe('disconnectType → reason', () => {
     ['other', 'dropped'],
     ['unknown', 'dropped'],
     ['uncallable', 'dropped'],
+    ['endpoint.donotdisturb', 'hangup'],
+    ['spam', 'hangup'],
+    ['inactivity', 'hangup'],
+    ['session.expired', 'hangup'],
+    // Moved on to another number or a conference: not cut off.
+    ['transfer', 'hangup'],
+    ['transfer.consult', 'hangup'],
+    ['transfer.conference', 'hangup'],
+    ['transfer.forward', 'hangup'],
+    ['transfer.noanswer', 'hangup'],
+    ['transfer.notavailable', 'hangup'],
+    ['transfer.donotdisturb', 'hangup'],
   ])('customer %s → %s', (value, reason) => {
     expect(customerLeftReason(value)).toEqual({ reason });
   });
