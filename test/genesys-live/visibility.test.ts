@@ -52,13 +52,20 @@ describe('a callback after a gap', () => {
     const reference = await replayReference(['redial-new-outbound']);
     rig = await startRig(SPEED);
     const r = rig;
-    // …08 drops at 119.7 s (≈3.0 s at 40×) while the socket is down; the callback …09 starts at 160 s (4.0 s),
-    // after the socket is back but while the re-read of …08 is still slow.
-    setTimeout(() => {
-      r.sim.delayRequests(1500, 1, new RegExp(`/api/v2/conversations/${CONVERSATIONS.redialFirst}$`));
-      r.sim.outage(400);
-    }, 2800);
-    await new ScriptPlayer(r.sim).play(fixtureScript('redial-new-outbound'), { speed: SPEED });
+    // …08 drops at its step 4 (119.7 s, ≈3.0 s at 40×) while the socket is down (from its step 3 until step 4
+    // is out); the callback …09 starts at step 5 (160 s, 4.0 s), after the socket is back but while the re-read
+    // of …08 is still slow.
+    let restore: (() => void) | undefined;
+    await new ScriptPlayer(r.sim).play(fixtureScript('redial-new-outbound'), {
+      speed: SPEED,
+      onStep: (step) => {
+        if (step.index === 3) {
+          r.sim.delayRequests(1500, 1, new RegExp(`/api/v2/conversations/${CONVERSATIONS.redialFirst}$`));
+          restore = r.sim.outage();
+        }
+        if (step.index === 4) restore?.();
+      },
+    });
     await waitForEnds(r.h, reference.keys());
     await r.adapter.idle();
     await r.h.bridge.dispatcher.whenIdle();
@@ -73,13 +80,20 @@ describe('a callback after a gap', () => {
 describe('timers wait while the socket is down', () => {
   it('a blind transfer whose successor is only learnt by reconciliation after the transfer window stays cold', async () => {
     const reference = await replayReference(['cold-chain']);
-    // A transfer window of 20 s of scenario time (0.5 s here): Alice's blind transfer at 140 s (3.5 s at 40×);
-    // Bob answers at 153.5 s, inside the window on the platform's clock, but while the socket is down (3.6 s to
-    // 4.8 s), so the bridge learns it only after the window has passed on its own clock.
+    // A transfer window of 20 s of scenario time (0.5 s here): Alice's blind transfer at 140 s (step 4, 3.5 s at
+    // 40×); Bob answers at 153.5 s (step 6), inside the window on the platform's clock, but while the socket is
+    // down (from step 4 until step 7, 170.5 s, is out), so the bridge learns it only after the window has
+    // passed on its own clock.
     rig = await startRig(SPEED, { BRIDGE_TRANSFER_SETTLE_MS: String(20_000 / SPEED) });
     const r = rig;
-    setTimeout(() => r.sim.outage(1200), 3600);
-    await new ScriptPlayer(r.sim).play(fixtureScript('cold-chain'), { speed: SPEED });
+    let restore: (() => void) | undefined;
+    await new ScriptPlayer(r.sim).play(fixtureScript('cold-chain'), {
+      speed: SPEED,
+      onStep: (step) => {
+        if (step.index === 4) restore = r.sim.outage();
+        if (step.index === 7) restore?.();
+      },
+    });
     await waitForEnds(r.h, reference.keys());
     await r.adapter.idle();
     await r.h.bridge.dispatcher.whenIdle();
