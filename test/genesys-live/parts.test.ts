@@ -118,9 +118,14 @@ describe('reconciliation of conversations that started and ended inside a gap', 
   for (const deliver of [true, false]) {
     it(`GENESYS_DELIVER_GAP_CONVERSATIONS=${deliver}`, async () => {
       rig = await startRig(80, { GENESYS_DELIVER_GAP_CONVERSATIONS: String(deliver) });
-      rig.sim.outage(3600);
+      // The socket is down for the whole conversation, and back once it is over.
+      const restore = rig.sim.outage();
       await new ScriptPlayer(rig.sim).play(fixtureScript('standard'), { speed: 80 });
-      await new Promise((res) => setTimeout(res, 1500));
+      restore();
+      const r = rig;
+      // Reconciliation after the gap either delivers the conversation or says why not.
+      const done = (): boolean => (deliver ? r.h.fake.labels(CONVERSATIONS.standard).includes('END_OF_CONVERSATION') : logLines(r.h, 'started and ended inside the gap').length > 0);
+      await r.h.fake.waitFor(done, 15_000);
       await rig.adapter.idle();
       await rig.h.bridge.dispatcher.whenIdle();
       if (deliver) {
