@@ -3,6 +3,7 @@
 // order) so a test sees every mistake, and it can be told to misbehave (status, delay, reset) so delivery's
 // retry and "unknown outcome" paths can be exercised on 127.0.0.1.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { tokenProblem } from './agentai-auth.js';
 import { FakeConversationDetails, type FakeDetailsOptions } from './agentai-details.js';
 import { ConversationOrder } from './agentai-order.js';
@@ -80,9 +81,16 @@ export class FakeAgentAi {
   #orders = new Map<string, ConversationOrder>();
   #seq = 0;
   readonly #timers = new Set<NodeJS.Timeout>();
+  /** Client connections open now, and requests still being handled (read, processed or held by a fault). */
+  readonly #connections = new Set<Socket>();
+  #handling = 0;
 
   private constructor(server: Server, opts: FakeAgentAiOptions) {
     this.#server = server;
+    server.on('connection', (socket: Socket) => {
+      this.#connections.add(socket);
+      socket.once('close', () => this.#connections.delete(socket));
+    });
     this.#bots = new Map(opts.bots.map((b) => [b.botId, b]));
     this.#paths = (opts.hooksPaths ?? DEFAULT_FAKE_HOOKS_PATHS).map((p) => p.replace(/\/+$/, ''));
     this.#tokenHeader = opts.tokenHeader ?? 'either';
@@ -104,9 +112,13 @@ export class FakeAgentAi {
     });
     const fake = new FakeAgentAi(server, opts);
     server.on('request', (req, res) => {
-      fake.#handle(req, res).catch(() => {
-        if (!res.headersSent && !res.destroyed) answer(res, { status: 500, payload: { code: 500, message: 'fake receiver error' } });
-      });
+      fake.#handling += 1;
+      fake
+        .#handle(req, res)
+        .catch(() => {
+          if (!res.headersSent && !res.destroyed) answer(res, { status: 500, payload: { code: 500, message: 'fake receiver error' } });
+        })
+        .finally(() => (fake.#handling -= 1));
     });
     return fake;
   }
@@ -129,6 +141,14 @@ export class FakeAgentAi {
 
   inject(fault: Fault): void {
     this.#faults.push({ ...fault, remaining: fault.times ?? 1 });
+  }
+
+  /**
+   * Resolves once no client holds a connection and no request is being handled: after a client process was
+   * killed, whatever it had on the wire has arrived (and been recorded) or been cut off.
+   */
+  whenQuiet(timeoutMs = 5000): Promise<void> {
+    return this.waitFor(() => this.#connections.size === 0 && this.#handling === 0, timeoutMs);
   }
 
   async waitFor(predicate: () => boolean, timeoutMs = 5000): Promise<void> {

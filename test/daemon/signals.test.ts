@@ -55,7 +55,7 @@ describe('daemon process', () => {
     await ai.waitFor(() => ai.calls().length >= 2, 10_000);
     first.child.kill('SIGKILL');
     expect(await first.exited).toBe('SIGKILL');
-    await new Promise((r) => setTimeout(r, 400)); // a call in flight at the kill may still land at the fake
+    await ai.whenQuiet(); // a call in flight at the kill has landed at the fake, or was cut off
     const before = short(ai.labels('kill-1'));
     expect(before.length).toBeLessThan(EXPECTED.length);
 
@@ -85,7 +85,7 @@ describe('daemon process', () => {
     expect(await first.exited).toBe(0);
     expect(Date.now() - t0).toBeLessThan(3000);
     expect(first.lines.some((l) => l.includes('shutting down'))).toBe(true);
-    await new Promise((r) => setTimeout(r, 400)); // the last slow call lands at the fake
+    await ai.whenQuiet(); // the last slow call has landed at the fake
     const deliveredBefore = short(ai.labels('term-1'));
     expect(deliveredBefore.length).toBeLessThan(EXPECTED.length);
 
