@@ -91,6 +91,42 @@ describe('daemon', () => {
     expect(ai.calls()).toEqual([]);
   });
 
+  it('during an Agent AI outage shows the open circuit, the backlog and its age, and stays ready', async () => {
+    const { base, fake: ai } = await start({ DELIVERY_CIRCUIT_FAILURES: '2', DELIVERY_CIRCUIT_PROBE_BASE_MS: '600000', BRIDGE_SHUTDOWN_DEADLINE_MS: '200' });
+    ai.inject({ status: 503, times: 1000 });
+    for (const conv of ['out-1', 'out-2', 'out-3']) {
+      expect((await postWebhook(base, message(conv, 0, { role: 'human_agent', authorId: 'a1', text: 'hello' }))).status).toBe(200);
+    }
+    type Status = { deliveryState: { circuit: { state: string; host: string } }; store: { outboxDepth: number; oldestPendingAt?: number; deadLetters: number } };
+    const status = async (): Promise<Status> => (await (await fetch(`${base}/status`)).json()) as Status;
+    await ai.waitFor(() => ai.calls().length >= 2, 5000);
+    const deadline = Date.now() + 5000;
+    let s = await status();
+    while ((s.deliveryState.circuit.state !== 'open' || s.store.outboxDepth < 6) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      s = await status();
+    }
+    expect(s.deliveryState.circuit.state).toBe('open');
+    // Each conversation's entry and message wait in the outbox; nothing is given up on.
+    expect(s.store.outboxDepth).toBe(6);
+    expect(s.store.deadLetters).toBe(0);
+    expect(s.store.oldestPendingAt).toBeLessThanOrEqual(Date.now());
+    // The circuit stopped the attempts: two failures opened it, and no probe is due for ten minutes.
+    const tries = ai.calls().length;
+    const metricsText = async (): Promise<string> => (await fetch(`${base}/metrics`)).text();
+    let metrics = await metricsText();
+    while (!/^bridge_outbox_oldest_seconds [1-9]/m.test(metrics) && Date.now() < deadline + 2000) {
+      await new Promise((r) => setTimeout(r, 100));
+      metrics = await metricsText();
+    }
+    expect(metrics).toContain(`bridge_delivery_circuit_state{host="${s.deliveryState.circuit.host}"} 2`);
+    expect(metrics).toMatch(/^bridge_outbox_depth 6$/m);
+    expect(metrics).toMatch(/^bridge_outbox_oldest_seconds [1-9]/m);
+    expect(ai.calls().length).toBe(tries);
+    // The outbox buffers the outage: the bridge still takes input.
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+  });
+
   it('turns /readyz to 503 while draining and still delivers what was queued', async () => {
     const { base, daemon: d, fake: ai } = await start();
     ai.inject({ delayMs: 600, times: 1 });
