@@ -109,6 +109,7 @@ export class Bridge {
       jwt: { ttlSeconds: config.agentai.jwtTtlSeconds, jti: config.agentai.jwtJti },
       timeouts: { connectMs: config.agentai.connectTimeoutMs, headersMs: config.agentai.headersTimeoutMs, bodyMs: config.agentai.bodyTimeoutMs },
       connections: config.agentai.connections,
+      keepAliveMs: config.agentai.keepAliveMs,
     });
     const bots = new Map<string, BotCredentials>(config.bots.map((b) => [b.name, b]));
     this.summary = createSummaryService({
