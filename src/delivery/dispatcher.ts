@@ -66,6 +66,21 @@ const STORE_RETRY_MAX_MS = 30_000;
 
 type Step = 'next' | 'stop';
 
+/** Why a call was given up on: the `reason` label of bridge_dead_letters_total. */
+export type DeadLetterCause = 'rejected' | 'unknown-outcome' | 'max-age' | 'max-attempts' | 'unknown-bot' | 'incomplete';
+
+interface DeadLetterDecision {
+  readonly cause: DeadLetterCause;
+  readonly reason: string;
+  readonly status?: number | undefined;
+  /** Holds the rest of the conversation back until an operator retries or drops it. */
+  readonly blocking: boolean;
+  readonly attempts: number;
+}
+
+/** Dead letters this process made, newest first, shown on /status. */
+const RECENT_DEAD_LETTERS = 20;
+
 export class Dispatcher {
   private readonly runners = new Map<string, Promise<void>>();
   /** A runner is asked to look again once it finishes (new rows arrived while it ran). */
@@ -87,6 +102,7 @@ export class Dispatcher {
   private stopped = false;
   /** What this instance did, for summaries (replay, demo); metrics carry the same for Prometheus. */
   readonly counts = { delivered: 0, retried: 0, deadLettered: 0 };
+  private readonly recentDeadLetters: Record<string, unknown>[] = [];
   private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly deps: DispatcherDeps) {
@@ -177,6 +193,7 @@ export class Dispatcher {
       heldByDeadLetter: this.blocked.size,
       retrying: this.wakeTimers.size,
       counts: this.counts,
+      recentDeadLetters: this.recentDeadLetters,
     };
   }
 
@@ -263,7 +280,7 @@ export class Dispatcher {
     if (row.status === 'inflight') {
       // Left in flight by a process that stopped mid-request (or a replica that died): outcome unknown.
       if (row.kind === 'end' && options.eocOnUnknownOutcome === 'skip') {
-        return (await this.deadLetter(row, `${UNKNOWN_EOC} (the bridge stopped while the call was in flight)`, undefined, false, row.attempts)) ? 'next' : 'stop';
+        return (await this.deadLetter(row, { cause: 'unknown-outcome', reason: `${UNKNOWN_EOC} (the bridge stopped while the call was in flight)`, blocking: false, attempts: row.attempts })) ? 'next' : 'stop';
       }
     } else if (row.nextAttemptAt > t) {
       this.scheduleWake(conversationId, row.nextAttemptAt - t);
@@ -271,7 +288,7 @@ export class Dispatcher {
     }
     const bot = this.deps.bots.get(row.bot);
     if (!bot) {
-      return (await this.deadLetter(row, `bot "${row.bot}" is not in the configuration any more`, undefined, true, row.attempts)) ? 'next' : 'stop';
+      return (await this.deadLetter(row, { cause: 'unknown-bot', reason: `bot "${row.bot}" is not in the configuration any more`, blocking: true, attempts: row.attempts })) ? 'next' : 'stop';
     }
     const bodyJson = await this.complete(row, t);
     if (bodyJson === 'waiting') return 'stop';
@@ -306,7 +323,7 @@ export class Dispatcher {
         return 'waiting';
       }
       case 'give-up':
-        return (await this.deadLetter(row, c.reason, undefined, false, row.attempts)) ? 'gave-up' : 'waiting';
+        return (await this.deadLetter(row, { cause: 'incomplete', reason: c.reason, blocking: false, attempts: row.attempts })) ? 'gave-up' : 'waiting';
     }
   }
 
@@ -393,10 +410,10 @@ export class Dispatcher {
       }
       case 'permanent':
         // It will never be accepted: keep it visible, and let the conversation go on.
-        return (await this.deadLetter(row, `Agent AI rejected it: ${outcome.error}`, outcome.status, false, attempt)) ? 'next' : 'stop';
+        return (await this.deadLetter(row, { cause: 'rejected', reason: `Agent AI rejected it: ${outcome.error}`, status: outcome.status, blocking: false, attempts: attempt })) ? 'next' : 'stop';
       case 'unknown':
         if (row.kind === 'end' && options.eocOnUnknownOutcome === 'skip') {
-          return (await this.deadLetter(row, `${UNKNOWN_EOC} (${outcome.error})`, undefined, false, attempt)) ? 'next' : 'stop';
+          return (await this.deadLetter(row, { cause: 'unknown-outcome', reason: `${UNKNOWN_EOC} (${outcome.error})`, blocking: false, attempts: attempt })) ? 'next' : 'stop';
         }
         return this.retryLater(row, attempt, outcome.error, undefined, undefined);
       case 'retry':
@@ -409,10 +426,10 @@ export class Dispatcher {
     const t = this.now();
     const age = t - row.createdAt;
     if (age > options.maxAgeMs) {
-      return (await this.deadLetter(row, `${error}; gave up after ${Math.round(age / 1000)} s (DELIVERY_MAX_AGE_MS)`, status, true, attempt)) ? 'next' : 'stop';
+      return (await this.deadLetter(row, { cause: 'max-age', reason: `${error}; gave up after ${Math.round(age / 1000)} s (DELIVERY_MAX_AGE_MS)`, status, blocking: true, attempts: attempt })) ? 'next' : 'stop';
     }
     if (options.maxAttempts > 0 && attempt >= options.maxAttempts) {
-      return (await this.deadLetter(row, `${error}; gave up after ${attempt} attempts (DELIVERY_MAX_ATTEMPTS)`, status, true, attempt)) ? 'next' : 'stop';
+      return (await this.deadLetter(row, { cause: 'max-attempts', reason: `${error}; gave up after ${attempt} attempts (DELIVERY_MAX_ATTEMPTS)`, status, blocking: true, attempts: attempt })) ? 'next' : 'stop';
     }
     const delay = retryAfterMs ?? fullJitterDelay(attempt, options.backoffBaseMs, options.backoffMaxMs, this.random);
     if (!(await this.write(row, { id: row.id, status: 'pending', nextAttemptAt: t + delay, error, ...(status !== undefined ? { httpStatus: status } : {}), at: t }))) return 'stop';
@@ -424,13 +441,16 @@ export class Dispatcher {
   }
 
   /** Returns false if the claim was lost (another replica has the conversation now). */
-  private async deadLetter(row: OutboxRow, reason: string, status: number | undefined, blocking: boolean, attempts: number): Promise<boolean> {
+  private async deadLetter(row: OutboxRow, d: DeadLetterDecision): Promise<boolean> {
     const t = this.now();
+    const { cause, reason, status, blocking, attempts } = d;
     if (!(await this.write(row, { id: row.id, status: 'dead', reason, blocking, ...(status !== undefined ? { httpStatus: status } : {}), at: t }))) return false;
-    this.deps.metrics?.deadLetters.inc({ event: row.kind });
+    this.deps.metrics?.deadLetters.inc({ event: row.kind, reason: cause });
     this.counts.deadLettered += 1;
+    this.recentDeadLetters.unshift({ outboxId: row.id, conversationId: row.conversationId, label: row.label, cause, reason, attempts, blocking, at: new Date(t).toISOString() });
+    this.recentDeadLetters.length = Math.min(this.recentDeadLetters.length, RECENT_DEAD_LETTERS);
     this.deps.logger.error(
-      { conversationId: row.conversationId, hookEvent: row.event, label: row.label, outboxId: row.id, attempts, status, reason, blocking, event: 'hook.dead_letter' },
+      { conversationId: row.conversationId, hookEvent: row.event, label: row.label, outboxId: row.id, attempts, status, reason, cause, blocking, event: 'hook.dead_letter' },
       `dead letter: ${row.label}`,
     );
     return true;
