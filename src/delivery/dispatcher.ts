@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { Completion, OutboxCompleter } from '../core/adapter.js';
 import type { SendOutcome } from '../agentai/outcome.js';
 import type { BridgeMetrics } from '../observability/metrics.js';
-import type { DeliveryClaim, OutboxRow, OutboxUpdate, Store } from '../store/types.js';
+import type { ClaimedUpdate, DeliveryClaim, OutboxRow, OutboxUpdate, Store } from '../store/types.js';
 import { fullJitterDelay } from './backoff.js';
 import { Circuit, type CircuitOptions } from './circuit.js';
 import { MarkBatcher } from './marks.js';
@@ -248,12 +248,33 @@ export class Dispatcher {
 
   private async write(row: OutboxRow, update: OutboxUpdate): Promise<boolean> {
     const claim = this.claims.get(row.conversationId) ?? { conversationId: row.conversationId, fence: 0 };
-    const accepted = await this.marks.write({ claim, update });
+    const accepted = update.status === 'inflight' ? await this.marks.write({ claim, update }) : await this.keepOutcome(row, { claim, update });
     if (!accepted) {
       this.claims.delete(row.conversationId);
       this.deps.logger.warn({ conversationId: row.conversationId, outboxId: row.id, event: 'delivery.claim_lost' }, 'delivery: another replica took this conversation over');
     }
     return accepted;
+  }
+
+  /**
+   * Writes a mark that records what happened to a call, trying until the store takes it. Only this process
+   * knows what Agent AI answered: a row left in flight would be taken for "outcome unknown" by the next pass
+   * (an accepted END_OF_CONVERSATION dead-lettered, a delivered message sent again).
+   */
+  private async keepOutcome(row: OutboxRow, update: ClaimedUpdate): Promise<boolean> {
+    for (let n = 1; ; n += 1) {
+      try {
+        return await this.marks.write(update);
+      } catch (err) {
+        if (this.stopped) throw err;
+        const delay = fullJitterDelay(n, STORE_RETRY_BASE_MS, STORE_RETRY_MAX_MS, this.random) + STORE_RETRY_BASE_MS;
+        this.deps.logger.error(
+          { conversationId: row.conversationId, outboxId: row.id, mark: update.update.status, err, code: errorCode(err instanceof Error ? err : new Error(String(err))), retryInMs: delay, event: 'delivery.mark_failed' },
+          `delivery: the store did not take the outcome of ${row.label}; trying again`,
+        );
+        await new Promise<void>((resolve) => this.timers.setTimeout(resolve, delay));
+      }
+    }
   }
 
   /** One row: send it, or decide why it cannot go now. */
@@ -345,6 +366,12 @@ export class Dispatcher {
     }, Math.max(1, probeInMs));
   }
 
+  /** A probe that never went out: another conversation may carry the next one. */
+  private abandonProbe(): void {
+    this.circuit.abandonProbe();
+    this.armProbe(this.circuit.probeInMs(this.now()));
+  }
+
   private unparkAll(): void {
     if (this.probeTimer !== undefined) this.timers.clearTimeout(this.probeTimer);
     this.probeTimer = undefined;
@@ -357,8 +384,16 @@ export class Dispatcher {
   private attempt(row: OutboxRow, bot: BotCredentials, bodyJson: string, probe: boolean): Promise<Step> {
     return this.limiter.add(async (): Promise<Step> => {
       const { metrics } = this.deps;
-      if (!(await this.write(row, { id: row.id, status: 'inflight', at: this.now() }))) {
-        if (probe) this.circuit.abandonProbe();
+      let marked: boolean;
+      try {
+        marked = await this.write(row, { id: row.id, status: 'inflight', at: this.now() });
+      } catch (err) {
+        // Nothing was sent; the probe must not stay "in progress" or the circuit never lets a call through again.
+        if (probe) this.abandonProbe();
+        throw err;
+      }
+      if (!marked) {
+        if (probe) this.abandonProbe();
         return 'stop';
       }
       const attempt = row.attempts + 1;
