@@ -139,7 +139,6 @@ export class Dispatcher {
       this.timers.clearTimeout(timer);
       this.wakeTimers.delete(conversationId);
     }
-    this.blocked.delete(conversationId);
     const run = this.run(conversationId).finally(() => {
       this.runners.delete(conversationId);
       if (this.again.delete(conversationId)) this.notify(conversationId);
@@ -297,6 +296,7 @@ export class Dispatcher {
       }
       return 'stop';
     }
+    this.blocked.delete(conversationId);
     const t = this.now();
     if (row.status === 'inflight') {
       // Left in flight by a process that stopped mid-request (or a replica that died): outcome unknown.

@@ -98,6 +98,11 @@ describe('Agent AI outage', () => {
     expect(host.accepted('other')).toEqual(FLOW.slice(0, 2));
     expect(host.accepted('held')).toEqual([]);
     expect((await store.outboxFor('held')).filter((r) => r.status === 'pending')).toHaveLength(FLOW.length - 1);
+    // Said once, not on every pass over the outbox.
+    for (let i = 0; i < 5; i += 1) await rig.dispatcher.sweep();
+    await clock.settle();
+    expect(rig.logs.lines.filter((l) => l.includes('"event":"delivery.held_by_dead_letter"'))).toHaveLength(1);
+    expect(rig.dispatcher.status()).toMatchObject({ heldByDeadLetter: 1 });
 
     // What `agentai-bridge dead-letters retry --all` does, then the daemon's sweep picks it up.
     expect(await store.retryDead('all', clock.now())).toBe(1);
