@@ -7,6 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { adapterModules } from '../../adapters/index.js';
 import { replayCommand } from '../../src/cli/replay.js';
+import { loadConfig } from '../../src/config/load.js';
+import { initialState } from '../../src/core/conversation-state.js';
+import { openStore } from '../../src/store/open.js';
+import { seedRecord } from '../helpers/store-seed.js';
 import { BridgeMetrics } from '../../src/observability/metrics.js';
 import { FakeAgentAi } from '../../src/sim/agentai-receiver.js';
 import { BOT, bridgeEnv, LineCollector } from '../helpers/harness.js';
@@ -101,7 +105,7 @@ describe('replay: bodies and behaviour', () => {
     expect(labels(fake, conv(8))).toEqual([`NA entry ${A}`, `NA exit ${A}`]);
 
     // A new process (bridge instance) on the same data dir sees Y: the redial index is in the store.
-    expect(await replayCommand([join(dir, 'y.jsonl')], ctx)).toBe(0);
+    expect(await replayCommand(['--data-dir', join(dir, 'data'), join(dir, 'y.jsonl')], ctx)).toBe(0);
     expect(labels(fake, conv(8))).toEqual([`NA entry ${A}`, `NA exit ${A}`, `redial entry ${A}`, `NA exit ${A}`, ...END]);
     expect(fake.accepted().some((c) => c.conversationId === conv(9))).toBe(false);
   });
@@ -123,16 +127,40 @@ describe('replay: bodies and behaviour', () => {
     expect(messages[1]?.body).toMatchObject({ author: { type: 'AGENT' }, sendUserMessage: false, sendAgentMessage: true, agentId: A });
   });
 
-  it('replaying the same file twice changes nothing the second time (durable dedupe)', async () => {
+  it('replaying the same file twice into one --data-dir changes nothing the second time (durable dedupe)', async () => {
     fake = await FakeAgentAi.start({ bots: [BOT] });
-    const env = bridgeEnv(fake.url, mkdtempSync(join(tmpdir(), 'replay-twice-')), { LOG_LEVEL: 'warn' });
+    const dataDir = mkdtempSync(join(tmpdir(), 'replay-twice-'));
+    const env = bridgeEnv(fake.url, mkdtempSync(join(tmpdir(), 'replay-config-')), { LOG_LEVEL: 'warn' });
     const ctx = { env, stdout: new LineCollector(), stderr: new LineCollector(), modules: adapterModules };
-    expect(await replayCommand([fixture('cold-chain')], ctx)).toBe(0);
+    expect(await replayCommand(['--data-dir', dataDir, fixture('cold-chain')], ctx)).toBe(0);
     const first = fake.accepted().length;
     const out = new LineCollector();
-    expect(await replayCommand([fixture('cold-chain')], { ...ctx, stdout: out })).toBe(0);
+    expect(await replayCommand(['--data-dir', dataDir, fixture('cold-chain')], { ...ctx, stdout: out })).toBe(0);
     expect(fake.accepted().length).toBe(first);
     expect(out.lines.join('\n')).toMatch(/0 applied, \d+ duplicate/);
+  });
+
+  it('without --data-dir keeps its store in a fresh temporary directory: a daemon\'s pending calls are not sent again', async () => {
+    fake = await FakeAgentAi.start({ bots: [BOT] });
+    const daemonDir = mkdtempSync(join(tmpdir(), 'replay-daemon-'));
+    const env = bridgeEnv(fake.url, daemonDir, { LOG_LEVEL: 'warn' });
+    // What a running daemon has in its store: a call waiting for delivery.
+    const daemonStore = await openStore(loadConfig({ env }));
+    await seedRecord(daemonStore, { id: 'daemon-conv', bot: 'default', source: 'genesys', state: { ...initialState(), phase: 'open' } }, [
+      { kind: 'transfer', label: 'NA entry daemon-agent', event: 'NA entry', body: { conversationId: 'daemon-conv' }, factAt: 0 },
+    ]);
+    const ctx = { env, stdout: new LineCollector(), stderr: new LineCollector(), modules: adapterModules };
+    expect(await replayCommand([fixture('standard')], ctx)).toBe(0);
+    expect(fake.accepted(conv(1)).length).toBeGreaterThan(0);
+    expect(fake.calls().some((c) => c.conversationId === 'daemon-conv')).toBe(false);
+    // The daemon's row is where it was, still its to send; the replay left nothing in the daemon's store.
+    expect((await daemonStore.outboxFor('daemon-conv')).map((r) => r.status)).toEqual(['pending']);
+    expect(await daemonStore.conversation(conv(1))).toBeUndefined();
+    await daemonStore.close();
+    // Two replays of the same file without --data-dir are independent runs: both deliver.
+    const before = fake.accepted(conv(1)).length;
+    expect(await replayCommand([fixture('standard')], ctx)).toBe(0);
+    expect(fake.accepted(conv(1)).length).toBe(2 * before);
   });
 
   it('logs, counts and skips a malformed line with its line number, and still delivers the rest', async () => {
