@@ -24,9 +24,8 @@ afterEach(async () => {
   fake = undefined;
 });
 
-async function start(extra: NodeJS.ProcessEnv = {}): Promise<{ base: string; daemon: RunHandle; fake: FakeAgentAi }> {
-  fake = await FakeAgentAi.start({ bots: [BOT] });
-  const dataDir = mkdtempSync(join(tmpdir(), 'daemon-'));
+async function start(extra: NodeJS.ProcessEnv = {}, dataDir = mkdtempSync(join(tmpdir(), 'daemon-'))): Promise<{ base: string; daemon: RunHandle; fake: FakeAgentAi }> {
+  fake ??= await FakeAgentAi.start({ bots: [BOT] });
   const env = bridgeEnv(fake.url, dataDir, { BRIDGE_ADAPTERS: 'ada', ADA_WEBHOOK_SECRETS: secret, ADA_ORDERING_BUFFER_MS: '20', BRIDGE_SETTLE_MS: '50', LOG_LEVEL: 'warn', ...extra });
   const out = new LineCollector();
   const handle = await startDaemon(
@@ -76,6 +75,32 @@ describe('daemon', () => {
     expect(ai.violations()).toEqual([]);
     const userMessage = ai.accepted(conv).find((c) => JSON.stringify(c.body).includes('My order is late'));
     expect(userMessage?.body).toMatchObject({ experience: 'chat', source: 'ada', author: { type: 'USER' }, agentId: 'agent-sam', language: 'en' });
+  });
+
+  it('an Ada agent who joined before a restart still leaves at handoff.ended after it (the store knows who joined)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'daemon-restart-'));
+    const conv = 'ada-restart-1';
+    const first = await start({}, dataDir);
+    for (const payload of [created(conv, 0), message(conv, 1000, { role: 'human_agent', text: 'Hi, I am Sam', authorId: 'agent-sam', name: 'Sam' })]) {
+      expect((await postWebhook(first.base, payload)).status).toBe(200);
+    }
+    await first.fake.waitFor(() => first.fake.labels(conv).length === 2, 5000);
+    first.daemon.shutdown('restart');
+    expect(await first.daemon.done).toBe(0);
+    daemon = undefined;
+
+    const second = await start({}, dataDir);
+    // Still in the same handoff: a word from Sam is not a second entry.
+    expect((await postWebhook(second.base, message(conv, 2000, { role: 'human_agent', text: 'Still here', authorId: 'agent-sam', name: 'Sam' }))).status).toBe(200);
+    expect((await postWebhook(second.base, handoffEnded(conv, 3000))).status).toBe(200);
+    // The exit comes with the handoff's end (after the settle window), not with the conversation's end.
+    await second.fake.waitFor(() => second.fake.labels(conv).includes('NA exit agent-sam'), 5000);
+    expect((await postWebhook(second.base, ended(conv, 600_000))).status).toBe(200);
+    await second.fake.waitFor(() => second.fake.labels(conv).some((l) => l.startsWith('END_OF_CONVERSATION')), 5000);
+    expect(second.fake.labels(conv).map((l) => l.replace(/^(message \w+).*/, '$1'))).toEqual([
+      'NA entry agent-sam', 'message AGENT', 'message AGENT', 'NA exit agent-sam', 'TRIGGER_SUMMARY_EVENT', 'END_OF_CONVERSATION',
+    ]);
+    expect(second.fake.violations()).toEqual([]);
   });
 
   it('rejects a badly signed webhook with 401 and forwards nothing', async () => {

@@ -55,7 +55,7 @@ function permanentStartFailure(err: unknown): string | undefined {
 const INGEST_RETRY_MS = 5_000;
 
 /** Sorting key for one conversation's facts: by time, then the processor's tie order, messages before exits. */
-const RANK: Record<Fact['type'], number> = { 'agent.joined': 0, message: 1, 'agent.left': 2, 'customer.left': 3, 'conversation.ended': 4 };
+const RANK: Record<Fact['type'], number> = { 'agent.joined': 0, message: 1, 'agent.left': 2, 'agents.left': 2, 'customer.left': 3, 'conversation.ended': 4 };
 
 export class GenesysLiveAdapter implements Adapter {
   readonly name = NAME;
