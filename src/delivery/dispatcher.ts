@@ -381,9 +381,20 @@ export class Dispatcher {
   }
 
   /** One attempt, inside a delivery slot. */
-  private attempt(row: OutboxRow, bot: BotCredentials, bodyJson: string, probe: boolean): Promise<Step> {
+  private attempt(row: OutboxRow, bot: BotCredentials, bodyJson: string, granted: boolean): Promise<Step> {
     return this.limiter.add(async (): Promise<Step> => {
       const { metrics } = this.deps;
+      let probe = granted;
+      if (!probe && this.circuit.state !== 'closed') {
+        // The circuit opened while this call waited for a slot: it waits with the rest instead of going out.
+        const t = this.now();
+        const permission = this.circuit.permit(t);
+        if (permission.kind === 'wait') {
+          this.park(row.conversationId, permission.untilMs - t);
+          return 'stop';
+        }
+        probe = permission.probe;
+      }
       let marked: boolean;
       try {
         marked = await this.write(row, { id: row.id, status: 'inflight', at: this.now() });

@@ -55,6 +55,25 @@ describe('Agent AI outage', () => {
     await rig.dispatcher.whenIdle();
   });
 
+  it('opens after exactly DELIVERY_CIRCUIT_FAILURES consecutive failures; an answer in between starts the count again', async () => {
+    const rig = startRig({ maxInFlight: 1, circuit: { failures: 3, probeBaseMs: 5000, probeMaxMs: 30_000 } });
+    const { clock, host, store } = rig;
+    host.latencyMs = 100;
+    const answers = ['down', 'down', 'ok', 'down', 'down', 'down'];
+    host.answer = () => (answers.shift() === 'ok' ? { kind: 'ok', status: 200 } : DOWN);
+    for (const id of ['a', 'b', 'c', 'd', 'e']) await queue(store, id, FLOW.slice(0, 1));
+    await rig.dispatcher.start();
+    await clock.advance(4000);
+    // down, down, ok (count back to 0), down, down, down: open after the sixth call, not the third.
+    expect(host.calls.map((c) => c.answered)).toEqual(['retry', 'retry', 'ok', 'retry', 'retry', 'retry']);
+    expect((rig.dispatcher.status() as { circuit: { state: string } }).circuit.state).toBe('open');
+    const openedAt = host.calls[5]?.at ?? 0;
+    await clock.advance(5000);
+    // Nothing until the first probe, DELIVERY_CIRCUIT_PROBE_BASE_MS after it opened.
+    expect(host.calls).toHaveLength(7);
+    expect((host.calls[6]?.at ?? 0) - openedAt).toBeGreaterThanOrEqual(5000);
+  });
+
   it('a later call never overtakes one being retried, within a conversation; other conversations go on', async () => {
     const rig = startRig();
     const { clock, host, store } = rig;
