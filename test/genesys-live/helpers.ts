@@ -111,7 +111,7 @@ export async function replayReference(names: readonly string[]): Promise<Map<str
   const config = loadConfig({ env: bridgeEnv(fake.url, dataDir, { LOG_LEVEL: 'silent' }) });
   const logger = createLogger({ level: 'silent', secrets: [], destination: new LineCollector(), pretty: false });
   const bridge = new Bridge({ config, logger, now: clock.now });
-  bridge.start({ timers: false });
+  await bridge.start({ timers: false });
   try {
     for (const name of names) {
       // A fresh decoder per file, as each recorded file is its own socket session.

@@ -50,7 +50,7 @@ export async function startHarness(extraEnv: NodeJS.ProcessEnv = {}): Promise<Ha
   const logs = new LineCollector();
   const logger = createLogger({ level: 'debug', secrets: secretValues(config), destination: logs, pretty: false });
   const bridge = new Bridge({ config, logger, tickIntervalMs: 20 });
-  bridge.start();
+  await bridge.start();
   return {
     fake,
     bridge,

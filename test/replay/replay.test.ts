@@ -96,7 +96,7 @@ describe('replay: bodies and behaviour', () => {
     const config = loadConfig({ env });
     const first = new Bridge({ config, logger: createLogger({ level: 'silent', destination: new LineCollector(), pretty: false }) });
     const decoder = adapterModules.find((m) => m.name === 'genesys')?.createFrameDecoder?.({ config, logger: createLogger({ level: 'silent', destination: new LineCollector(), pretty: false }), metrics: first.metrics, now: Date.now });
-    first.start({ timers: false });
+    await first.start({ timers: false });
     for (const line of readFileSync(join(dir, 'x.jsonl'), 'utf8').split('\n').filter((l) => l !== '')) {
       for (const fact of decoder?.decode(line).facts ?? []) await first.pipeline.ingest(fact);
     }
