@@ -35,9 +35,15 @@ export interface WalCheckpointer {
   stop(): Promise<void>;
 }
 
-export function startWalCheckpointer(db: Database.Database, path: string, onError: (message: string) => void = () => undefined): WalCheckpointer {
+export interface WalCheckpointerOptions {
+  readonly intervalMs?: number;
+  readonly onError?: (message: string) => void;
+}
+
+export function startWalCheckpointer(db: Database.Database, path: string, options: WalCheckpointerOptions = {}): WalCheckpointer {
+  const onError = options.onError ?? ((): void => undefined);
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path, intervalMs: INTERVAL_MS } });
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path, intervalMs: options.intervalMs ?? INTERVAL_MS } });
   worker.unref();
   db.pragma('wal_autocheckpoint = 0');
   let running = true;
