@@ -78,6 +78,18 @@ interface DeadLetterDecision {
   readonly attempts: number;
 }
 
+/** A dead letter as /status shows it. */
+interface DeadLetterNote {
+  readonly outboxId: number;
+  readonly conversationId: string;
+  readonly label: string;
+  readonly cause: DeadLetterCause;
+  readonly reason: string;
+  readonly attempts: number;
+  readonly blocking: boolean;
+  readonly at: string;
+}
+
 /** Dead letters this process made, newest first, shown on /status. */
 const RECENT_DEAD_LETTERS = 20;
 
@@ -102,7 +114,7 @@ export class Dispatcher {
   private stopped = false;
   /** What this instance did, for summaries (replay, demo); metrics carry the same for Prometheus. */
   readonly counts = { delivered: 0, retried: 0, deadLettered: 0 };
-  private readonly recentDeadLetters: Record<string, unknown>[] = [];
+  private readonly recentDeadLetters: DeadLetterNote[] = [];
   private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly deps: DispatcherDeps) {
