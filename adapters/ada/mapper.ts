@@ -12,8 +12,14 @@ export interface JoinedAgent {
 export interface AdaConversationState {
   readonly language?: string;
   readonly domain?: string;
-  /** Agents that joined the current handoff, by identity; emptied by handoff.ended. */
+  /**
+   * Agents known to have joined the current handoff, by identity; emptied by handoff.ended. Only a hint that
+   * saves a join fact per message: who is in the conversation is the sequencer's, in the store, so after a
+   * restart (this map empty) a join is sent again and changes nothing, and handoff.ended still closes them.
+   */
   readonly joined: ReadonlyMap<string, JoinedAgent>;
+  /** This process saw the handoff end and no agent since: the end needs no second "everyone left". */
+  readonly handoffClosed?: boolean;
 }
 
 export interface MapContext {
@@ -61,19 +67,12 @@ export function mapAdaEvent(previous: AdaConversationState, event: AdaEvent, ctx
     case 'created':
       return { state, facts: [], ended: false, skipped: 'conversation.created carries no fact' };
 
-    case 'handoff.ended': {
-      const facts = leaveAll(state, base, root);
-      return {
-        state: { ...state, joined: new Map() },
-        facts,
-        ended: false,
-        ...(facts.length === 0 ? { skipped: 'handoff ended without a known agent' } : {}),
-      };
-    }
+    case 'handoff.ended':
+      return { state: { ...state, joined: new Map(), handoffClosed: true }, facts: [everyoneLeft(base, root)], ended: false };
 
     case 'ended': {
       // handoff.ended may never come (or come later): close any leg still open before the end.
-      const facts: Fact[] = [...leaveAll(state, base, root), { ...base, type: 'conversation.ended', dedupeKey: root }];
+      const facts: Fact[] = [...(state.handoffClosed ? [] : [everyoneLeft(base, root)]), { ...base, type: 'conversation.ended', dedupeKey: root }];
       return { state: { ...state, joined: new Map() }, facts, ended: true };
     }
 
@@ -84,15 +83,9 @@ export function mapAdaEvent(previous: AdaConversationState, event: AdaEvent, ctx
 
 type FactBaseFields = Pick<Fact, 'conversationId' | 'at' | 'source' | 'experience' | 'domain' | 'language'>;
 
-function leaveAll(state: AdaConversationState, base: FactBaseFields, root: string): Fact[] {
-  return [...state.joined.values()].map(({ agent, leg }) => ({
-    ...base,
-    type: 'agent.left' as const,
-    dedupeKey: `${root}:left:${agent.identity}`,
-    leg,
-    agent,
-    reason: 'hangup' as const,
-  }));
+/** Ada does not say who left: the sequencer closes every agent it holds for this conversation. */
+function everyoneLeft(base: FactBaseFields, root: string): Fact {
+  return { ...base, type: 'agents.left', dedupeKey: `${root}:left`, reason: 'hangup' };
 }
 
 function mapMessage(
@@ -141,7 +134,7 @@ function mapMessage(
         { ...base, type: 'agent.joined', dedupeKey: `${root}:joined:${identity}`, leg, agent, via: 'routing' },
         ...message('AGENT', identity),
       ];
-      return { state: { ...state, joined }, facts, ended: false };
+      return { state: { ...state, joined, handoffClosed: false }, facts, ended: false };
     }
 
     default:

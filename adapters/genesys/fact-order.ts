@@ -5,6 +5,7 @@ import type { Fact, FactType } from '../../src/core/facts.js';
 
 const TIE_RANK: Readonly<Record<FactType, number>> = {
   'agent.left': 0,
+  'agents.left': 0,
   'agent.joined': 1,
   message: 2,
   'customer.left': 3,

@@ -25,11 +25,16 @@ export interface AgentAiClientOptions {
   jwt: { ttlSeconds: number; jti: boolean };
   timeouts: { connectMs: number; headersMs: number; bodyMs: number };
   connections: number;
+  /** Idle keep-alive connections are closed after this long (default 2 s); see AGENTAI_KEEPALIVE_MS. */
+  keepAliveMs?: number;
 }
 
 export const DEFAULT_HOOKS_PATH = '/agentassist/api/v1/hooks';
 
 const MAX_ERROR_TEXT = 500;
+const DEFAULT_KEEP_ALIVE_MS = 2000;
+/** How much sooner than a server's advertised Keep-Alive timeout an idle connection is dropped. */
+const KEEP_ALIVE_MARGIN_MS = 1000;
 
 export class AgentAiClient {
   readonly #pool: Pool;
@@ -47,11 +52,18 @@ export class AgentAiClient {
     this.#hooksPath = hooksPath;
     this.#tokenHeader = opts.tokenHeader;
     this.#minter = new TokenMinter({ ttlSeconds: opts.jwt.ttlSeconds, jti: opts.jwt.jti });
+    const keepAlive = opts.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
     this.#pool = new Pool(url.origin, {
       connections: opts.connections,
       connectTimeout: opts.timeouts.connectMs,
       headersTimeout: opts.timeouts.headersMs,
       bodyTimeout: opts.timeouts.bodyMs,
+      // A request written to a connection the server (or a middlebox) has already closed is reset after it
+      // went out: an unknown outcome we caused ourselves. So idle connections are closed on our side first,
+      // at our limit or a second before the server's advertised Keep-Alive timeout, whichever comes sooner.
+      keepAliveTimeout: keepAlive,
+      keepAliveMaxTimeout: keepAlive,
+      keepAliveTimeoutThreshold: KEEP_ALIVE_MARGIN_MS,
     });
   }
 

@@ -17,7 +17,7 @@ commands:
   run                         the daemon (adapters from BRIDGE_ADAPTERS, HTTP on BRIDGE_HTTP_PORT)
   demo [--conversations N] [--duration S] [--speed X] [--faults drop,closing,404,token,429,outage,mute]
                               the whole product against a simulated Genesys org and Agent AI, no accounts
-  replay [--adapter genesys] FILE...
+  replay [--adapter genesys] [--data-dir DIR] FILE...
                               recorded notification frames (JSONL) through the whole pipeline
   check-config                validate the configuration; print it with secrets masked
   config-reference            every config key with its env var and default (markdown)

@@ -99,7 +99,8 @@ export async function startDaemon(ctx: CliContext, options: { signals?: boolean;
   const done = new Promise<number>((resolve) => {
     resolveDone = resolve;
   });
-  const shutdown = (reason: string, code: number = EXIT.ok): void => {
+  const shutdown = (reason: string, exitCode: number = EXIT.ok): void => {
+    let code = exitCode;
     if (draining) {
       logger.warn({ reason }, 'second signal: exiting now; undelivered calls stay in the store for the next start');
       resolveDone(EXIT.failure);
@@ -108,12 +109,19 @@ export async function startDaemon(ctx: CliContext, options: { signals?: boolean;
     draining = true;
     logger.info({ reason, deadlineMs: config.bridge.shutdownDeadlineMs }, 'shutting down: intake stopped, draining delivery');
     void (async () => {
-      for (const a of adapters) await a.stop().catch((err: unknown) => logger.error({ err, adapter: a.name }, 'adapter stop failed'));
-      const drained = await bridge.stop(config.bridge.shutdownDeadlineMs);
-      lock.release();
-      await server.close();
-      logger.info({ drained }, drained ? 'stopped: everything delivered' : 'stopped at the deadline: the rest is delivered at the next start');
-      resolveDone(code);
+      try {
+        for (const a of adapters) await a.stop().catch((err: unknown) => logger.error({ err, adapter: a.name }, 'adapter stop failed'));
+        const drained = await bridge.stop(config.bridge.shutdownDeadlineMs);
+        logger.info({ drained }, drained ? 'stopped: everything delivered' : 'stopped at the deadline: the rest is delivered at the next start');
+      } catch (err) {
+        // Closing the store failed (disk gone): what it committed is safe; say so and still exit.
+        logger.error({ err, event: 'bridge.stop_failed' }, 'stopping did not finish cleanly; committed facts and calls are kept for the next start');
+        code = EXIT.failure;
+      } finally {
+        lock.release();
+        await server.close().catch((err: unknown) => logger.error({ err }, 'closing the HTTP server failed'));
+        resolveDone(code);
+      }
     })();
   };
   // Before the adapters start: a start that is still retrying (Genesys unreachable) must stop cleanly too.

@@ -109,6 +109,12 @@ export const schema = {
     headersTimeoutMs: { doc: 'Time to wait for response headers once the request is sent', format: 'positiveInt', default: 15000, env: 'AGENTAI_HEADERS_TIMEOUT_MS' },
     bodyTimeoutMs: { doc: 'Time to wait between response body chunks', format: 'positiveInt', default: 15000, env: 'AGENTAI_BODY_TIMEOUT_MS' },
     connections: { doc: 'Keep-alive connections to Agent AI', format: 'positiveInt', default: 16, env: 'AGENTAI_CONNECTIONS' },
+    keepAliveMs: {
+      doc: 'An idle keep-alive connection to Agent AI is closed after this long (or 1 s before the server says it will close it): keep it below the idle timeout of any load balancer or NAT in front of Agent AI, so no call is written to a connection the network already dropped',
+      format: 'positiveInt',
+      default: 2000,
+      env: 'AGENTAI_KEEPALIVE_MS',
+    },
     bots: {
       doc: 'Several bots (file only): [{name, botId, clientId, clientSecret | clientSecretFile, queueIds?, queueNames?, sources?, domains?, summary?, default?}]',
       format: 'botList',

@@ -60,6 +60,16 @@ export interface AgentLeftFact extends FactBase {
   readonly reason: AgentLeftReason;
 }
 
+/**
+ * Every agent still in the conversation left, for a platform that says so without naming them (Ada's
+ * handoff.ended). The sequencer resolves it against the agents it holds in the store, so the adapter needs
+ * no memory of who joined: a restart between the handoff and its end loses nothing.
+ */
+export interface EveryAgentLeftFact extends FactBase {
+  readonly type: 'agents.left';
+  readonly reason: AgentLeftReason;
+}
+
 export interface CustomerLeftFact extends FactBase {
   readonly type: 'customer.left';
   readonly reason: CustomerLeftReason;
@@ -85,6 +95,6 @@ export interface ConversationEndedFact extends FactBase {
   readonly type: 'conversation.ended';
 }
 
-export type Fact = AgentJoinedFact | AgentLeftFact | CustomerLeftFact | MessageFact | ConversationEndedFact;
+export type Fact = AgentJoinedFact | AgentLeftFact | EveryAgentLeftFact | CustomerLeftFact | MessageFact | ConversationEndedFact;
 
 export type FactType = Fact['type'];

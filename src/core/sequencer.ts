@@ -2,7 +2,7 @@
 // clock of its own: time comes from each input's `at`, and the state says when it next needs a tick (wakeAt).
 // The rules are the hooks API's (seeds/kore-agentai-hooks-api.txt): NA entry first; cold/warm in between;
 // the final NA exit, then TRIGGER_SUMMARY_EVENT, then END_OF_CONVERSATION exactly once and last.
-import type { AgentInfo, AgentJoinedFact, AgentLeftFact, Experience, Fact, MessageFact } from './facts.js';
+import type { AgentInfo, AgentJoinedFact, AgentLeftFact, EveryAgentLeftFact, Experience, Fact, MessageFact } from './facts.js';
 import type { Intent, IntentBody, TransferType, Transition } from './intents.js';
 import { initialState, mergeCustomer, type ConversationState } from './conversation-state.js';
 
@@ -38,6 +38,8 @@ export type IgnoredReason =
   | 'after-end'
   | 'duplicate-leg'
   | 'unknown-leg'
+  /** Everyone left, but nobody was there. */
+  | 'no-agent'
   | 'early-message-dropped'
   | 'early-message-overflow';
 
@@ -85,6 +87,8 @@ function apply(
       return onJoined(state, input, settings, out);
     case 'agent.left':
       return onLeft(state, input, settings, out);
+    case 'agents.left':
+      return onEveryoneLeft(state, input, settings, out);
     case 'customer.left':
       state.customer = mergeCustomer(state.customer, input.customer);
       if (input.reason === 'dropped') state.customerDroppedAt ??= input.at;
@@ -195,6 +199,22 @@ function onLeft(
   state.lastAgent = holder.agent;
   const settle = fact.reason === 'transfer' || fact.reason === 'consult' ? settings.transferSettleMs : settings.settleMs;
   state.pendingExit = { agent: holder.agent, reason: fact.reason, at: fact.at, deadline: fact.at + settle };
+  return undefined;
+}
+
+function onEveryoneLeft(
+  state: ConversationState,
+  fact: EveryAgentLeftFact,
+  settings: SequencerSettings,
+  out: IntentBody[],
+): IgnoredReason | undefined {
+  if (state.active.length === 0) return 'no-agent';
+  // Leg by leg, agents in the order they joined: exactly what naming each of them would have done.
+  for (const holder of [...state.active]) {
+    for (const leg of [...holder.legs]) {
+      onLeft(state, { ...fact, type: 'agent.left', leg, agent: holder.agent }, settings, out);
+    }
+  }
   return undefined;
 }
 

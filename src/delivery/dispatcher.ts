@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { Completion, OutboxCompleter } from '../core/adapter.js';
 import type { SendOutcome } from '../agentai/outcome.js';
 import type { BridgeMetrics } from '../observability/metrics.js';
-import type { DeliveryClaim, OutboxRow, OutboxUpdate, Store } from '../store/types.js';
+import type { ClaimedUpdate, DeliveryClaim, OutboxRow, OutboxUpdate, Store } from '../store/types.js';
 import { fullJitterDelay } from './backoff.js';
 import { Circuit, type CircuitOptions } from './circuit.js';
 import { MarkBatcher } from './marks.js';
@@ -66,6 +66,33 @@ const STORE_RETRY_MAX_MS = 30_000;
 
 type Step = 'next' | 'stop';
 
+/** Why a call was given up on: the `reason` label of bridge_dead_letters_total. */
+export type DeadLetterCause = 'rejected' | 'unknown-outcome' | 'max-age' | 'max-attempts' | 'unknown-bot' | 'incomplete';
+
+interface DeadLetterDecision {
+  readonly cause: DeadLetterCause;
+  readonly reason: string;
+  readonly status?: number | undefined;
+  /** Holds the rest of the conversation back until an operator retries or drops it. */
+  readonly blocking: boolean;
+  readonly attempts: number;
+}
+
+/** A dead letter as /status shows it. */
+interface DeadLetterNote {
+  readonly outboxId: number;
+  readonly conversationId: string;
+  readonly label: string;
+  readonly cause: DeadLetterCause;
+  readonly reason: string;
+  readonly attempts: number;
+  readonly blocking: boolean;
+  readonly at: string;
+}
+
+/** Dead letters this process made, newest first, shown on /status. */
+const RECENT_DEAD_LETTERS = 20;
+
 export class Dispatcher {
   private readonly runners = new Map<string, Promise<void>>();
   /** A runner is asked to look again once it finishes (new rows arrived while it ran). */
@@ -87,6 +114,7 @@ export class Dispatcher {
   private stopped = false;
   /** What this instance did, for summaries (replay, demo); metrics carry the same for Prometheus. */
   readonly counts = { delivered: 0, retried: 0, deadLettered: 0 };
+  private readonly recentDeadLetters: DeadLetterNote[] = [];
   private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly deps: DispatcherDeps) {
@@ -185,6 +213,7 @@ export class Dispatcher {
       heldByDeadLetter: this.blocked.size,
       retrying: this.wakeTimers.size,
       counts: this.counts,
+      recentDeadLetters: this.recentDeadLetters,
     };
   }
 
@@ -239,12 +268,33 @@ export class Dispatcher {
 
   private async write(row: OutboxRow, update: OutboxUpdate): Promise<boolean> {
     const claim = this.claims.get(row.conversationId) ?? { conversationId: row.conversationId, fence: 0 };
-    const accepted = await this.marks.write({ claim, update });
+    const accepted = update.status === 'inflight' ? await this.marks.write({ claim, update }) : await this.keepOutcome(row, { claim, update });
     if (!accepted) {
       this.claims.delete(row.conversationId);
       this.deps.logger.warn({ conversationId: row.conversationId, outboxId: row.id, event: 'delivery.claim_lost' }, 'delivery: another replica took this conversation over');
     }
     return accepted;
+  }
+
+  /**
+   * Writes a mark that records what happened to a call, trying until the store takes it. Only this process
+   * knows what Agent AI answered: a row left in flight would be taken for "outcome unknown" by the next pass
+   * (an accepted END_OF_CONVERSATION dead-lettered, a delivered message sent again).
+   */
+  private async keepOutcome(row: OutboxRow, update: ClaimedUpdate): Promise<boolean> {
+    for (let n = 1; ; n += 1) {
+      try {
+        return await this.marks.write(update);
+      } catch (err) {
+        if (this.stopped) throw err;
+        const delay = fullJitterDelay(n, STORE_RETRY_BASE_MS, STORE_RETRY_MAX_MS, this.random) + STORE_RETRY_BASE_MS;
+        this.deps.logger.error(
+          { conversationId: row.conversationId, outboxId: row.id, mark: update.update.status, ...errorFields(err), retryInMs: delay, event: 'delivery.mark_failed' },
+          `delivery: the store did not take the outcome of ${row.label}; trying again`,
+        );
+        await new Promise<void>((resolve) => this.timers.setTimeout(resolve, delay));
+      }
+    }
   }
 
   /** One row: send it, or decide why it cannot go now. */
@@ -272,7 +322,7 @@ export class Dispatcher {
     if (row.status === 'inflight') {
       // Left in flight by a process that stopped mid-request (or a replica that died): outcome unknown.
       if (row.kind === 'end' && options.eocOnUnknownOutcome === 'skip') {
-        return (await this.deadLetter(row, `${UNKNOWN_EOC} (the bridge stopped while the call was in flight)`, undefined, false, row.attempts)) ? 'next' : 'stop';
+        return (await this.deadLetter(row, { cause: 'unknown-outcome', reason: `${UNKNOWN_EOC} (the bridge stopped while the call was in flight)`, blocking: false, attempts: row.attempts })) ? 'next' : 'stop';
       }
       // At least once: Agent AI may see this call twice. Said at warn so an operator can match a duplicate.
       this.deps.logger.warn(
@@ -285,7 +335,7 @@ export class Dispatcher {
     }
     const bot = this.deps.bots.get(row.bot);
     if (!bot) {
-      return (await this.deadLetter(row, `bot "${row.bot}" is not in the configuration any more`, undefined, true, row.attempts)) ? 'next' : 'stop';
+      return (await this.deadLetter(row, { cause: 'unknown-bot', reason: `bot "${row.bot}" is not in the configuration any more`, blocking: true, attempts: row.attempts })) ? 'next' : 'stop';
     }
     const bodyJson = await this.complete(row, t);
     if (bodyJson === 'waiting') return 'stop';
@@ -305,7 +355,8 @@ export class Dispatcher {
     if (!completer) {
       if (row.ref === undefined) return row.bodyJson;
       // Never send a body whose text was left to fetch: say why, and let the conversation go on.
-      return (await this.deadLetter(row, `nothing fills in this call for source "${row.source}" (reference ${row.ref})`, undefined, false, row.attempts)) ? 'gave-up' : 'waiting';
+      const reason = `nothing fills in this call for source "${row.source}" (reference ${row.ref})`;
+      return (await this.deadLetter(row, { cause: 'incomplete', reason, blocking: false, attempts: row.attempts })) ? 'gave-up' : 'waiting';
     }
     const c = await completer
       .complete({ conversationId: row.conversationId, kind: row.kind, bodyJson: row.bodyJson, queuedAt: row.createdAt, ...(row.ref ? { ref: row.ref } : {}) })
@@ -324,7 +375,7 @@ export class Dispatcher {
         return 'waiting';
       }
       case 'give-up':
-        return (await this.deadLetter(row, c.reason, undefined, false, row.attempts)) ? 'gave-up' : 'waiting';
+        return (await this.deadLetter(row, { cause: 'incomplete', reason: c.reason, blocking: false, attempts: row.attempts })) ? 'gave-up' : 'waiting';
     }
   }
 
@@ -346,6 +397,12 @@ export class Dispatcher {
     }, Math.max(1, probeInMs));
   }
 
+  /** A probe that never went out: another conversation may carry the next one. */
+  private abandonProbe(): void {
+    this.circuit.abandonProbe();
+    this.armProbe(this.circuit.probeInMs(this.now()));
+  }
+
   private unparkAll(): void {
     if (this.probeTimer !== undefined) this.timers.clearTimeout(this.probeTimer);
     this.probeTimer = undefined;
@@ -355,11 +412,30 @@ export class Dispatcher {
   }
 
   /** One attempt, inside a delivery slot. */
-  private attempt(row: OutboxRow, bot: BotCredentials, bodyJson: string, probe: boolean): Promise<Step> {
+  private attempt(row: OutboxRow, bot: BotCredentials, bodyJson: string, granted: boolean): Promise<Step> {
     return this.limiter.add(async (): Promise<Step> => {
       const { metrics } = this.deps;
-      if (!(await this.write(row, { id: row.id, status: 'inflight', at: this.now() }))) {
-        if (probe) this.circuit.abandonProbe();
+      let probe = granted;
+      if (!probe && this.circuit.state !== 'closed') {
+        // The circuit opened while this call waited for a slot: it waits with the rest instead of going out.
+        const t = this.now();
+        const permission = this.circuit.permit(t);
+        if (permission.kind === 'wait') {
+          this.park(row.conversationId, permission.untilMs - t);
+          return 'stop';
+        }
+        probe = permission.probe;
+      }
+      let marked: boolean;
+      try {
+        marked = await this.write(row, { id: row.id, status: 'inflight', at: this.now() });
+      } catch (err) {
+        // Nothing was sent; the probe must not stay "in progress" or the circuit never lets a call through again.
+        if (probe) this.abandonProbe();
+        throw err;
+      }
+      if (!marked) {
+        if (probe) this.abandonProbe();
         return 'stop';
       }
       const attempt = row.attempts + 1;
@@ -411,10 +487,10 @@ export class Dispatcher {
       }
       case 'permanent':
         // It will never be accepted: keep it visible, and let the conversation go on.
-        return (await this.deadLetter(row, `Agent AI rejected it: ${outcome.error}`, outcome.status, false, attempt)) ? 'next' : 'stop';
+        return (await this.deadLetter(row, { cause: 'rejected', reason: `Agent AI rejected it: ${outcome.error}`, status: outcome.status, blocking: false, attempts: attempt })) ? 'next' : 'stop';
       case 'unknown':
         if (row.kind === 'end' && options.eocOnUnknownOutcome === 'skip') {
-          return (await this.deadLetter(row, `${UNKNOWN_EOC} (${outcome.error})`, undefined, false, attempt)) ? 'next' : 'stop';
+          return (await this.deadLetter(row, { cause: 'unknown-outcome', reason: `${UNKNOWN_EOC} (${outcome.error})`, blocking: false, attempts: attempt })) ? 'next' : 'stop';
         }
         return this.retryLater(row, attempt, outcome.error, undefined, undefined);
       case 'retry':
@@ -427,10 +503,10 @@ export class Dispatcher {
     const t = this.now();
     const age = t - row.createdAt;
     if (age > options.maxAgeMs) {
-      return (await this.deadLetter(row, `${error}; gave up after ${Math.round(age / 1000)} s (DELIVERY_MAX_AGE_MS)`, status, true, attempt)) ? 'next' : 'stop';
+      return (await this.deadLetter(row, { cause: 'max-age', reason: `${error}; gave up after ${Math.round(age / 1000)} s (DELIVERY_MAX_AGE_MS)`, status, blocking: true, attempts: attempt })) ? 'next' : 'stop';
     }
     if (options.maxAttempts > 0 && attempt >= options.maxAttempts) {
-      return (await this.deadLetter(row, `${error}; gave up after ${attempt} attempts (DELIVERY_MAX_ATTEMPTS)`, status, true, attempt)) ? 'next' : 'stop';
+      return (await this.deadLetter(row, { cause: 'max-attempts', reason: `${error}; gave up after ${attempt} attempts (DELIVERY_MAX_ATTEMPTS)`, status, blocking: true, attempts: attempt })) ? 'next' : 'stop';
     }
     const delay = retryAfterMs ?? fullJitterDelay(attempt, options.backoffBaseMs, options.backoffMaxMs, this.random);
     if (!(await this.write(row, { id: row.id, status: 'pending', nextAttemptAt: t + delay, error, ...(status !== undefined ? { httpStatus: status } : {}), at: t }))) return 'stop';
@@ -442,13 +518,16 @@ export class Dispatcher {
   }
 
   /** Returns false if the claim was lost (another replica has the conversation now). */
-  private async deadLetter(row: OutboxRow, reason: string, status: number | undefined, blocking: boolean, attempts: number): Promise<boolean> {
+  private async deadLetter(row: OutboxRow, d: DeadLetterDecision): Promise<boolean> {
     const t = this.now();
+    const { cause, reason, status, blocking, attempts } = d;
     if (!(await this.write(row, { id: row.id, status: 'dead', reason, blocking, ...(status !== undefined ? { httpStatus: status } : {}), at: t }))) return false;
-    this.deps.metrics?.deadLetters.inc({ event: row.kind });
+    this.deps.metrics?.deadLetters.inc({ event: row.kind, reason: cause });
     this.counts.deadLettered += 1;
+    this.recentDeadLetters.unshift({ outboxId: row.id, conversationId: row.conversationId, label: row.label, cause, reason, attempts, blocking, at: new Date(t).toISOString() });
+    this.recentDeadLetters.length = Math.min(this.recentDeadLetters.length, RECENT_DEAD_LETTERS);
     this.deps.logger.error(
-      { conversationId: row.conversationId, hookEvent: row.event, label: row.label, outboxId: row.id, attempts, status, reason, blocking, event: 'hook.dead_letter' },
+      { conversationId: row.conversationId, hookEvent: row.event, label: row.label, outboxId: row.id, attempts, status, reason, cause, blocking, event: 'hook.dead_letter' },
       `dead letter: ${row.label}`,
     );
     return true;

@@ -10,7 +10,7 @@ export class BridgeMetrics {
   readonly malformed = new Counter({ name: 'bridge_input_malformed_total', help: 'Malformed frames or webhooks, logged and skipped', labelNames: ['adapter'], registers: [this.registry] });
   readonly hookCalls = new Counter({ name: 'bridge_hook_calls_total', help: 'Agent AI hook calls by event and HTTP status (or outcome for network failures)', labelNames: ['event', 'status'], registers: [this.registry] });
   readonly retries = new Counter({ name: 'bridge_hook_retries_total', help: 'Hook calls scheduled for another attempt', labelNames: ['event'], registers: [this.registry] });
-  readonly deadLetters = new Counter({ name: 'bridge_dead_letters_total', help: 'Hook calls given up on and kept as dead letters', labelNames: ['event'], registers: [this.registry] });
+  readonly deadLetters = new Counter({ name: 'bridge_dead_letters_total', help: 'Hook calls given up on and kept as dead letters, by event and reason (rejected, unknown-outcome, max-age, max-attempts, unknown-bot, incomplete)', labelNames: ['event', 'reason'], registers: [this.registry] });
   readonly queueDepth = new Gauge({ name: 'bridge_outbox_depth', help: 'Hook calls waiting to be delivered', registers: [this.registry] });
   readonly inFlight = new Gauge({ name: 'bridge_hook_in_flight', help: 'Hook calls in flight now', registers: [this.registry] });
   readonly activeConversations = new Gauge({ name: 'bridge_active_conversations', help: 'Conversations not yet closed', registers: [this.registry] });

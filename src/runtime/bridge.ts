@@ -1,5 +1,6 @@
 // Wires one bridge instance from its configuration: store → pipeline (sequencers) → dispatcher → Agent AI
 // client. Adapters are attached by the caller (the composition root in bin/), never imported here.
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { AgentAiClient } from '../agentai/client.js';
 import type { WireOptions } from '../agentai/bodies.js';
@@ -77,7 +78,9 @@ export interface BridgeDeps {
 }
 
 /** Closed conversations removed per purge slice: each slice is one short transaction. */
-const PURGE_SLICE = 200;
+const PURGE_SLICE = 100;
+/** Purge work per timer tick; the rest waits for the next tick. */
+const PURGE_TICK_BUDGET_MS = 15;
 
 export class Bridge {
   readonly store: Store;
@@ -92,6 +95,8 @@ export class Bridge {
   private ticker: NodeJS.Timeout | undefined;
   private ticking = false;
   private lastPurge = 0;
+  /** A retention purge under way, continued on each tick. */
+  private purging: { before: number; purged: number } | undefined;
   private lastSweep = 0;
   private storeOk = true;
   private lastStats: StoreStats | undefined;
@@ -109,6 +114,7 @@ export class Bridge {
       jwt: { ttlSeconds: config.agentai.jwtTtlSeconds, jti: config.agentai.jwtJti },
       timeouts: { connectMs: config.agentai.connectTimeoutMs, headersMs: config.agentai.headersTimeoutMs, bodyMs: config.agentai.bodyTimeoutMs },
       connections: config.agentai.connections,
+      keepAliveMs: config.agentai.keepAliveMs,
     });
     const bots = new Map<string, BotCredentials>(config.bots.map((b) => [b.name, b]));
     this.summary = createSummaryService({
@@ -183,16 +189,34 @@ export class Bridge {
         this.pipeline.invalidateWakeHint();
         await this.dispatcher.sweep();
       }
-      if (this.now() - this.lastPurge > 3_600_000) {
+      if (this.purging === undefined && this.now() - this.lastPurge > 3_600_000) {
         this.lastPurge = this.now();
-        await this.purge(this.now() - this.deps.config.bridge.retentionHours * 3_600_000);
+        this.purging = { before: this.now() - this.deps.config.bridge.retentionHours * 3_600_000, purged: 0 };
       }
+      if (this.purging) await this.purgeSome(this.purging);
       await this.refreshGauges();
     } catch (err) {
       this.logger.error({ err, event: 'bridge.tick_failed' }, 'timer tick failed; will try again on the next tick');
     } finally {
       this.ticking = false;
     }
+  }
+
+  /**
+   * A slice or a few of the purge in progress, within PURGE_TICK_BUDGET_MS; the next tick goes on where this
+   * one stopped, so timers keep firing on time however much there is to remove.
+   */
+  private async purgeSome(run: { before: number; purged: number }): Promise<void> {
+    const started = performance.now();
+    for (;;) {
+      const n = await this.store.purgeClosed(run.before, PURGE_SLICE);
+      run.purged += n;
+      if (n < PURGE_SLICE) break;
+      if (performance.now() - started >= PURGE_TICK_BUDGET_MS) return;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    this.purging = undefined;
+    if (run.purged) this.logger.info({ purged: run.purged, event: 'store.purged' }, 'purged closed conversations past retention');
   }
 
   /** Removes closed conversations past retention in short slices, yielding between them. */

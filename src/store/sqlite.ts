@@ -25,6 +25,7 @@ import { parseState } from '../core/conversation-state.js';
 import { migrate } from './sqlite-schema.js';
 import { StoreError } from './errors.js';
 import { ConversationCache } from './conversation-cache.js';
+import { startWalCheckpointer } from './wal-checkpointer.js';
 
 export interface SqliteStoreOptions {
   /** File path, or ':memory:' for tests. */
@@ -121,6 +122,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   db.pragma(`synchronous = ${options.sync === 'normal' ? 'NORMAL' : 'FULL'}`);
   db.pragma('busy_timeout = 5000');
   migrate(db);
+  const checkpointer = options.path === ':memory:' ? undefined : startWalCheckpointer(db, options.path);
   const now = options.now ?? Date.now;
   const cache = new ConversationCache(options.cacheSize ?? 2_000);
 
@@ -135,7 +137,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     upsertConversation: db.prepare(
       `INSERT INTO conversations (id, bot, source, state, wake_at, closed_at, updated_at, created_at, clock_platform_at, clock_local_at)
        VALUES (@id, @bot, @source, @state, @wakeAt, @closedAt, @now, @now, @platformAt, @localAt)
-       ON CONFLICT(id) DO UPDATE SET state = excluded.state, wake_at = excluded.wake_at, closed_at = excluded.closed_at,
+       ON CONFLICT(id) DO UPDATE SET state = excluded.state, wake_at = excluded.wake_at, closed_at = COALESCE(conversations.closed_at, excluded.closed_at),
          updated_at = excluded.updated_at, clock_platform_at = excluded.clock_platform_at, clock_local_at = excluded.clock_local_at`,
     ),
     findRedial: db.prepare(
@@ -403,6 +405,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       }
     },
     close: async () => {
+      await checkpointer?.stop();
       if (db.open) db.close();
     },
   };

@@ -7,7 +7,7 @@ import { adapterModules } from '../../adapters/index.js';
 import { deadLettersCommand } from '../../src/cli/dead-letters.js';
 import { checkConfigCommand } from '../../src/cli/check-config.js';
 import { main } from '../../src/cli/main.js';
-import { joined } from '../core/fact-builders.js';
+import { joined, said } from '../core/fact-builders.js';
 import { BOT, bridgeEnv, LineCollector, startHarness } from '../helpers/harness.js';
 
 describe('dead-letters CLI', () => {
@@ -34,6 +34,35 @@ describe('dead-letters CLI', () => {
       expect(await h.bridge.store.deadLetters()).toEqual([]);
       expect(await deadLettersCommand(['drop', '9999'], ctx)).toBe(1);
       expect(await deadLettersCommand(['retry'], ctx)).toBe(2);
+    } finally {
+      await h.close();
+    }
+  }, 20_000);
+});
+
+describe('dead-letters retry keeps the conversation in order', () => {
+  it('a call that ran out of retries holds the rest back; `dead-letters retry --all` sends it, then the rest', async () => {
+    const h = await startHarness({ DELIVERY_MAX_AGE_MS: '300', DELIVERY_CIRCUIT_FAILURES: '1000' });
+    try {
+      let down = true;
+      h.fake.inject({ status: 503, times: 10_000, match: () => down });
+      await h.bridge.pipeline.ingest({ ...joined(0, 'A'), conversationId: 'blk-1' });
+      await h.bridge.pipeline.ingest({ ...said(1, 'USER', 'first'), conversationId: 'blk-1' });
+      await h.bridge.pipeline.ingest({ ...said(2, 'AGENT', 'second'), conversationId: 'blk-1' });
+      await h.bridge.dispatcher.whenIdle();
+      const [dead, ...none] = await h.bridge.store.deadLetters();
+      expect(none).toEqual([]);
+      expect(dead).toMatchObject({ label: 'NA entry A', blocking: true });
+      down = false;
+      expect(h.fake.labels('blk-1')).toEqual([]); // nothing overtook it
+
+      const ctx = { env: bridgeEnv(h.fake.url, h.dataDir), stdout: new LineCollector(), stderr: new LineCollector(), modules: adapterModules };
+      expect(await deadLettersCommand(['list'], ctx)).toBe(0);
+      expect(ctx.stdout.lines.join('\n')).toMatch(/holds its conversation back; attempts \d+, last HTTP 503: .*DELIVERY_MAX_AGE_MS/);
+      expect(await deadLettersCommand(['retry', '--all'], ctx)).toBe(0);
+      await h.fake.waitFor(() => h.fake.labels('blk-1').length === 3, 10_000); // the bridge's sweep finds it
+      expect(h.fake.labels('blk-1').map((l) => l.replace(/^(message \w+).*/, '$1'))).toEqual(['NA entry A', 'message USER', 'message AGENT']);
+      expect(h.fake.violations()).toEqual([]);
     } finally {
       await h.close();
     }

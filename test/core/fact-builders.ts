@@ -28,6 +28,10 @@ export const left = (s: number, who: string, reason: AgentLeftReason, leg = `${w
   type: 'agent.left', conversationId: conv, dedupeKey: key(), at: at(s), source: 'test', leg, reason,
   agent: { identity: who },
 });
+/** Every agent still there left, unnamed (Ada's handoff.ended). */
+export const everyoneLeft = (s: number, reason: AgentLeftReason = 'hangup', conv = 'c1'): Fact => ({
+  type: 'agents.left', conversationId: conv, dedupeKey: key(), at: at(s), source: 'test', reason,
+});
 export const customerLeft = (s: number, reason: CustomerLeftReason, conv = 'c1'): Fact => ({
   type: 'customer.left', conversationId: conv, dedupeKey: key(), at: at(s), source: 'test', reason,
 });

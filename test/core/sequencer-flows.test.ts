@@ -1,6 +1,6 @@
 // Each seed flow of the hooks API, with and without the summary, as the exact sequence Agent AI must see.
 import { describe, expect, it } from 'vitest';
-import { customerLeft, ended, joined, left, run, said, settings, tick } from './fact-builders.js';
+import { customerLeft, ended, everyoneLeft, joined, left, run, said, settings, tick } from './fact-builders.js';
 
 const withSummary = (tail: string[]): string[] => tail;
 const withoutSummary = (tail: string[]): string[] => tail.filter((l) => l !== 'TRIGGER_SUMMARY_EVENT');
@@ -120,6 +120,14 @@ describe('classification details', () => {
   it('one agent on two legs enters once and exits once, with the last leg', () => {
     const { labels } = run([joined(0, 'A', 'p1'), joined(5, 'A', 'p2'), left(10, 'A', 'hangup', 'p1'), left(50, 'A', 'hangup', 'p2'), ended(50)]);
     expect(labels).toEqual(['NA entry A', 'NA exit A', 'TRIGGER_SUMMARY_EVENT', 'END_OF_CONVERSATION A']);
+  });
+
+  it('"everyone left" closes every agent the conversation holds, on all their legs, as if each were named', () => {
+    const { labels } = run([joined(0, 'A', 'a1'), joined(5, 'A', 'a2'), joined(10, 'B', 'B-leg', 'conference'), everyoneLeft(40), tick(60)]);
+    expect(labels).toEqual(['NA entry A', 'warm entry B', 'warm exit A', 'NA exit B']);
+    // Nobody there: nothing to say.
+    const none = run([joined(0, 'A'), left(10, 'A', 'hangup'), tick(30), everyoneLeft(40)]);
+    expect(none.labels).toEqual(['NA entry A', 'NA exit A']);
   });
 
   it('facts after the end change nothing and are reported as ignored', () => {

@@ -2,8 +2,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Intent } from '../../src/core/intents.js';
-import { customerLeft, ended, joined, left, run, said, settings, T0, tick } from './fact-builders.js';
-import type { SequencerInput } from '../../src/core/sequencer.js';
+import { customerLeft, ended, everyoneLeft, joined, left, run, said, settings, T0, tick } from './fact-builders.js';
+import { initialState, step, type SequencerInput } from '../../src/core/sequencer.js';
 import { runs } from '../helpers/property-runs.js';
 
 const agents = ['A', 'B', 'C'] as const;
@@ -15,6 +15,7 @@ const factArb: fc.Arbitrary<(s: number) => SequencerInput> = fc.oneof(
   fc.record({ who: fc.constantFrom(...agents), leg: fc.constantFrom(...legs), reason: fc.constantFrom('transfer', 'consult', 'conference', 'hangup', 'dropped') as fc.Arbitrary<'hangup'> })
     .map(({ who, leg, reason }) => (s: number) => left(s, who, reason, `${who}-${leg}`)),
   fc.constantFrom('hangup', 'dropped').map((r) => (s: number) => customerLeft(s, r as 'hangup')),
+  fc.constantFrom('hangup', 'dropped').map((r) => (s: number) => everyoneLeft(s, r as 'hangup')),
   fc.constantFrom('USER', 'AGENT').map((a) => (s: number) => said(s, a as 'USER', 'text')),
   fc.constant((s: number) => ended(s)),
   fc.constant((s: number) => tick(s)),
@@ -100,6 +101,25 @@ describe('sequencer invariants (fast-check)', () => {
       const once = deduped(inputs);
       const twice = once.flatMap((i): SequencerInput[] => (i.type === 'agent.joined' || i.type === 'agent.left' ? [i, { ...i, dedupeKey: `${i.dedupeKey}-again` }] : [i]));
       expect(run(twice).intents).toEqual(run(once).intents);
+    }), { numRuns: runs(1000) });
+  });
+
+  it('"everyone left" is the same as each agent still there leaving, leg by leg, in the order they joined', () => {
+    fc.assert(fc.property(timelineArb, (inputs) => {
+      const d = deduped(inputs);
+      // What an adapter that remembered every join would have sent instead: the sequencer's own active list.
+      let state = initialState();
+      const named: SequencerInput[] = [];
+      for (const input of d) {
+        while (state.wakeAt !== undefined && state.wakeAt <= input.at && input.type !== 'timer') state = step(state, { type: 'timer', at: state.wakeAt }, settings).state;
+        // With nobody there it changes nothing (kept as it is, so the timeline's timers fire at the same inputs).
+        const expanded: SequencerInput[] = input.type === 'agents.left' && state.active.length > 0
+          ? state.active.flatMap((a) => a.legs.map((leg): SequencerInput => ({ ...input, type: 'agent.left', dedupeKey: `${input.dedupeKey}-${leg}`, leg, agent: a.agent })))
+          : [input];
+        for (const e of expanded) state = step(state, e, settings).state;
+        named.push(...expanded);
+      }
+      expect(run(d).intents).toEqual(run(named).intents);
     }), { numRuns: runs(1000) });
   });
 

@@ -24,9 +24,8 @@ afterEach(async () => {
   fake = undefined;
 });
 
-async function start(extra: NodeJS.ProcessEnv = {}): Promise<{ base: string; daemon: RunHandle; fake: FakeAgentAi }> {
-  fake = await FakeAgentAi.start({ bots: [BOT] });
-  const dataDir = mkdtempSync(join(tmpdir(), 'daemon-'));
+async function start(extra: NodeJS.ProcessEnv = {}, dataDir = mkdtempSync(join(tmpdir(), 'daemon-'))): Promise<{ base: string; daemon: RunHandle; fake: FakeAgentAi }> {
+  fake ??= await FakeAgentAi.start({ bots: [BOT] });
   const env = bridgeEnv(fake.url, dataDir, { BRIDGE_ADAPTERS: 'ada', ADA_WEBHOOK_SECRETS: secret, ADA_ORDERING_BUFFER_MS: '20', BRIDGE_SETTLE_MS: '50', LOG_LEVEL: 'warn', ...extra });
   const out = new LineCollector();
   const handle = await startDaemon(
@@ -78,6 +77,32 @@ describe('daemon', () => {
     expect(userMessage?.body).toMatchObject({ experience: 'chat', source: 'ada', author: { type: 'USER' }, agentId: 'agent-sam', language: 'en' });
   });
 
+  it('an Ada agent who joined before a restart still leaves at handoff.ended after it (the store knows who joined)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'daemon-restart-'));
+    const conv = 'ada-restart-1';
+    const first = await start({}, dataDir);
+    for (const payload of [created(conv, 0), message(conv, 1000, { role: 'human_agent', text: 'Hi, I am Sam', authorId: 'agent-sam', name: 'Sam' })]) {
+      expect((await postWebhook(first.base, payload)).status).toBe(200);
+    }
+    await first.fake.waitFor(() => first.fake.labels(conv).length === 2, 5000);
+    first.daemon.shutdown('restart');
+    expect(await first.daemon.done).toBe(0);
+    daemon = undefined;
+
+    const second = await start({}, dataDir);
+    // Still in the same handoff: a word from Sam is not a second entry.
+    expect((await postWebhook(second.base, message(conv, 2000, { role: 'human_agent', text: 'Still here', authorId: 'agent-sam', name: 'Sam' }))).status).toBe(200);
+    expect((await postWebhook(second.base, handoffEnded(conv, 3000))).status).toBe(200);
+    // The exit comes with the handoff's end (after the settle window), not with the conversation's end.
+    await second.fake.waitFor(() => second.fake.labels(conv).includes('NA exit agent-sam'), 5000);
+    expect((await postWebhook(second.base, ended(conv, 600_000))).status).toBe(200);
+    await second.fake.waitFor(() => second.fake.labels(conv).some((l) => l.startsWith('END_OF_CONVERSATION')), 5000);
+    expect(second.fake.labels(conv).map((l) => l.replace(/^(message \w+).*/, '$1'))).toEqual([
+      'NA entry agent-sam', 'message AGENT', 'message AGENT', 'NA exit agent-sam', 'TRIGGER_SUMMARY_EVENT', 'END_OF_CONVERSATION',
+    ]);
+    expect(second.fake.violations()).toEqual([]);
+  });
+
   it('rejects a badly signed webhook with 401 and forwards nothing', async () => {
     const { base, fake: ai } = await start();
     const body = JSON.stringify(message('ada-x', 0, { role: 'human_agent', authorId: 'a1', text: 'hi' }));
@@ -89,6 +114,42 @@ describe('daemon', () => {
     expect(res.status).toBe(401);
     await new Promise((r) => setTimeout(r, 100));
     expect(ai.calls()).toEqual([]);
+  });
+
+  it('during an Agent AI outage shows the open circuit, the backlog and its age, and stays ready', async () => {
+    const { base, fake: ai } = await start({ DELIVERY_CIRCUIT_FAILURES: '2', DELIVERY_CIRCUIT_PROBE_BASE_MS: '600000', BRIDGE_SHUTDOWN_DEADLINE_MS: '200' });
+    ai.inject({ status: 503, times: 1000 });
+    for (const conv of ['out-1', 'out-2', 'out-3']) {
+      expect((await postWebhook(base, message(conv, 0, { role: 'human_agent', authorId: 'a1', text: 'hello' }))).status).toBe(200);
+    }
+    type Status = { deliveryState: { circuit: { state: string; host: string } }; store: { outboxDepth: number; oldestPendingAt?: number; deadLetters: number } };
+    const status = async (): Promise<Status> => (await (await fetch(`${base}/status`)).json()) as Status;
+    await ai.waitFor(() => ai.calls().length >= 2, 5000);
+    const deadline = Date.now() + 5000;
+    let s = await status();
+    while ((s.deliveryState.circuit.state !== 'open' || s.store.outboxDepth < 6) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      s = await status();
+    }
+    expect(s.deliveryState.circuit.state).toBe('open');
+    // Each conversation's entry and message wait in the outbox; nothing is given up on.
+    expect(s.store.outboxDepth).toBe(6);
+    expect(s.store.deadLetters).toBe(0);
+    expect(s.store.oldestPendingAt).toBeLessThanOrEqual(Date.now());
+    // The circuit stopped the attempts: two failures opened it, and no probe is due for ten minutes.
+    const tries = ai.calls().length;
+    const metricsText = async (): Promise<string> => (await fetch(`${base}/metrics`)).text();
+    let metrics = await metricsText();
+    while (!/^bridge_outbox_oldest_seconds [1-9]/m.test(metrics) && Date.now() < deadline + 2000) {
+      await new Promise((r) => setTimeout(r, 100));
+      metrics = await metricsText();
+    }
+    expect(metrics).toContain(`bridge_delivery_circuit_state{host="${s.deliveryState.circuit.host}"} 2`);
+    expect(metrics).toMatch(/^bridge_outbox_depth 6$/m);
+    expect(metrics).toMatch(/^bridge_outbox_oldest_seconds [1-9]/m);
+    expect(ai.calls().length).toBe(tries);
+    // The outbox buffers the outage: the bridge still takes input.
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
   });
 
   it('turns /readyz to 503 while draining and still delivers what was queued', async () => {

@@ -435,7 +435,7 @@ describe('dispatcher: retries', () => {
     expect(dead).toMatchObject({ label: 'message USER', lastStatus: 400, lastError: 'Agent AI rejected it: HTTP 400: bad' });
     expect(dead?.blocking).toBeFalsy();
     expect(r.dispatcher.counts).toEqual({ delivered: 2, retried: 0, deadLettered: 1 });
-    expect((await r.metrics.deadLetters.get()).values.map((v) => [v.labels, v.value])).toEqual([[{ event: 'message' }, 1]]);
+    expect((await r.metrics.deadLetters.get()).values.map((v) => [v.labels, v.value])).toEqual([[{ event: 'message', reason: 'rejected' }, 1]]);
   });
 
   it('a call for a bot no longer configured is a blocking dead letter that says so', async () => {

@@ -1,14 +1,17 @@
 // `agentai-bridge demo` in-process: simulated org + built-in Agent AI + the daemon through the real SDK and
 // websocket code. The genesys module is passed in as the composition root (bin/) will register it.
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { genesysModule } from '../../adapters/genesys/module.js';
 import { main } from '../../src/cli/main.js';
 import { LineCollector } from '../helpers/harness.js';
 
-async function demo(args: string[]): Promise<{ code: number; out: string; err: string }> {
+async function demo(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
   const stdout = new LineCollector();
   const stderr = new LineCollector();
-  const code = await main(['demo', ...args], { env: {}, stdout, stderr, modules: [genesysModule] });
+  const code = await main(['demo', ...args], { env, stdout, stderr, modules: [genesysModule] });
   return { code, out: stdout.lines.join('\n'), err: stderr.lines.join('\n') };
 }
 
@@ -45,6 +48,14 @@ describe('agentai-bridge demo', () => {
     expect(out).toMatch(/9 played, 9 complete/);
     expect(out).toContain('every notification socket dropped');
     expect(out).toContain('every access token expired');
+  }, 60_000);
+
+  it('never touches the configured store (BRIDGE_DATA_DIR), even while a daemon may be using it', async () => {
+    const configured = join(mkdtempSync(join(tmpdir(), 'demo-configured-')), 'data');
+    const { code, out } = await demo(['--conversations', '1', '--duration', '0', '--speed', '50'], { BRIDGE_DATA_DIR: configured, AGENTAI_URL: 'http://127.0.0.1:9' });
+    expect(code, out).toBe(0);
+    // Opening it (store or run lock) would have created it.
+    expect(existsSync(configured)).toBe(false);
   }, 60_000);
 
   it('rejects a bad option with usage', async () => {

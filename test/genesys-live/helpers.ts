@@ -136,7 +136,7 @@ export async function replayTexts(files: readonly string[]): Promise<Map<string,
   const config = loadConfig({ env: bridgeEnv(fake.url, dataDir, { LOG_LEVEL: 'silent' }) });
   const logger = createLogger({ level: 'silent', secrets: [], destination: new LineCollector(), pretty: false });
   const bridge = new Bridge({ config, logger, now: clock.now });
-  bridge.start({ timers: false });
+  await bridge.start({ timers: false });
   try {
     for (const text of files) {
       // A fresh decoder per file, as each recorded file is its own socket session.

@@ -60,7 +60,7 @@ export async function startHarness(extraEnv: NodeJS.ProcessEnv = {}, options: Ha
   const logs = new LineCollector();
   const logger = createLogger({ level: 'debug', secrets: secretValues(config), destination: logs, pretty: false });
   const bridge = new Bridge({ config, logger, tickIntervalMs: 20, ...(options.completers ? { completers: options.completers } : {}) });
-  bridge.start();
+  await bridge.start();
   return {
     fake,
     bridge,

@@ -7,6 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { adapterModules } from '../../adapters/index.js';
 import { replayCommand } from '../../src/cli/replay.js';
+import { loadConfig } from '../../src/config/load.js';
+import { initialState } from '../../src/core/conversation-state.js';
+import { openStore } from '../../src/store/open.js';
+import { seedRecord } from '../helpers/store-seed.js';
 import { BridgeMetrics } from '../../src/observability/metrics.js';
 import { FakeAgentAi } from '../../src/sim/agentai-receiver.js';
 import { BOT, bridgeEnv, LineCollector } from '../helpers/harness.js';
@@ -106,7 +110,7 @@ describe('replay: bodies and behaviour', () => {
     const config = loadConfig({ env });
     const first = new Bridge({ config, logger: createLogger({ level: 'silent', destination: new LineCollector(), pretty: false }) });
     const decoder = adapterModules.find((m) => m.name === 'genesys')?.createFrameDecoder?.({ config, logger: createLogger({ level: 'silent', destination: new LineCollector(), pretty: false }), metrics: first.metrics, now: Date.now });
-    first.start({ timers: false });
+    await first.start({ timers: false });
     for (const line of readFileSync(join(dir, 'x.jsonl'), 'utf8').split('\n').filter((l) => l !== '')) {
       for (const fact of decoder?.decode(line).facts ?? []) await first.pipeline.ingest(fact);
     }
@@ -151,6 +155,29 @@ describe('replay: bodies and behaviour', () => {
     // Without --data-dir each replay has a store of its own: the same file is sent again, in full.
     expect(await replayCommand([fixture('cold-chain')], ctx)).toBe(0);
     expect(fake.accepted().length).toBe(2 * first);
+  });
+
+  it('without --data-dir keeps its store in a fresh temporary directory: a daemon\'s pending calls are not sent again', async () => {
+    fake = await FakeAgentAi.start({ bots: [BOT] });
+    const daemonDir = mkdtempSync(join(tmpdir(), 'replay-daemon-'));
+    const env = bridgeEnv(fake.url, daemonDir, { LOG_LEVEL: 'warn' });
+    // What a running daemon has in its store: a call waiting for delivery.
+    const daemonStore = await openStore(loadConfig({ env }));
+    await seedRecord(daemonStore, { id: 'daemon-conv', bot: 'default', source: 'genesys', state: { ...initialState(), phase: 'open' } }, [
+      { kind: 'transfer', label: 'NA entry daemon-agent', event: 'NA entry', body: { conversationId: 'daemon-conv' }, factAt: 0 },
+    ]);
+    const ctx = { env, stdout: new LineCollector(), stderr: new LineCollector(), modules: adapterModules };
+    expect(await replayCommand([fixture('standard')], ctx)).toBe(0);
+    expect(fake.accepted(conv(1)).length).toBeGreaterThan(0);
+    expect(fake.calls().some((c) => c.conversationId === 'daemon-conv')).toBe(false);
+    // The daemon's row is where it was, still its to send; the replay left nothing in the daemon's store.
+    expect((await daemonStore.outboxFor('daemon-conv')).map((r) => r.status)).toEqual(['pending']);
+    expect(await daemonStore.conversation(conv(1))).toBeUndefined();
+    await daemonStore.close();
+    // Two replays of the same file without --data-dir are independent runs: both deliver.
+    const before = fake.accepted(conv(1)).length;
+    expect(await replayCommand([fixture('standard')], ctx)).toBe(0);
+    expect(fake.accepted(conv(1)).length).toBe(2 * before);
   });
 
   it('logs, counts and skips a malformed line with its line number, and still delivers the rest', async () => {

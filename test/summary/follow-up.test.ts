@@ -105,7 +105,7 @@ beforeEach(() => {
 afterEach(async () => {
   await Promise.all(followUps.splice(0).map((f) => f.stop()));
   summaries.close();
-  store.close();
+  await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -136,7 +136,7 @@ describe('after TRIGGER_SUMMARY_EVENT is delivered', () => {
       },
     });
     try {
-      dispatcher.start();
+      await dispatcher.start();
       await waitUntil(() => summaries.get(id)?.status === 'written');
     } finally {
       await dispatcher.stop(1000);

@@ -41,22 +41,21 @@ describe('mapAdaEvent', () => {
     expect(result.facts.every((f) => f.at === 42)).toBe(true);
   });
 
-  it('ends a conversation without agents with conversation.ended alone', () => {
+  it('ends a conversation by closing whoever is still there, then conversation.ended', () => {
     const result: MapResult = mapAdaEvent(emptyConversationState(), { type: 'ended', conversationId: 'c1' }, ctx);
-    expect(result.facts.map((f) => f.type)).toEqual(['conversation.ended']);
+    expect(result.facts.map((f) => f.type)).toEqual(['agents.left', 'conversation.ended']);
     expect(result.ended).toBe(true);
   });
 
-  it('closes every agent of the handoff, each with its own key', () => {
+  it('closes every agent of the handoff with one fact, whether or not it remembers who joined (a restart)', () => {
     let state: AdaConversationState = emptyConversationState();
     state = mapAdaEvent(state, humanMessage('hi'), ctx).state;
     state = mapAdaEvent(state, { ...humanMessage('me too'), authorId: 'a2', messageId: 'm2' }, { ...ctx, deliveryId: 'msg_2' }).state;
-    const result = mapAdaEvent(state, { type: 'handoff.ended', conversationId: 'c1', handoffIntegration: null }, { ...ctx, deliveryId: 'msg_3' });
-    expect(result.facts).toMatchObject([
-      { type: 'agent.left', agent: { identity: 'a1' }, reason: 'hangup', dedupeKey: 'ada:msg_3:left:a1' },
-      { type: 'agent.left', agent: { identity: 'a2' }, reason: 'hangup', dedupeKey: 'ada:msg_3:left:a2' },
-    ]);
+    const handoffEnded = { type: 'handoff.ended', conversationId: 'c1', handoffIntegration: null } as const;
+    const result = mapAdaEvent(state, handoffEnded, { ...ctx, deliveryId: 'msg_3' });
+    expect(result.facts).toMatchObject([{ type: 'agents.left', reason: 'hangup', dedupeKey: 'ada:msg_3:left' }]);
     expect(result.state.joined.size).toBe(0);
+    expect(mapAdaEvent(emptyConversationState(), handoffEnded, { ...ctx, deliveryId: 'msg_3' }).facts).toEqual(result.facts);
   });
 
   it('skips unknown author roles', () => {

@@ -42,6 +42,8 @@ const summary = (facts: readonly Fact[]): string[] =>
         return `joined ${f.agent.identity}(${f.via})`;
       case 'agent.left':
         return `left ${f.agent.identity}(${f.reason})`;
+      case 'agents.left':
+        return `everyone left(${f.reason})`;
       case 'customer.left':
         return `customer.left(${f.reason})`;
       case 'message':

@@ -44,6 +44,8 @@ export function summarise(fact: Fact): string {
       return `joined ${who(fact.agent.identity)}(${fact.via})`;
     case 'agent.left':
       return `left ${who(fact.agent.identity)}(${fact.reason})`;
+    case 'agents.left':
+      return `everyone left(${fact.reason})`;
     case 'customer.left':
       return `customer.left(${fact.reason})`;
     case 'message':
