@@ -10,7 +10,7 @@ import { BridgeMetrics } from '../../src/observability/metrics.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { NewOutboxRow, OutboxKind, OutboxRow, Store } from '../../src/store/types.js';
 import { LineCollector } from '../helpers/harness.js';
-import { ManualClock } from '../helpers/manual-clock.js';
+import { FakeClock } from '../helpers/fake-clock.js';
 import { seedRecord } from '../helpers/store-seed.js';
 import { record } from '../store/contract.js';
 
@@ -38,7 +38,7 @@ class ScriptedAgentAi implements HookSender {
   readonly sent: Sent[] = [];
   answer: (call: Sent, nth: number) => SendOutcome | Promise<SendOutcome> = () => ({ kind: 'ok', status: 200 });
 
-  constructor(private readonly clock: ManualClock) {}
+  constructor(private readonly clock: FakeClock) {}
 
   async send(bot: BotCredentials, bodyJson: string): Promise<SendOutcome> {
     expect(bot).toEqual(BOT);
@@ -62,7 +62,7 @@ function outbox(conversationId: string, labels: readonly string[], factAt = 0): 
 
 interface Rig {
   readonly store: Store;
-  readonly clock: ManualClock;
+  readonly clock: FakeClock;
   readonly agentai: ScriptedAgentAi;
   readonly logs: LineCollector;
   readonly metrics: BridgeMetrics;
@@ -88,7 +88,7 @@ async function rig(
   overrides: Partial<DeliveryOptions> = {},
   extra: { completers?: Map<string, OutboxCompleter>; random?: () => number; store?: Store; metrics?: false } = {},
 ): Promise<Rig> {
-  const clock = new ManualClock();
+  const clock = new FakeClock();
   const store = extra.store ?? (await openSqliteStore({ path: ':memory:', now: clock.now }));
   const agentai = new ScriptedAgentAi(clock);
   const logs = new LineCollector();
@@ -138,7 +138,7 @@ async function rig(
 /** Stops without a drain (its deadline is on the rig's clock). */
 async function stopNow(r: Rig): Promise<void> {
   const stopping = r.dispatcher.stop(0);
-  r.clock.advance(0);
+  r.clock.step(0);
   await r.dispatcher.whenQuiet();
   await stopping;
 }
@@ -570,10 +570,10 @@ describe('dispatcher: stop and store failures', () => {
     await r.seed('c1', ['NA entry A']);
     await deliver(r, 'c1');
     const stopping = r.dispatcher.stop(5_000);
-    r.clock.advance(5_000);
+    r.clock.step(5_000);
     expect(await stopping).toBe(false);
     // Stopped: its retry timer is gone and new work is refused.
-    r.clock.advance(60_000);
+    r.clock.step(60_000);
     r.dispatcher.notify('c1');
     await r.dispatcher.whenQuiet();
     expect(r.agentai.sent).toHaveLength(1);
@@ -583,7 +583,7 @@ describe('dispatcher: stop and store failures', () => {
   });
 
   it('a store failing under a conversation is logged with its code and tried again later', async () => {
-    const clock = new ManualClock();
+    const clock = new FakeClock();
     const real = await openSqliteStore({ path: ':memory:', now: clock.now });
     let failing = true;
     const flaky: Store = new Proxy(real, {
@@ -652,12 +652,12 @@ describe('dispatcher: waiting and stopping', () => {
     r.dispatcher.notify('c1');
     await until(() => answer !== undefined);
     const stopping = r.dispatcher.stop(0);
-    r.clock.advance(0);
+    r.clock.step(0);
     answer?.({ kind: 'retry', status: 503, error: 'HTTP 503' });
     await stopping;
     await r.advance(60_000);
     expect(r.agentai.sent).toHaveLength(1);
-    expect(r.clock.timers).toBe(0);
+    expect(r.clock.pendingTimers).toBe(0);
     expect((await r.store.outboxFor('c1'))[0]).toMatchObject({ status: 'pending', lastStatus: 503 });
     expect(await r.dispatcher.sweep()).toBe(0);
   });
@@ -686,7 +686,7 @@ describe('dispatcher: waiting and stopping', () => {
   });
 
   it('store failures back off further each time they repeat', async () => {
-    const clock = new ManualClock();
+    const clock = new FakeClock();
     const real = await openSqliteStore({ path: ':memory:', now: clock.now });
     let failures = 2;
     const flaky: Store = new Proxy(real, {
@@ -733,7 +733,7 @@ describe('dispatcher: claims (a shared store, several replicas)', () => {
   }
 
   it('a conversation another replica holds is not delivered here', async () => {
-    const clock = new ManualClock();
+    const clock = new FakeClock();
     const real = await openSqliteStore({ path: ':memory:', now: clock.now });
     const r = await rig({}, { store: contested(real, { claimable: false, refuse: () => false }) });
     await r.seed('c1', ['NA entry A']);
@@ -742,7 +742,7 @@ describe('dispatcher: claims (a shared store, several replicas)', () => {
   });
 
   it('a claim lost before the in-flight mark: the call is not sent, and it is said', async () => {
-    const clock = new ManualClock();
+    const clock = new FakeClock();
     const real = await openSqliteStore({ path: ':memory:', now: clock.now });
     const r = await rig({}, { store: contested(real, { claimable: true, refuse: () => true }) });
     await r.seed('c1', ['NA entry A']);
@@ -754,7 +754,7 @@ describe('dispatcher: claims (a shared store, several replicas)', () => {
   });
 
   it('a claim lost after the call went out: not marked, nothing more sent from here', async () => {
-    const clock = new ManualClock();
+    const clock = new FakeClock();
     const real = await openSqliteStore({ path: ':memory:', now: clock.now });
     let marks = 0;
     const r = await rig({}, { store: contested(real, { claimable: true, refuse: () => ++marks > 1 }) });

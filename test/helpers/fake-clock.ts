@@ -1,6 +1,8 @@
 // A test clock for everything that waits on time through `Timers` and `now` (delivery retries, circuit
-// probes, drains): hours pass in milliseconds, and timers fire in due order with the event loop let run
-// between them, so the store's group commits and the runners' promises settle as they would live.
+// probes, drains, hold windows): hours pass in milliseconds, and timers fire in due order with the event loop
+// let run between them, so the store's group commits and the runners' promises settle as they would live.
+// What waits on time then runs in a known order however loaded the machine is: tests assert on order and
+// outcome, not on sleeps.
 import type { Timers } from '../../src/util/timers.js';
 
 interface Scheduled {
@@ -54,6 +56,39 @@ export class FakeClock implements Timers {
     }
     this.t = end;
     await this.settle();
+  }
+
+  /** When the next timer fires, if any. */
+  nextAt(): number | undefined {
+    return this.earliest()?.at;
+  }
+
+  /**
+   * Moves the clock forward at once, firing every timer due on the way in time order (a timer set by a
+   * callback fires too if it falls within the step); the work the callbacks start is the caller's to await.
+   */
+  step(ms: number): void {
+    const end = this.t + ms;
+    for (let due = this.earliest(); due && due.at <= end; due = this.earliest()) {
+      this.scheduled.delete(due.seq);
+      this.t = Math.max(this.t, due.at);
+      due.fn();
+    }
+    this.t = end;
+  }
+
+  /**
+   * Moves the clock forward one due timer at a time, awaiting `settle` (e.g. "the dispatcher is quiet") after
+   * each: a retry that schedules another retry within the span sees it fire too.
+   */
+  async play(ms: number, settle: () => Promise<void>): Promise<void> {
+    const end = this.t + ms;
+    for (let at = this.nextAt(); at !== undefined && at <= end; at = this.nextAt()) {
+      this.step(at - this.t);
+      await settle();
+    }
+    this.step(end - this.t);
+    await settle();
   }
 
   private earliest(): Scheduled | undefined {

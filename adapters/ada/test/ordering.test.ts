@@ -2,7 +2,7 @@
 // sets up exactly the interleaving it is about, whatever the machine's load.
 import { describe, expect, it } from 'vitest';
 import { OrderingBuffer } from '../ordering.js';
-import { ManualClock } from '../../../test/helpers/manual-clock.js';
+import { FakeClock } from '../../../test/helpers/fake-clock.js';
 
 interface Item {
   readonly at: number;
@@ -12,7 +12,7 @@ const HOLD_MS = 2_000;
 
 /** A buffer whose processing of each item waits until the test finishes it. */
 function rig(fail?: (item: Item) => boolean) {
-  const clock = new ManualClock();
+  const clock = new FakeClock();
   const started: string[] = [];
   const finishers = new Map<string, () => void>();
   let running = 0;
@@ -50,11 +50,11 @@ describe('OrderingBuffer', () => {
   it('holds a window for holdMs from its first item, then releases it sorted; each submit gets its own result', async () => {
     const r = rig();
     const results = [3, 1, 2].map((at) => r.buffer.submit('k', { at }));
-    r.clock.advance(HOLD_MS - 1);
+    r.clock.step(HOLD_MS - 1);
     await turns(5);
     expect(r.started).toEqual([]);
     expect(r.buffer.pending).toBe(3);
-    r.clock.advance(1);
+    r.clock.step(1);
     for (const name of ['k:1', 'k:2', 'k:3']) await r.finish(name);
     expect(await Promise.all(results)).toEqual(['done 3', 'done 1', 'done 2']);
     expect(r.started).toEqual(['k:1', 'k:2', 'k:3']);
@@ -64,9 +64,9 @@ describe('OrderingBuffer', () => {
   it('a later item does not extend the window', async () => {
     const r = rig();
     void r.buffer.submit('k', { at: 2 });
-    r.clock.advance(HOLD_MS - 1);
+    r.clock.step(HOLD_MS - 1);
     void r.buffer.submit('k', { at: 1 });
-    r.clock.advance(1);
+    r.clock.step(1);
     await r.finish('k:1');
     await r.finish('k:2');
     expect(r.started).toEqual(['k:1', 'k:2']);
@@ -75,11 +75,11 @@ describe('OrderingBuffer', () => {
   it('a window that closes while the previous one of the same key is still processing waits for it', async () => {
     const r = rig();
     const first = r.buffer.submit('k', { at: 5 });
-    r.clock.advance(HOLD_MS);
+    r.clock.step(HOLD_MS);
     await until(() => r.started.length === 1);
     // Window 2 opens and closes while item 5 is still being processed.
     const second = r.buffer.submit('k', { at: 6 });
-    r.clock.advance(HOLD_MS);
+    r.clock.step(HOLD_MS);
     await turns(20);
     expect(r.started).toEqual(['k:5']);
     await r.finish('k:5');
@@ -90,7 +90,7 @@ describe('OrderingBuffer', () => {
   });
 
   it('items with the same timestamp keep their arrival order', async () => {
-    const clock = new ManualClock();
+    const clock = new FakeClock();
     const seen: string[] = [];
     const buffer = new OrderingBuffer<{ at: number; name: string }, void>({
       holdMs: HOLD_MS,
@@ -99,7 +99,7 @@ describe('OrderingBuffer', () => {
       process: async (_key, item) => void seen.push(item.name),
     });
     const all = ['first', 'second', 'third', 'fourth'].map((name, i) => buffer.submit('k', { at: i === 3 ? 0 : 5, name }));
-    clock.advance(HOLD_MS);
+    clock.step(HOLD_MS);
     await Promise.all(all);
     expect(seen).toEqual(['fourth', 'first', 'second', 'third']);
   });
@@ -107,15 +107,15 @@ describe('OrderingBuffer', () => {
   it('a third window waits for the second, which waited for the first', async () => {
     const r = rig();
     const results = [r.buffer.submit('k', { at: 1 })];
-    r.clock.advance(HOLD_MS);
+    r.clock.step(HOLD_MS);
     await until(() => r.started.length === 1);
     results.push(r.buffer.submit('k', { at: 2 }));
-    r.clock.advance(HOLD_MS);
+    r.clock.step(HOLD_MS);
     await r.finish('k:1');
     await until(() => r.started.length === 2);
     // Window 2 is being processed (window 1's chain is done) when window 3 closes.
     results.push(r.buffer.submit('k', { at: 3 }));
-    r.clock.advance(HOLD_MS);
+    r.clock.step(HOLD_MS);
     await turns(20);
     expect(r.started).toEqual(['k:1', 'k:2']);
     await r.finish('k:2');
@@ -127,7 +127,7 @@ describe('OrderingBuffer', () => {
   it('flushAll waits for a window already being processed too', async () => {
     const r = rig();
     const first = r.buffer.submit('k', { at: 1 });
-    r.clock.advance(HOLD_MS);
+    r.clock.step(HOLD_MS);
     await until(() => r.started.length === 1);
     let flushed = false;
     const flushing = r.buffer.flushAll().then(() => (flushed = true));
@@ -142,7 +142,7 @@ describe('OrderingBuffer', () => {
     const r = rig();
     void r.buffer.submit('a', { at: 1 });
     void r.buffer.submit('b', { at: 1 });
-    r.clock.advance(HOLD_MS);
+    r.clock.step(HOLD_MS);
     await until(() => r.started.length === 2);
     expect(r.started.sort()).toEqual(['a:1', 'b:1']);
     await r.finish('a:1');
@@ -152,7 +152,7 @@ describe('OrderingBuffer', () => {
   it('refuses the rest of a window after a failure instead of processing out of order', async () => {
     const r = rig((item) => item.at === 2);
     const outcomes = Promise.allSettled([1, 2, 3].map((at) => r.buffer.submit('k', { at })));
-    r.clock.advance(HOLD_MS);
+    r.clock.step(HOLD_MS);
     await r.finish('k:1');
     await r.finish('k:2');
     const settled = await outcomes;
@@ -161,13 +161,13 @@ describe('OrderingBuffer', () => {
     expect(r.started).toEqual(['k:1', 'k:2']);
     // The next window of the key is processed normally.
     const next = r.buffer.submit('k', { at: 4 });
-    r.clock.advance(HOLD_MS);
+    r.clock.step(HOLD_MS);
     await r.finish('k:4');
     await expect(next).resolves.toBe('done 4');
   });
 
   it('flushAll processes held items at once and waits for them', async () => {
-    const clock = new ManualClock();
+    const clock = new FakeClock();
     const buffer = new OrderingBuffer<Item, number>({ holdMs: 60_000, compare: (a, b) => a.at - b.at, process: async (_key, item) => item.at, timers: clock });
     const pending = buffer.submit('k', { at: 7 });
     expect(buffer.pending).toBe(1);
@@ -175,7 +175,7 @@ describe('OrderingBuffer', () => {
     await expect(pending).resolves.toBe(7);
     expect(buffer.pending).toBe(0);
     // Its window timer is gone: nothing fires later.
-    expect(clock.timers).toBe(0);
+    expect(clock.pendingTimers).toBe(0);
   });
 });
 
