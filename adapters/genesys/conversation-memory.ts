@@ -85,10 +85,6 @@ export class ConversationMemoryStore {
   forget(conversationId: string): void {
     this.conversations.delete(conversationId);
   }
-
-  get size(): number {
-    return this.conversations.size;
-  }
 }
 
 /** Whether an announced agent leg of the conversation was connected at `at` (epoch ms). */

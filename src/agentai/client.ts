@@ -2,7 +2,6 @@
 // pool, answering with a SendOutcome that delivery can act on without knowing HTTP. It never retries on its
 // own except for the one re-mint after 401/403; backoff and dead letters belong to delivery.
 import { Pool } from 'undici';
-import type { HookBody } from './bodies.js';
 import { TokenMinter } from './jwt.js';
 import { redactSecrets } from '../observability/redact.js';
 import { outcomeForError, outcomeForStatus, type SendOutcome } from './outcome.js';
@@ -68,14 +67,10 @@ export class AgentAiClient {
   }
 
   /**
+   * Posts a body serialised earlier (the outbox stores bodies as JSON text, exactly as they will go out).
    * Every HTTP or transport result resolves to a SendOutcome; the promise rejects only for a configuration
    * error no retry can fix (e.g. an empty clientSecret, which cannot sign an HS256 token).
    */
-  async postHook(bot: BotCredentials, body: HookBody): Promise<SendOutcome> {
-    return this.postHookJson(bot, JSON.stringify(body));
-  }
-
-  /** Posts a body serialised earlier (the outbox stores bodies as JSON text, exactly as they will go out). */
   async postHookJson(bot: BotCredentials, payload: string): Promise<SendOutcome> {
     const path = `${this.#hooksPath}/${encodeURIComponent(bot.botId)}`;
     const first = await this.#attempt(bot, path, payload);

@@ -2,6 +2,7 @@
 // redacted by path; every configured secret value is scrubbed from any string that carries it (an error
 // message quoting a header, say); and anything shaped like a JWT is masked wherever it appears. A line about a
 // failure (`err`) carries the failure's stable code as a field of its own, so alerts match codes, not wording.
+import { createRequire } from 'node:module';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { errorCode } from '../errors.js';
 import { REDACTED, redactSecrets } from './redact.js';
@@ -66,11 +67,24 @@ export function createLogger(options: LoggerOptions): Logger {
       },
     },
   };
-  const pretty = options.pretty ?? (options.destination === undefined && process.stdout.isTTY === true);
+  const pretty = options.pretty ?? (options.destination === undefined && process.stdout.isTTY === true && prettyAvailable());
   if (pretty) {
     return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } } });
   }
   return options.destination ? pino(base, options.destination) : pino(base);
+}
+
+/**
+ * pino-pretty is a development dependency: a terminal on a developer's machine gets readable lines, a
+ * production install (npm ci --omit=dev, the container) JSON lines even on a terminal.
+ */
+function prettyAvailable(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function withCode(object: Record<string, unknown>): Record<string, unknown> {

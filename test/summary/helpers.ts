@@ -30,7 +30,7 @@ export async function playConversation(baseUrl: string, conversationId: string, 
   ];
   try {
     for (const intent of intents) {
-      const outcome = await client.postHook(BOT, buildHookBody(intent, { conversationId, botId: BOT.botId, source: 'genesys' }, DEFAULT_WIRE_OPTIONS));
+      const outcome = await client.postHookJson(BOT, JSON.stringify(buildHookBody(intent, { conversationId, botId: BOT.botId, source: 'genesys' }, DEFAULT_WIRE_OPTIONS)));
       if (outcome.kind !== 'ok') throw new Error(`hook ${intent.kind} failed: ${JSON.stringify(outcome)}`);
     }
   } finally {

@@ -40,10 +40,6 @@ export class RecentKeys {
 
   constructor(private readonly max: number) {}
 
-  has(key: string): boolean {
-    return this.keys.has(key);
-  }
-
   delete(key: string): void {
     this.keys.delete(key);
   }
