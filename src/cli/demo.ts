@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FakeAgentAi, type ReceivedCall } from '../sim/agentai-receiver.js';
+import type { HookItem } from '../sim/agentai-schemas.js';
 import { GenesysSim } from '../sim/genesys/server.js';
 import { ScriptPlayer, type PlayedStep } from '../sim/genesys/player.js';
 import { buildScenario, DEMO_QUEUES, DEMO_USERS, SCENARIO_KINDS } from '../sim/genesys/scenarios.js';
@@ -110,7 +111,8 @@ export async function demoCommand(args: string[], ctx: CliContext): Promise<numb
     );
     await Promise.all(scripts.map((s) => player.play(s.script, { speed, baseMs: s.base })));
     const ids = scripts.map((s) => s.conversationId);
-    const complete = (): boolean => ids.every((id) => fake.labels(id).at(-1) === 'END_OF_CONVERSATION');
+    const ended = (id: string): boolean => fake.accepted(id).at(-1)?.items.at(-1)?.kind === 'end';
+    const complete = (): boolean => ids.every(ended);
     await fake.waitFor(complete, 15_000 + Math.round(130_000 / speed)).catch(() => undefined);
     await handle.bridge.dispatcher.whenIdle();
     for (const t of faultTimers) clearTimeout(t);
@@ -123,7 +125,7 @@ export async function demoCommand(args: string[], ctx: CliContext): Promise<numb
     let ok = true;
     for (const s of scripts) {
       const calls = fake.accepted(s.conversationId);
-      const done = calls.at(-1)?.label === 'END_OF_CONVERSATION';
+      const done = ended(s.conversationId);
       ok &&= done;
       // By script, not by conversation id: a redial placed as a new call is a second Genesys conversation.
       printTimeline(ctx, s.script, s.base, speed, player.played.filter((p) => p.script === s.script.name), calls, faultsDone, done);
@@ -143,15 +145,36 @@ const NAMES = new Map(DEMO_USERS.map((u) => [u.id, u.name]));
 
 /** "NA entry <uuid>" → "NA entry Alice Adams", with the transfer type marked. */
 function describeCall(call: ReceivedCall): string {
-  return call.label
-    .split(' + ')
-    .map((part) => {
-      const m = /^(NA|cold|warm|redial|COLD|WARM|REDIAL|na) (entry|exit) (.+)$/.exec(part);
-      if (m) return `${m[1]} ${m[2]} ${NAMES.get(m[3] ?? '') ?? m[3]}${m[1]?.toLowerCase() === 'na' ? '' : ` [${m[1]?.toLowerCase()}]`}`;
-      if (part.startsWith('message')) return `${part}: "${messageText(call.body)}"`;
-      return part;
-    })
-    .join(' + ');
+  return call.items.map((item) => describeItem(item, call.body)).join(' + ');
+}
+
+function describeItem(item: HookItem, body: unknown): string {
+  switch (item.kind) {
+    case 'transfer': {
+      const who = NAMES.get(item.identity) ?? item.identity;
+      return item.type === 'na' ? `NA ${item.transition} ${who}` : `${item.type} ${item.transition} ${who} [${item.type}]`;
+    }
+    case 'message':
+      return `message ${item.author}: "${messageText(body)}"`;
+    case 'summary':
+      return 'TRIGGER_SUMMARY_EVENT';
+    case 'end':
+      return 'END_OF_CONVERSATION';
+  }
+}
+
+/** The summary's kinds: "NA entry", "cold exit", "message", "END_OF_CONVERSATION"... */
+function kindOf(item: HookItem): string {
+  switch (item.kind) {
+    case 'transfer':
+      return `${item.type === 'na' ? 'NA' : item.type} ${item.transition}`;
+    case 'message':
+      return 'message';
+    case 'summary':
+      return 'TRIGGER_SUMMARY_EVENT';
+    case 'end':
+      return 'END_OF_CONVERSATION';
+  }
 }
 
 /** The hook body's `query` (the message text), shortened for one line. */
@@ -217,13 +240,9 @@ function printSummary(
   const calls = s.ids.flatMap((id) => s.fake.accepted(id));
   const types = new Map<string, number>();
   for (const c of calls) {
-    for (const part of c.label.split(' + ')) {
-      const m = /^(\S+) (entry|exit) /.exec(part);
-      const key = m ? `${m[1]} ${m[2]}` : part.startsWith('message') ? 'message' : part;
-      types.set(key, (types.get(key) ?? 0) + 1);
-    }
+    for (const item of c.items) types.set(kindOf(item), (types.get(kindOf(item)) ?? 0) + 1);
   }
-  const complete = s.ids.filter((id) => s.fake.labels(id).at(-1) === 'END_OF_CONVERSATION').length;
+  const complete = s.ids.filter((id) => s.fake.accepted(id).at(-1)?.items.at(-1)?.kind === 'end').length;
   println(out, 'demo summary');
   println(out, `  conversations:  ${s.scripts} played, ${complete} complete (END_OF_CONVERSATION last)`);
   println(out, `  hook calls:     ${calls.length} accepted by Agent AI`);

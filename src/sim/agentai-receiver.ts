@@ -7,7 +7,7 @@ import type { Socket } from 'node:net';
 import { tokenProblem } from './agentai-auth.js';
 import { FakeConversationDetails, type FakeDetailsOptions } from './agentai-details.js';
 import { ConversationOrder } from './agentai-order.js';
-import { labelItem, parseHookBody } from './agentai-schemas.js';
+import { labelItem, parseHookBody, type HookItem } from './agentai-schemas.js';
 
 export interface FakeBot {
   botId: string;
@@ -47,7 +47,10 @@ export interface ReceivedCall {
   path: string;
   botId: string;
   conversationId: string;
+  /** For people (timelines, test failures): "NA entry A + TRIGGER_SUMMARY_EVENT". Code reads `items`. */
   label: string;
+  /** What the call told Agent AI, parsed (empty unless it was a valid hooks body). */
+  items: readonly HookItem[];
   body: unknown;
   /** 0 when no answer was sent (connection reset). */
   status: number;
@@ -186,6 +189,7 @@ export class FakeAgentAi {
       botId: '',
       conversationId: conversationIdOf(body),
       label: '',
+      items: [],
       body,
       status: 0,
       accepted: false,
@@ -241,6 +245,7 @@ export class FakeAgentAi {
     let order = this.#orders.get(parsed.conversationId);
     if (!order) this.#orders.set(parsed.conversationId, (order = new ConversationOrder()));
     call.label = parsed.items.map(labelItem).join(' + ');
+    call.items = parsed.items;
     for (const item of parsed.items) for (const v of order.accept(item)) this.#violation(call, v);
     call.accepted = true;
     this.details.observe(parsed.conversationId, parsed.items.map(labelItem), body);
