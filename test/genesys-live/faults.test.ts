@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ScriptPlayer, type PlayedStep } from '../../src/sim/genesys/player.js';
 import { CONVERSATIONS } from '../fixtures/genesys/scenarios.js';
-import { fixtureScript, labelsByConversation, logLines, replayReference, startRig, waitForEnds, type LiveRig } from './helpers.js';
+import { fixtureScript, labelsByConversation, logEvents, replayReference, startRig, waitForEnds, type LiveRig } from './helpers.js';
 
 const SPEED = 80;
 // Short scenarios (≈3–4.5 s at 80×), with transfers and consults, so seven faults fit in a few seconds each.
@@ -76,51 +76,51 @@ describe('live adapter: faults lose nothing and duplicate nothing', () => {
     await playWithFault((r) => void r.sim.dropSockets(), MID);
     expect(rig?.adapter.stats.reconnects).toBeGreaterThanOrEqual(1);
     expect(rig?.sim.counters.channelsCreated).toBe(1);
-    expect(logLines(rig!.h, 'reconnected to the same channel').length).toBeGreaterThanOrEqual(1);
+    expect(logEvents(rig!.h, 'genesys.reconnected').length).toBeGreaterThanOrEqual(1);
   }, 40_000);
 
   it('v2.system.socket_closing: roll over to a new channel with overlap', async () => {
     await playWithFault((r) => void r.sim.socketClosing(), MID, {}, { closingGraceMs: 500 });
     expect(rig?.sim.counters.channelsCreated).toBe(2);
-    expect(logLines(rig!.h, 'rolled over to a new channel')).toHaveLength(1);
+    expect(logEvents(rig!.h, 'genesys.rolled_over')).toHaveLength(1);
   }, 40_000);
 
   it('a channel 404 (expired): a new channel, resubscribed, reconciled', async () => {
     await playWithFault((r) => void r.sim.expireChannels(), MID);
     expect(rig?.sim.counters.channelsCreated).toBe(2);
-    expect(logLines(rig!.h, 'channel replaced and resubscribed').length).toBeGreaterThanOrEqual(1);
+    expect(logEvents(rig!.h, 'genesys.channel_replaced').length).toBeGreaterThanOrEqual(1);
   }, 40_000);
 
   it('a token expiry: renewed on 401, channels of the dead token replaced', async () => {
     await playWithFault((r) => void r.sim.expireTokens(), MID);
     expect(rig?.sim.counters.tokens).toBeGreaterThanOrEqual(2);
-    expect(logLines(rig!.h, 'access token renewed').length).toBeGreaterThanOrEqual(1);
+    expect(logEvents(rig!.h, 'genesys.token_renewed').length).toBeGreaterThanOrEqual(1);
   }, 40_000);
 
   it('scheduled renewal before expiry rolls the channels over, with no gap', async () => {
     // Tokens live 2 s and are renewed 1.5 s before expiry: at least one renewal during the scenarios.
     await playWithFault(() => undefined, undefined, { GENESYS_TOKEN_RENEW_BEFORE_EXPIRY_MS: '1500' }, { tokenTtlSeconds: 2 });
-    expect(logLines(rig!.h, 'access token renewed').length).toBeGreaterThanOrEqual(1);
-    expect(logLines(rig!.h, 'rolled over to a new channel').length).toBeGreaterThanOrEqual(1);
+    expect(logEvents(rig!.h, 'genesys.token_renewed').length).toBeGreaterThanOrEqual(1);
+    expect(logEvents(rig!.h, 'genesys.rolled_over').length).toBeGreaterThanOrEqual(1);
   }, 40_000);
 
   it('channels roll over before their expiry, with no gap (channels live 3 s here, 24 h in Genesys)', async () => {
     await playWithFault(() => undefined, undefined, { GENESYS_CHANNEL_ROLLOVER_BEFORE_EXPIRY_MS: '1500' }, { channelTtlMs: 3000 });
     expect(rig?.sim.counters.channelsCreated).toBeGreaterThanOrEqual(2);
-    expect(logLines(rig!.h, 'rolled over to a new channel').length).toBeGreaterThanOrEqual(1);
-    expect(logLines(rig!.h, 'channel replaced').length).toBe(0); // rolled over ahead of time, never lost to expiry
+    expect(logEvents(rig!.h, 'genesys.rolled_over').length).toBeGreaterThanOrEqual(1);
+    expect(logEvents(rig!.h, 'genesys.channel_replaced').length).toBe(0); // rolled over ahead of time, never lost to expiry
   }, 40_000);
 
   it('a silent socket (no heartbeats): the watchdog pings, gets no pong, reconnects and reconciles', async () => {
     // Silent until the bridge gives the socket up (no pong to its health check); then the network heals.
     await playWithFault(async (r) => {
       const heal = r.sim.mute();
-      await until(() => logLines(r.h, 'no pong').length > 0, 'the health check giving up');
+      await until(() => logEvents(r.h, 'genesys.socket_lost').some((e) => e.cause === 'no-pong'), 'the health check giving up');
       heal();
     }, MID);
     expect(rig?.sim.counters.pings).toBeGreaterThanOrEqual(1);
     expect(rig?.adapter.stats.reconnects).toBeGreaterThanOrEqual(1);
-    expect(logLines(rig!.h, 'no pong').length).toBeGreaterThanOrEqual(1);
+    expect(logEvents(rig!.h, 'genesys.socket_lost').filter((e) => e.cause === 'no-pong').length).toBeGreaterThanOrEqual(1);
   }, 40_000);
 
   it('a silence that ends before the health check gives up (half-open network) is still a gap: reconciled', async () => {
@@ -133,8 +133,8 @@ describe('live adapter: faults lose nothing and duplicate nothing', () => {
       await until(() => r.sim.counters.pings > pings && steps.has(STANDARD_ENDED), 'a health-check ping after standard ended');
       heal();
     }, BEFORE_STANDARD_ENDS, { GENESYS_PING_TIMEOUT_MS: '20000' });
-    expect(logLines(rig!.h, 'no pong')).toEqual([]);
-    expect(logLines(rig!.h, 'was silent past the heartbeat timeout').length).toBeGreaterThanOrEqual(1);
+    expect(logEvents(rig!.h, 'genesys.socket_lost').filter((e) => e.cause === 'no-pong')).toEqual([]);
+    expect(logEvents(rig!.h, 'genesys.socket_silence').length).toBeGreaterThanOrEqual(1);
     expect(rig?.h.fake.labels(CONVERSATIONS.standard).at(-1)).toBe('END_OF_CONVERSATION');
   }, 40_000);
 
@@ -150,7 +150,7 @@ describe('live adapter: faults lose nothing and duplicate nothing', () => {
       await until(() => steps.has(STANDARD_ENDED), "standard's last step");
       restore();
     }, BEFORE_STANDARD_ENDS);
-    expect(logLines(rig!.h, 'reconciled after a gap').length).toBeGreaterThanOrEqual(1);
+    expect(logEvents(rig!.h, 'genesys.reconciled').length).toBeGreaterThanOrEqual(1);
     expect(rig?.sim.counters.conversationGets).toBeGreaterThanOrEqual(1);
     expect(rig?.h.fake.labels(CONVERSATIONS.standard).at(-1)).toBe('END_OF_CONVERSATION');
   }, 40_000);

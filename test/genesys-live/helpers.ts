@@ -157,6 +157,7 @@ export async function replayTexts(files: readonly string[]): Promise<Map<string,
   }
 }
 
-export function logLines(h: Harness, contains: string): string[] {
-  return h.logs.lines.filter((l) => l.includes(contains));
+/** The bridge's log lines (parsed) with this `event` code: tests match codes, never the wording of a message. */
+export function logEvents(h: Harness, event: string): Record<string, unknown>[] {
+  return h.logs.lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.event === event);
 }

@@ -12,7 +12,7 @@ import { baseTopics, planChannels } from '../../adapters/genesys/live/topic-plan
 import { ScriptPlayer } from '../../src/sim/genesys/player.js';
 import type { GenesysSim } from '../../src/sim/genesys/server.js';
 import { CONVERSATIONS, QUEUE_SUPPORT, USERS } from '../fixtures/genesys/scenarios.js';
-import { fixtureScript, logLines, SIM_CLIENT, startRig, startSim, waitForEnds, type LiveRig } from './helpers.js';
+import { fixtureScript, logEvents, SIM_CLIENT, startRig, startSim, waitForEnds, type LiveRig } from './helpers.js';
 
 const silent = pino({ level: 'silent' });
 let sim: GenesysSim | undefined;
@@ -95,7 +95,7 @@ describe('subscriptions', () => {
     rig = await startRig(40, {}, { deniedTopicPrefixes: [{ prefix: 'v2.conversations.', permission: 'conversation:transcription:view' }] });
     await new ScriptPlayer(rig.sim).play(fixtureScript('transcription'), { speed: 40 });
     await waitForEnds(rig.h, [CONVERSATIONS.transcription]);
-    expect(logLines(rig.h, 'missing permissions: conversation:transcription:view')).toHaveLength(1);
+    expect(logEvents(rig.h, 'genesys.topic_rejected')).toMatchObject([{ missingPermissions: ['conversation:transcription:view'] }]);
     expect(rig.h.fake.labels(CONVERSATIONS.transcription).filter((l) => l.startsWith('message'))).toEqual([]);
   }, 20_000);
 
@@ -124,7 +124,7 @@ describe('reconciliation of conversations that started and ended inside a gap', 
       restore();
       const r = rig;
       // Reconciliation after the gap either delivers the conversation or says why not.
-      const done = (): boolean => (deliver ? r.h.fake.labels(CONVERSATIONS.standard).includes('END_OF_CONVERSATION') : logLines(r.h, 'started and ended inside the gap').length > 0);
+      const done = (): boolean => (deliver ? r.h.fake.labels(CONVERSATIONS.standard).includes('END_OF_CONVERSATION') : logEvents(r.h, 'genesys.gap_conversation_skipped').length > 0);
       await r.h.fake.waitFor(done, 15_000);
       await rig.adapter.idle();
       await rig.h.bridge.dispatcher.whenIdle();
@@ -133,7 +133,7 @@ describe('reconciliation of conversations that started and ended inside a gap', 
         expect(rig.h.fake.labels(CONVERSATIONS.standard)).toEqual([`NA entry ${USERS.alice.id}`, `NA exit ${USERS.alice.id}`, 'TRIGGER_SUMMARY_EVENT', 'END_OF_CONVERSATION']);
       } else {
         expect(rig.h.fake.labels(CONVERSATIONS.standard)).toEqual([]);
-        expect(logLines(rig.h, 'started and ended inside the gap')).toHaveLength(1);
+        expect(logEvents(rig.h, 'genesys.gap_conversation_skipped')).toHaveLength(1);
       }
     }, 20_000);
   }

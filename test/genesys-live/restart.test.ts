@@ -13,7 +13,7 @@ import type { SimScript } from '../../src/sim/genesys/script.js';
 import type { GenesysSim } from '../../src/sim/genesys/server.js';
 import { CONVERSATIONS, USERS } from '../fixtures/genesys/scenarios.js';
 import { BOT } from '../helpers/harness.js';
-import { fixtureScript, labelsByConversation, logLines, replayReference, startRig, startSim, waitForEnds, type LiveRig } from './helpers.js';
+import { fixtureScript, labelsByConversation, logEvents, replayReference, startRig, startSim, waitForEnds, type LiveRig } from './helpers.js';
 
 const SPEED = 40;
 let dataDir: string;
@@ -70,7 +70,7 @@ describe('catching up after a start', () => {
     await second.h.bridge.dispatcher.whenIdle();
     const live = labelsByConversation(second.h);
     for (const [id, labels] of reference) expect(live.get(id), id).toEqual(labels);
-    expect(logLines(second.h, '"reasons":"start"').length).toBeGreaterThanOrEqual(1);
+    expect(logEvents(second.h, 'genesys.reconciled').filter((e) => e.reasons === 'start').length).toBeGreaterThanOrEqual(1);
     expect(await second.h.bridge.store.openConversations()).toEqual([]);
     expect(fake.violations()).toEqual([]);
   }, 40_000);
@@ -122,7 +122,7 @@ describe('catching up after a start', () => {
     sim.failRequests(503, 1_000_000, 'POST', /analytics/);
     const second = await bridgeUp();
     await new Promise((res) => setTimeout(res, 2500));
-    expect(logLines(second.h, 'catching up after start').length).toBeGreaterThanOrEqual(1);
+    expect(logEvents(second.h, 'genesys.catch_up_retry').length).toBeGreaterThanOrEqual(1);
     expect(fake.labels(CONVERSATIONS.standard)).toEqual([]);
     await bridgeDown(second);
 

@@ -6,7 +6,7 @@ import type { Fact } from '../../src/core/facts.js';
 import { ScriptPlayer } from '../../src/sim/genesys/player.js';
 import { createGenesysLiveAdapter } from '../../adapters/genesys/live/index.js';
 import { startHarness } from '../helpers/harness.js';
-import { fixtureScript, labelsByConversation, liveEnv, logLines, replayReference, startSim, waitForEnds } from './helpers.js';
+import { fixtureScript, labelsByConversation, liveEnv, logEvents, replayReference, startSim, waitForEnds } from './helpers.js';
 import { standaloneContext } from '../../src/runtime/standalone-context.js';
 
 const SPEED = 80;
@@ -36,7 +36,7 @@ describe('live adapter: a failing store', () => {
       expect(refused).toBe(1);
       const live = labelsByConversation(h);
       for (const [id, labels] of reference) expect(live.get(id), id).toEqual(labels);
-      expect(logLines(h, 'facts could not be stored').length).toBe(1);
+      expect(logEvents(h, 'genesys.facts_not_stored').length).toBe(1);
       expect(h.fake.violations()).toEqual([]);
     } finally {
       await adapter.stop();

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ScriptPlayer } from '../../src/sim/genesys/player.js';
 import { scriptFromJsonl } from '../../src/sim/genesys/script.js';
 import { CONVERSATIONS } from '../fixtures/genesys/scenarios.js';
-import { fixtureScript, labelsByConversation, logLines, replayReference, replayTexts, startRig, waitForEnds, type LiveRig } from './helpers.js';
+import { fixtureScript, labelsByConversation, logEvents, replayReference, replayTexts, startRig, waitForEnds, type LiveRig } from './helpers.js';
 import { SAME_INSTANT_FIXTURE } from './same-instant-fixture.js';
 
 const SPEED = 40;
@@ -73,7 +73,7 @@ describe('a callback after a gap', () => {
     for (const [id, labels] of reference) expect(live.get(id), id).toEqual(labels);
     expect([...live.keys()]).toEqual([...reference.keys()]);
     expect(r.adapter.stats.held).toBe(1);
-    expect(logLines(r.h, 'held until the gap is reconciled')).toHaveLength(1);
+    expect(logEvents(r.h, 'genesys.held_for_gap')).toHaveLength(1);
   }, 40_000);
 });
 
@@ -97,7 +97,7 @@ describe('timers wait while the socket is down', () => {
     await waitForEnds(r.h, reference.keys());
     await r.adapter.idle();
     await r.h.bridge.dispatcher.whenIdle();
-    expect(logLines(r.h, 'reconciled after a gap').length).toBeGreaterThanOrEqual(1);
+    expect(logEvents(r.h, 'genesys.reconciled').length).toBeGreaterThanOrEqual(1);
     expect(r.h.fake.labels(CONVERSATIONS.coldChain)).toEqual(reference.get(CONVERSATIONS.coldChain));
   }, 40_000);
 });

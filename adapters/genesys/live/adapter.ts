@@ -261,12 +261,12 @@ export class GenesysLiveAdapter implements Adapter {
       } catch (err) {
         if (attempt >= CATCH_UP_ATTEMPTS) {
           // Timers cannot wait forever (an analytics permission missing, say); the next start tries again.
-          this.logger.error({ err, attempts: attempt }, 'genesys: catching up after start keeps failing; going on without it (the next start covers this time again)');
+          this.logger.error({ err, attempts: attempt, event: 'genesys.catch_up_abandoned' }, 'genesys: catching up after start keeps failing; going on without it (the next start covers this time again)');
           this.seeAgain(CATCH_UP);
           return;
         }
         const waitMs = backoffMs(attempt, this.o.reconnectBaseMs, this.o.reconnectMaxMs);
-        this.logger.warn({ err, attempt, waitMs }, 'genesys: catching up after start failed; trying again (timers wait)');
+        this.logger.warn({ err, attempt, waitMs, event: 'genesys.catch_up_retry' }, 'genesys: catching up after start failed; trying again (timers wait)');
         await sleep(waitMs, this.abort.signal).catch(() => undefined);
       }
     }
@@ -452,7 +452,7 @@ export class GenesysLiveAdapter implements Adapter {
       // the drop (and its redial window) is stored first and the callback continues that conversation.
       if (!held) {
         this.stats.held += 1;
-        this.logger.info({ conversationId: id, blind: [...this.blindness] }, 'genesys: new outbound conversation held until the gap is reconciled');
+        this.logger.info({ conversationId: id, blind: [...this.blindness], event: 'genesys.held_for_gap' }, 'genesys: new outbound conversation held until the gap is reconciled');
       }
       this.held.push(result);
       return Promise.resolve();
@@ -510,7 +510,7 @@ export class GenesysLiveAdapter implements Adapter {
    * had seen and re-read it from Genesys a little later; the store's dedupe drops what was already applied.
    */
   private recoverFromFailedIngest(conversationId: string, err: unknown): void {
-    this.logger.error({ err, conversationId }, 'genesys: facts could not be stored; re-reading the conversation from Genesys shortly');
+    this.logger.error({ err, conversationId, event: 'genesys.facts_not_stored' }, 'genesys: facts could not be stored; re-reading the conversation from Genesys shortly');
     this.processor.forget(conversationId);
     const retry = setTimeout(() => void this.reconciler.refresh(conversationId), INGEST_RETRY_MS);
     retry.unref();

@@ -8,7 +8,7 @@
 //   deduped downstream. One roll-over at a time, so a single spare channel (of the 20 allowed) suffices.
 import type { Logger } from 'pino';
 import type { ChannelInfo, GenesysApi, TopicResult } from './api.js';
-import { NotificationSocket } from './socket.js';
+import { NotificationSocket, type SocketLostCause } from './socket.js';
 import { Aborted, backoffMs, sleep } from './timing.js';
 
 export interface ChannelSetOptions {
@@ -218,7 +218,7 @@ export class ChannelSet {
         if (!this.rejected.has(topic)) {
           this.rejected.add(topic);
           this.o.logger.warn(
-            { topic, state: r.state, rejectionReason: r.rejectionReason, missingPermissions: r.missingPermissions ?? [] },
+            { topic, state: r.state, rejectionReason: r.rejectionReason, missingPermissions: r.missingPermissions ?? [], event: 'genesys.topic_rejected' },
             `genesys: topic ${topic} rejected${r.missingPermissions?.length ? `; missing permissions: ${r.missingPermissions.join(', ')}` : ''}`,
           );
         }
@@ -240,7 +240,7 @@ export class ChannelSet {
         // Frames of a retired channel (during the overlap) still count: they are deduped downstream.
         this.o.onFrame(slot.index, text);
       },
-      onLost: (why) => this.lost(slot, physical, why),
+      onLost: (why, cause) => this.lost(slot, physical, why, cause),
       onSilenceEnded: (since, silentMs) => {
         if (slot.current !== physical || this.stopped) return;
         this.o.logger.warn({ channelId: info.id, silentMs, event: 'genesys.socket_silence' }, 'genesys: the socket was silent past the heartbeat timeout; reconciling what it may have missed');
@@ -276,9 +276,9 @@ export class ChannelSet {
     }
   }
 
-  private lost(slot: Slot, physical: Physical, why: string): void {
+  private lost(slot: Slot, physical: Physical, why: string, cause: SocketLostCause): void {
     if (this.stopped) return;
-    this.o.logger.warn({ channelId: physical.info.id, why }, 'genesys: notification socket lost');
+    this.o.logger.warn({ channelId: physical.info.id, why, cause, event: 'genesys.socket_lost' }, 'genesys: notification socket lost');
     slot.gapSince = Math.min(slot.gapSince ?? Infinity, physical.socket.lastFrameAt);
     if (slot.current !== physical) return; // a retired channel: its replacement is already live
     this.goBlind(slot);
@@ -293,12 +293,12 @@ export class ChannelSet {
         if (physical && (await this.o.api.channelExists(physical.info.id))) {
           const socket = physical.socket;
           await socket.connect(physical.info.connectUri);
-          this.o.logger.info({ channelId: physical.info.id, attempt, why }, 'genesys: reconnected to the same channel');
+          this.o.logger.info({ channelId: physical.info.id, attempt, why, event: 'genesys.reconnected' }, 'genesys: reconnected to the same channel');
         } else {
           if (physical) this.closePhysical(physical, false);
           slot.current = undefined;
           slot.current = await this.openPhysical(slot);
-          this.o.logger.info({ channelId: slot.current.info.id, attempt, why }, 'genesys: channel replaced and resubscribed');
+          this.o.logger.info({ channelId: slot.current.info.id, attempt, why, event: 'genesys.channel_replaced' }, 'genesys: channel replaced and resubscribed');
         }
         this.o.onReconnect();
         break;
@@ -331,7 +331,7 @@ export class ChannelSet {
     }
     if (!next) return;
     slot.current = next;
-    this.o.logger.info({ from: old.info.id, to: next.info.id, why }, 'genesys: rolled over to a new channel');
+    this.o.logger.info({ from: old.info.id, to: next.info.id, why, event: 'genesys.rolled_over' }, 'genesys: rolled over to a new channel');
     // Both sockets run for the overlap; the old one may already have been closed by the server.
     setTimeout(() => this.closePhysical(old, true), this.o.overlapMs).unref();
     this.flushGap(slot, why);

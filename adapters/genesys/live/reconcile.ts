@@ -102,7 +102,7 @@ export class Reconciler {
         if (this.o.isKnown(c.id) || openIds.has(c.id)) continue;
         if (c.ended && !this.o.deliverGapConversations) {
           skipped += 1;
-          this.o.logger.info({ conversationId: c.id }, 'genesys: conversation started and ended inside the gap (or while the bridge was down); not delivered (GENESYS_DELIVER_GAP_CONVERSATIONS=false)');
+          this.o.logger.info({ conversationId: c.id, event: 'genesys.gap_conversation_skipped' }, 'genesys: conversation started and ended inside the gap (or while the bridge was down); not delivered (GENESYS_DELIVER_GAP_CONVERSATIONS=false)');
           continue;
         }
         fresh.push(c.id);
@@ -111,7 +111,7 @@ export class Reconciler {
     }
     this.o.onReconciled?.(reasons, refreshed + found);
     this.o.logger.info(
-      { reasons, since: since === null ? undefined : new Date(since).toISOString(), refreshed, found, skipped, ms: Date.now() - started },
+      { reasons, since: since === null ? undefined : new Date(since).toISOString(), refreshed, found, skipped, ms: Date.now() - started, event: 'genesys.reconciled' },
       'genesys: reconciled after a gap',
     );
   }

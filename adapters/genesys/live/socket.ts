@@ -4,13 +4,18 @@
 // RFC 6455 ping frames are not Genesys's health check, so they are not used.
 import WebSocket from 'ws';
 
+export type SocketLostCause = 'closed' | 'no-pong';
+
 export interface SocketOptions {
   readonly heartbeatTimeoutMs: number;
   readonly pingTimeoutMs: number;
   readonly connectTimeoutMs: number;
   readonly onFrame: (text: string) => void;
-  /** The socket ended without close() being called: dropped by the peer, a network error, or the watchdog. */
-  readonly onLost: (why: string) => void;
+  /**
+   * The socket ended without close() being called: dropped by the peer or a network error (`closed`), or the
+   * watchdog gave up on it (`no-pong`). `why` is for people.
+   */
+  readonly onLost: (why: string, cause: SocketLostCause) => void;
   /**
    * Frames arrive again after a silence long enough to have cost a health check: the socket lived, but what
    * was published meanwhile may never have reached it (a half-open network). `since` is the last frame before.
@@ -69,7 +74,7 @@ export class NotificationSocket {
           reject(new Error(`websocket closed before open (${code})`));
           return;
         }
-        this.reportLost(`closed by peer (${code}${reason.length ? ` ${reason.toString()}` : ''})`);
+        this.reportLost(`closed by peer (${code}${reason.length ? ` ${reason.toString()}` : ''})`, 'closed');
       });
     });
   }
@@ -92,10 +97,10 @@ export class NotificationSocket {
     else ws.terminate();
   }
 
-  private reportLost(why: string): void {
+  private reportLost(why: string, cause: SocketLostCause): void {
     if (this.closedByUs || this.lostReported) return;
     this.lostReported = true;
-    this.options.onLost(why);
+    this.options.onLost(why, cause);
   }
 
   private startWatchdog(): void {
@@ -115,7 +120,7 @@ export class NotificationSocket {
       if (now - this.pingSentAt >= this.options.pingTimeoutMs) {
         this.stopWatchdog();
         this.ws?.terminate();
-        this.reportLost(`no heartbeat for ${now - this.lastFrameAt} ms and no pong`);
+        this.reportLost(`no heartbeat for ${now - this.lastFrameAt} ms and no pong`, 'no-pong');
       }
       return;
     }

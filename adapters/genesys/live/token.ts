@@ -49,7 +49,7 @@ export class TokenKeeper {
     for (let attempt = 1; ; attempt += 1) {
       try {
         const token = await this.options.login();
-        this.options.logger.info({ reason, expiresAt: new Date(token.expiresAt).toISOString() }, 'genesys: access token renewed');
+        this.options.logger.info({ reason, expiresAt: new Date(token.expiresAt).toISOString(), event: 'genesys.token_renewed' }, 'genesys: access token renewed');
         this.accept(token, true);
         return token;
       } catch (err) {
