@@ -154,6 +154,11 @@ export class FakeAgentAi {
     return this.waitFor(() => this.#connections.size === 0 && this.#handling === 0, timeoutMs);
   }
 
+  /** Resolves once no request is being handled (one held by a slow-answer fault has been answered). */
+  whenAnswered(timeoutMs = 5000): Promise<void> {
+    return this.waitFor(() => this.#handling === 0, timeoutMs);
+  }
+
   async waitFor(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate()) {

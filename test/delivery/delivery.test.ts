@@ -76,13 +76,14 @@ describe('delivery to Agent AI', () => {
     h = await startHarness({ AGENTAI_HEADERS_TIMEOUT_MS: '1000' });
     h.fake.inject({ delayMs: 2500, times: 1, match: (b) => JSON.stringify(b).includes('END_OF_CONVERSATION') });
     await feed(h, standard());
-    await new Promise((r) => setTimeout(r, 1700)); // let the slow answer land at the fake
+    await h.fake.whenAnswered(); // the slow answer has gone out (the client gave up on it long ago)
     expect(h.fake.labels('c1').map(short)).toEqual(STANDARD);
     const dead = (await h.bridge.store.deadLetters());
     expect(dead).toHaveLength(1);
     expect(dead[0]?.label).toBe('END_OF_CONVERSATION');
     expect(dead[0]?.lastError).toMatch(/outcome unknown/);
-    expect(h.logs.lines.some((l) => l.includes('"level":"error"') && l.includes('dead letter: END_OF_CONVERSATION'))).toBe(true);
+    const logged = h.logs.lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.event === 'hook.dead_letter');
+    expect(logged).toMatchObject([{ level: 'error', hookEvent: 'END_OF_CONVERSATION', conversationId: 'c1' }]);
   });
 
   it('dead-letters a permanent rejection at once and goes on with the conversation', async () => {
@@ -115,7 +116,7 @@ describe('delivery to Agent AI', () => {
     h = await startHarness({ AGENTAI_HEADERS_TIMEOUT_MS: '1000', DELIVERY_EOC_ON_UNKNOWN_OUTCOME: 'resend' });
     h.fake.inject({ delayMs: 2500, times: 1, match: (b) => JSON.stringify(b).includes('END_OF_CONVERSATION') });
     await feed(h, standard());
-    await new Promise((r) => setTimeout(r, 1700));
+    await h.fake.whenAnswered();
     expect((await h.bridge.store.deadLetters())).toEqual([]);
     // The operator chose "never lose an EOC" over "never send one twice": Agent AI saw it twice.
     expect(h.fake.labels('c1').filter((l) => l.startsWith('END_OF_CONVERSATION'))).toHaveLength(2);
@@ -138,8 +139,8 @@ describe('delivery to Agent AI', () => {
     expect(all).not.toContain(BOT.clientSecret);
     expect(all).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/);
     for (const line of h.logs.lines) {
-      const parsed = JSON.parse(line) as { conversationId?: string; msg?: string };
-      if (/queued|delivered|dead letter|retrying/.test(parsed.msg ?? '')) expect(parsed.conversationId).toBe('c1');
+      const parsed = JSON.parse(line) as { conversationId?: string; event?: string };
+      if (['hook.queued', 'hook.delivered', 'hook.dead_letter', 'hook.retry'].includes(parsed.event ?? '')) expect(parsed.conversationId).toBe('c1');
     }
   });
 });
