@@ -421,6 +421,9 @@ export class GenesysLiveAdapter implements Adapter {
     let tracked = this.conversations.get(id);
     const isNew = !tracked;
     if (!tracked) this.conversations.set(id, (tracked = { ended: false, voice: false }));
+    // Subscribed from the first call leg, not the first agent: the subscription takes a round trip, and the
+    // agent's first words must not be spoken before it holds.
+    if (result.voice) tracked.voice = true;
     for (const f of result.facts) {
       if (f.queueId && !tracked.queueId) tracked.queueId = f.queueId;
       if (f.type === 'agent.joined' && f.experience === 'voice') tracked.voice = true;
