@@ -1,12 +1,10 @@
 // `agentai-bridge demo` in-process: simulated org + built-in Agent AI + the daemon through the real SDK and
-// websocket code. The genesys module is passed in as the composition root (bin/) will register it.
+// websocket code. The genesys module is passed in as the composition root (bin/) registers it (its outbox
+// completer fills in chat message texts at send time).
 import { describe, expect, it } from 'vitest';
-import { createGenesysLiveAdapter } from '../../adapters/genesys/live/index.js';
+import { genesysModule } from '../../adapters/genesys/module.js';
 import { main } from '../../src/cli/main.js';
-import type { AdapterModule } from '../../src/runtime/adapter-module.js';
 import { LineCollector } from '../helpers/harness.js';
-
-const genesysModule: AdapterModule = { name: 'genesys', createAdapter: createGenesysLiveAdapter };
 
 async function demo(args: string[]): Promise<{ code: number; out: string; err: string }> {
   const stdout = new LineCollector();

@@ -93,6 +93,8 @@ export class GenesysLiveAdapter implements Adapter {
   private gapCount = 0;
   /** Reasons this adapter is blind for (catch-up after start, sockets down or not yet reconciled). */
   private readonly blindness = new Set<string>();
+  /** Per socket slot that is down: the cursor hold kept until its gap is reconciled. */
+  private readonly slotHolds = new Map<number, () => void>();
   /** New outbound conversations held while a gap is not reconciled (a redial must meet its original's drop). */
   private held: FrameResult[] = [];
   private pruneTimer: NodeJS.Timeout | undefined;
@@ -240,6 +242,8 @@ export class GenesysLiveAdapter implements Adapter {
         for (const view of await ctx.state.openConversations()) {
           for (const id of view.platformIds) {
             if (!this.conversations.has(id)) this.conversations.set(id, { ended: false, voice: view.experience === 'voice' });
+            // Speech is not replayed either: subscribe again at once (the re-read removes it if the call is over).
+            if (view.experience === 'voice' && this.o.transcription) this.channels?.addTopic(transcriptionTopic(id));
           }
         }
         await this.reconciler.request(since ?? null, 'start');
@@ -282,7 +286,7 @@ export class GenesysLiveAdapter implements Adapter {
       rolloverBeforeExpiryMs: this.o.channelRolloverBeforeExpiryMs,
       overlapMs: this.o.rolloverOverlapMs,
       onFrame: (slot, text) => this.onFrame(slot, text),
-      onBlind: (slot) => this.goBlind(this.socketReason(slot)),
+      onBlind: (slot, since) => this.onBlind(slot, since),
       onGap: (since, why, slot) => this.onGap(since, why, slot),
       tokenGeneration: () => this.tokenGeneration,
       onReconnect: () => {
@@ -297,6 +301,12 @@ export class GenesysLiveAdapter implements Adapter {
     return `genesys: socket ${slot} down or its gap not yet reconciled`;
   }
 
+  /** A socket is gone: timers wait, and the durable cursor stays at its last frame until the gap is reconciled. */
+  private onBlind(slot: number, since: number): void {
+    this.goBlind(this.socketReason(slot));
+    if (this.cursor && !this.slotHolds.has(slot)) this.slotHolds.set(slot, this.cursor.hold(since));
+  }
+
   private onGap(since: number, why: string, slot: number): void {
     this.stats.gaps += 1;
     this.gapCount += 1;
@@ -304,7 +314,8 @@ export class GenesysLiveAdapter implements Adapter {
     const reason = `${this.socketReason(slot)} (gap ${this.gapCount})`;
     this.goBlind(reason);
     this.seeAgain(this.socketReason(slot));
-    const release = this.cursor?.hold(since);
+    const release = this.slotHolds.get(slot) ?? this.cursor?.hold(since);
+    this.slotHolds.delete(slot);
     this.logger.info({ since: new Date(since).toISOString(), why }, 'genesys: reconciling a gap');
     this.reconciler.request(since, `gap (${why})`).then(
       () => {

@@ -24,8 +24,8 @@ export interface ChannelSetOptions {
   readonly overlapMs: number;
   /** Each frame, with the slot it came from. */
   readonly onFrame: (slot: number, text: string) => void;
-  /** A slot's socket is gone: events from now on may be missed until its gap is reconciled. */
-  readonly onBlind: (slot: number) => void;
+  /** A slot's socket is gone: events since `since` may be missed until its gap is reconciled. */
+  readonly onBlind: (slot: number, since: number) => void;
   /** The slot is live again; events between `since` and now may have been missed. */
   readonly onGap: (since: number, why: string, slot: number) => void;
   /** A socket was (re)connected after a loss. */
@@ -334,7 +334,7 @@ export class ChannelSet {
   private goBlind(slot: Slot): void {
     if (slot.blind || this.stopped) return;
     slot.blind = true;
-    this.o.onBlind(slot.index);
+    this.o.onBlind(slot.index, slot.gapSince ?? Date.now());
   }
 
   private flushGap(slot: Slot, why: string): void {
