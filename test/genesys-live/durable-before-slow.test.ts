@@ -16,11 +16,16 @@ afterEach(async () => {
   rig = undefined;
 });
 
-async function chatRig(): Promise<LiveRig> {
+/** A chat played on a fresh rig whose message bulk endpoint fails `failures` times; its conversation id. */
+async function playChat(failures: number, n: number): Promise<{ r: LiveRig; id: string }> {
   const r = await startRig(SPEED, { GENESYS_QUEUE_IDS: DEMO_QUEUES.map((q) => q.id).join(','), GENESYS_USER_IDS: '' });
+  rig = r;
   for (const u of DEMO_USERS) r.sim.org.addUser(u);
   for (const q of DEMO_QUEUES) r.sim.org.addQueue(q);
-  return r;
+  r.sim.failRequests(503, failures, 'POST', BULK);
+  const script = buildScenario('chat', n, Date.now());
+  await new ScriptPlayer(r.sim).play(script, { speed: SPEED });
+  return { r, id: String(script.steps[0]?.body.id) };
 }
 
 function queries(r: LiveRig, conversationId: string): string[] {
@@ -32,12 +37,7 @@ function queries(r: LiveRig, conversationId: string): string[] {
 
 describe('durable before slow: digital message text at send time', () => {
   it('a chat message whose text fetch fails twice still arrives, with its text, before END_OF_CONVERSATION', async () => {
-    rig = await chatRig();
-    const r = rig;
-    r.sim.failRequests(503, 2, 'POST', BULK);
-    const script = buildScenario('chat', 0, Date.now());
-    const id = String(script.steps[0]?.body.id);
-    await new ScriptPlayer(r.sim).play(script, { speed: SPEED });
+    const { r, id } = await playChat(2, 0);
     await r.h.fake.waitFor(() => r.h.fake.labels(id).includes('END_OF_CONVERSATION'), 20_000);
     expect(r.sim.counters.failed).toBe(2);
     const labels = r.h.fake.labels(id);
@@ -48,12 +48,7 @@ describe('durable before slow: digital message text at send time', () => {
   }, 30_000);
 
   it('while the text cannot be fetched the facts are already stored, and the end waits behind the message', async () => {
-    rig = await chatRig();
-    const r = rig;
-    r.sim.failRequests(503, 1_000_000, 'POST', BULK);
-    const script = buildScenario('chat', 1, Date.now());
-    const id = String(script.steps[0]?.body.id);
-    await new ScriptPlayer(r.sim).play(script, { speed: SPEED });
+    const { r, id } = await playChat(1_000_000, 1);
     await r.adapter.idle();
     await r.h.bridge.pipeline.flush();
     // Every fact is durable although no text was fetched: the END_OF_CONVERSATION is queued behind the messages.
