@@ -4,24 +4,29 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ScriptPlayer } from '../../src/sim/genesys/player.js';
 import { buildScenario, DEMO_QUEUES, DEMO_USERS } from '../../src/sim/genesys/scenarios.js';
-import { startRig, type LiveRig } from './helpers.js';
+import type { GenesysSim } from '../../src/sim/genesys/server.js';
+import { startRig, startSim, type LiveRig } from './helpers.js';
 
 const SPEED = 20;
 const BULK = /\/messages\/bulk$/;
 const TEXTS = ['Hello, I was charged twice for my order.', 'Hi! I can see the duplicate charge, refunding it now.', 'Great, thank you!'];
 
 let rig: LiveRig | undefined;
+let sim: GenesysSim | undefined;
 afterEach(async () => {
   await rig?.close();
+  await sim?.close();
   rig = undefined;
+  sim = undefined;
 });
 
 /** A chat played on a fresh rig whose message bulk endpoint fails `failures` times; its conversation id. */
 async function playChat(failures: number, n: number): Promise<{ r: LiveRig; id: string }> {
-  const r = await startRig(SPEED, { GENESYS_QUEUE_IDS: DEMO_QUEUES.map((q) => q.id).join(','), GENESYS_USER_IDS: '' });
+  sim = await startSim();
+  for (const u of DEMO_USERS) sim.org.addUser(u);
+  for (const q of DEMO_QUEUES) sim.org.addQueue(q);
+  const r = await startRig(SPEED, { GENESYS_QUEUE_IDS: DEMO_QUEUES.map((q) => q.id).join(','), GENESYS_USER_IDS: '' }, {}, { sim });
   rig = r;
-  for (const u of DEMO_USERS) r.sim.org.addUser(u);
-  for (const q of DEMO_QUEUES) r.sim.org.addQueue(q);
   r.sim.failRequests(503, failures, 'POST', BULK);
   const script = buildScenario('chat', n, Date.now());
   await new ScriptPlayer(r.sim).play(script, { speed: SPEED });
@@ -45,6 +50,17 @@ describe('durable before slow: digital message text at send time', () => {
     expect(labels.at(-1)).toBe('END_OF_CONVERSATION');
     expect(queries(r, id)).toEqual(TEXTS);
     expect(r.h.fake.violations()).toEqual([]);
+    // Names were not looked up before the facts were stored; the hook bodies got them at send time
+    // (Users API: name, e-mail; Routing API: queue name, issue 13 item 6).
+    const entry = r.h.fake.accepted().find((c) => c.conversationId === id && c.label.startsWith('NA entry'));
+    const agent = DEMO_USERS[0];
+    const queue = DEMO_QUEUES[0];
+    expect((entry?.body as { events?: [{ participant?: unknown }] }).events?.[0].participant).toEqual({
+      identity: agent?.id,
+      name: agent?.name,
+      type: 'agent',
+      customFields: { agentEmail: agent?.email, queueId: queue?.id, queueName: queue?.name },
+    });
   }, 30_000);
 
   it('while the text cannot be fetched the facts are already stored, and the end waits behind the message', async () => {

@@ -473,13 +473,17 @@ export class GenesysLiveAdapter implements Adapter {
     for (const result of held) void this.ingestResult(result, this.conversations.get(result.conversationId ?? '')?.queueId);
   }
 
-  /** A queue name the adapter already knows goes with the fact (bot selection by queue name); no lookup waits. */
+  /**
+   * The agent's queue (the conversation's when the leg names none) goes with the fact, so the hook body carries
+   * its id for the completer to name; a name the adapter already knows goes too (bot selection by queue name).
+   * No lookup waits.
+   */
   private withKnownQueueName(fact: Fact): Fact {
     if (fact.type !== 'agent.joined' && fact.type !== 'agent.left') return fact;
     const queueId = fact.agent.queueId ?? fact.queueId;
     if (queueId === undefined || fact.agent.queueName !== undefined) return fact;
     const queueName = this.directory.queueNameNow(queueId);
-    return queueName ? { ...fact, agent: { ...fact.agent, queueId, queueName } } : fact;
+    return { ...fact, agent: { ...fact.agent, queueId, ...(queueName ? { queueName } : {}) } };
   }
 
   private enqueue(conversationId: string, task: () => Promise<void>): Promise<void> {
