@@ -78,6 +78,14 @@ describe('live adapter: faults lose nothing and duplicate nothing', () => {
     expect(logLines(rig!.h, 'no pong').length).toBeGreaterThanOrEqual(1);
   }, 40_000);
 
+  it('a socket silent for a while that speaks again (a half-open network that healed): what it missed is reconciled', async () => {
+    // Silent from 2.5 s to 5 s, across the last frames of every scenario; the ping waits 4 s for its pong, so
+    // the socket is never declared lost: only the silence itself says events may be missing.
+    await playWithFault((r) => r.sim.mute(2500), 2500, { GENESYS_PING_TIMEOUT_MS: '4000' });
+    expect(rig?.adapter.stats.reconnects).toBe(0);
+    expect(logLines(rig!.h, 'the socket was silent, then spoke again').length).toBeGreaterThanOrEqual(1);
+  }, 40_000);
+
   it('429s with Retry-After are waited out', async () => {
     await playWithFault((r) => r.sim.rateLimit(3, 1), 800, {}, {});
     expect(rig?.sim.counters.rateLimited).toBe(3);

@@ -347,7 +347,7 @@ export class GenesysLiveAdapter implements Adapter {
     this.token.stop();
     this.channels?.stop();
     this.stale?.stop();
-    this.budget.clear();
+    // Calls waiting in the budget still run: a hook call being completed during the drain must not hang.
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     // Let facts already taken from the socket reach the sink (the pipeline dedupes; nothing is lost by waiting).

@@ -30,10 +30,6 @@ export class RequestBudget {
   get waiting(): number {
     return this.queue.size;
   }
-
-  clear(): void {
-    this.queue.clear();
-  }
 }
 
 /** The same API with its bursty reads spent from `budget`. */

@@ -241,6 +241,14 @@ export class ChannelSet {
         this.o.onFrame(slot.index, text);
       },
       onLost: (why) => this.lost(slot, physical, why),
+      onSilent: (since) => {
+        if (slot.current !== physical || this.stopped) return;
+        slot.gapSince = Math.min(slot.gapSince ?? Infinity, since);
+        this.goBlind(slot);
+      },
+      onHeard: () => {
+        if (slot.current === physical) this.flushGap(slot, 'the socket was silent, then spoke again');
+      },
     });
     const physical: Physical = { info, socket, applied: new Set(), createdAt: Date.now(), generation };
     const topics = [...slot.topics];

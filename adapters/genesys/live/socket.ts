@@ -1,7 +1,9 @@
 // One websocket to one channel's connectUri, with the health rules of facts §1.3: any frame (heartbeat,
 // pong, event) proves the socket alive; after `heartbeatTimeoutMs` of silence a {"message":"ping"} health
 // check is sent, and if nothing answers within `pingTimeoutMs` the socket is declared dead and closed.
-// RFC 6455 ping frames are not Genesys's health check, so they are not used.
+// RFC 6455 ping frames are not Genesys's health check, so they are not used. A socket that was silent long
+// enough to be pinged and then speaks again may have lost events meanwhile (a half-open network that healed):
+// it says so (onSilent, then onHeard) so the silence is reconciled like a gap.
 import WebSocket from 'ws';
 
 export interface SocketOptions {
@@ -11,6 +13,10 @@ export interface SocketOptions {
   readonly onFrame: (text: string) => void;
   /** The socket ended without close() being called: dropped by the peer, a network error, or the watchdog. */
   readonly onLost: (why: string) => void;
+  /** Silent for `heartbeatTimeoutMs` (a ping is sent): events since `since` may be missing. */
+  readonly onSilent?: (since: number) => void;
+  /** A frame after such a silence: the socket lives, but what it did not deliver must be re-read. */
+  readonly onHeard?: () => void;
 }
 
 export class NotificationSocket {
@@ -47,7 +53,9 @@ export class NotificationSocket {
       });
       ws.on('message', (data, isBinary) => {
         this.lastFrameAt = Date.now();
+        const wasSilent = this.pingSentAt !== undefined;
         this.pingSentAt = undefined;
+        if (wasSilent) this.options.onHeard?.();
         if (!isBinary) this.options.onFrame(Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString());
       });
       ws.on('error', (err) => {
@@ -112,6 +120,7 @@ export class NotificationSocket {
     }
     if (now - this.lastFrameAt >= this.options.heartbeatTimeoutMs) {
       this.pingSentAt = now;
+      this.options.onSilent?.(this.lastFrameAt);
       this.send(JSON.stringify({ message: 'ping' }));
     }
   }
