@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ScriptPlayer } from '../../src/sim/genesys/player.js';
 import { buildScenario, DEMO_QUEUES, DEMO_USERS } from '../../src/sim/genesys/scenarios.js';
 import type { GenesysSim } from '../../src/sim/genesys/server.js';
-import { startRig, startSim, type LiveRig } from './helpers.js';
+import { CONVERSATIONS, USERS } from '../fixtures/genesys/scenarios.js';
+import { fixtureScript, startRig, startSim, type LiveRig } from './helpers.js';
 
 const SPEED = 20;
 const BULK = /\/messages\/bulk$/;
@@ -78,5 +79,28 @@ describe('durable before slow: digital message text at send time', () => {
     await r.h.fake.waitFor(() => r.h.fake.labels(id).includes('END_OF_CONVERSATION'), 20_000);
     expect(queries(r, id)).toEqual(TEXTS);
     expect(r.h.fake.labels(id).at(-1)).toBe('END_OF_CONVERSATION');
+  }, 30_000);
+});
+
+describe('durable before slow: names at send time', () => {
+  it('an agent fact is stored at once while the Users and Routing APIs are slow; the hook call gets the names later', async () => {
+    sim = await startSim();
+    rig = await startRig(SPEED, { GENESYS_ENRICH_TIMEOUT_MS: '5000' }, {}, { sim });
+    const r = rig;
+    // Every user and queue lookup answers 2 s late.
+    r.sim.delayRequests(2000, 1000, /^\/api\/v2\/(users|routing\/queues)\/[^/]+$/);
+    const script = fixtureScript('standard');
+    let connectedAt = 0;
+    await new ScriptPlayer(r.sim).play({ ...script, steps: script.steps.slice(0, 4) }, { speed: SPEED, onStep: () => (connectedAt = Date.now()) });
+    const stored = async (): Promise<boolean> => (await r.h.bridge.store.outboxFor(CONVERSATIONS.standard)).some((row) => row.kind === 'transfer');
+    for (let i = 0; i < 50 && !(await stored()); i += 1) await new Promise((res) => setTimeout(res, 10));
+    expect(Date.now() - connectedAt).toBeLessThan(1000);
+    expect(r.h.fake.labels(CONVERSATIONS.standard)).toEqual([]);
+    await r.h.fake.waitFor(() => r.h.fake.labels(CONVERSATIONS.standard).length > 0, 10_000);
+    const entry = r.h.fake.accepted().find((c) => c.conversationId === CONVERSATIONS.standard);
+    expect((entry?.body as { events?: [{ participant?: { name?: string; customFields?: unknown } }] }).events?.[0].participant).toMatchObject({
+      name: USERS.alice.name,
+      customFields: { agentEmail: 'alice@example.com', queueName: 'Support' },
+    });
   }, 30_000);
 });
