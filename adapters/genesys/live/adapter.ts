@@ -73,8 +73,9 @@ export class GenesysLiveAdapter implements Adapter {
   private readonly o: LiveOptions;
   private readonly logger: Logger;
   private readonly api: GenesysApi & { onUnauthorized?: (() => Promise<void>) | undefined };
-  /** The same API with its bursty reads spent from the org's budget. */
+  /** The same API with its bursty reads spent from the org's budget: catch-up reads, and send-time lookups first. */
   private readonly reads: GenesysApi;
+  private readonly sendTimeReads: GenesysApi;
   private readonly budget: RequestBudget;
   private readonly processor: GenesysFrameProcessor;
   private readonly directory: Directory;
@@ -107,11 +108,12 @@ export class GenesysLiveAdapter implements Adapter {
     this.api = deps.api(this.abort.signal);
     this.budget = new RequestBudget({ requestsPerMinute: this.o.apiRequestsPerMinute, concurrency: this.o.apiConcurrency });
     this.reads = budgeted(this.api, this.budget);
+    this.sendTimeReads = budgeted(this.api, this.budget, 1);
     this.processor = new GenesysFrameProcessor({
       now: Date.now,
       onUnknownDisconnectType: (value) => deps.metrics.unknownDisconnectTypes.inc({ value }),
     });
-    this.directory = new Directory(this.reads, this.o.enrichTimeoutMs, this.o.enrichCacheTtlMs);
+    this.directory = new Directory(this.sendTimeReads, this.o.enrichTimeoutMs, this.o.enrichCacheTtlMs);
     this.token = new TokenKeeper({
       login: () => this.api.login(),
       renewBeforeMs: this.o.tokenRenewBeforeExpiryMs,
@@ -152,7 +154,7 @@ export class GenesysLiveAdapter implements Adapter {
       {
         user: (id) => this.directory.user(id),
         queue: (id) => this.directory.queue(id),
-        message: (conversationId, messageId) => fetchMessage(this.reads, conversationId, messageId, this.o.messageFetchTimeoutMs),
+        message: (conversationId, messageId) => fetchMessage(this.sendTimeReads, conversationId, messageId, this.o.messageFetchTimeoutMs),
       },
       {
         messageTextDeadlineMs: this.o.messageTextDeadlineMs,
