@@ -118,6 +118,7 @@ export class GenesysFrameProcessor {
       digitalMessages: newDigitalMessages(snapshot, memory, this.onIgnored),
       conversationId: snapshot.conversationId,
       conversationEnded: memory.ended,
+      ...(snapshot.legs.some((l) => l.media === 'calls') ? { voice: true } : {}),
       warnings,
       ...(snapshot.latestTime !== undefined ? { frameTime: snapshot.latestTime } : {}),
     };

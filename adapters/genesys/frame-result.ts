@@ -35,6 +35,8 @@ export interface FrameResult {
   readonly conversationId?: string;
   /** True when the conversation is over as of this frame (the first time and on any later frame). */
   readonly conversationEnded?: boolean;
+  /** The snapshot has a voice call leg: its transcription topic is worth subscribing. */
+  readonly voice?: boolean;
   readonly warnings: string[];
   /** Latest platform timestamp found in the frame (epoch ms): drives the replay clock. */
   readonly frameTime?: number;

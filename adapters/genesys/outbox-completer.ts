@@ -32,6 +32,9 @@ const MessageBody = z.object({ query: z.string(), author: z.object({ type: z.enu
 
 type ParticipantJson = z.infer<typeof Participant>;
 
+const MIN_RETRY_MS = 250;
+const MAX_RETRY_MS = 60_000;
+
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
@@ -112,6 +115,8 @@ export class GenesysOutboxCompleter implements OutboxCompleter {
     if (waited >= this.o.messageTextDeadlineMs) {
       return { kind: 'give-up', reason: `genesys: message text could not be fetched within ${this.o.messageTextDeadlineMs} ms (GENESYS_MESSAGE_TEXT_DEADLINE_MS): ${error}` };
     }
-    return { kind: 'retry', error: `genesys: message text not fetched yet: ${error}` };
+    // Spaced out as the wait grows, so a message that keeps failing does not eat the org's API budget.
+    const retryInMs = Math.min(MAX_RETRY_MS, Math.max(MIN_RETRY_MS, Math.round(waited / 2)));
+    return { kind: 'retry', error: `genesys: message text not fetched yet: ${error}`, retryInMs };
   }
 }

@@ -1,9 +1,8 @@
 // `agentai-bridge conversations --open [--json]`: the conversations the store holds open, oldest first, with
 // how long each has been open and since when nothing changed, so a call stuck "in progress" is noticed.
-// Reads the store directly (the daemon may be running: SQLite WAL allows it).
-import { openStore } from '../store/open.js';
+// Reads the store through openStore(config) (the daemon may be running: SQLite WAL allows it).
 import { EXIT, println, type CliContext } from './context.js';
-import { loadOrExplain } from './setup.js';
+import { withConfiguredStore } from './setup.js';
 
 const USAGE = 'usage: agentai-bridge conversations --open [--json]';
 
@@ -20,10 +19,7 @@ export async function conversationsCommand(args: string[], ctx: CliContext): Pro
     println(ctx.stderr, USAGE);
     return EXIT.usage;
   }
-  const config = loadOrExplain(ctx);
-  if (typeof config === 'number') return config;
-  const store = await openStore(config);
-  try {
+  return withConfiguredStore(ctx, async (store) => {
     const open = await store.openConversations();
     const now = Date.now();
     if (args.includes('--json')) {
@@ -41,7 +37,5 @@ export async function conversationsCommand(args: string[], ctx: CliContext): Pro
     }
     if (open.length > 0) println(ctx.stdout, `${open.length} open conversation(s)`);
     return EXIT.ok;
-  } finally {
-    await store.close();
-  }
+  });
 }

@@ -1,9 +1,8 @@
 // `agentai-bridge dead-letters list | retry <id>|--all | drop <id>`: what delivery gave up on, and why.
 // Works on the store directly (the daemon may be running: SQLite WAL allows it); a retried row is picked up
 // by the running daemon's next pass over the outbox, or at its next start.
-import { openStore } from '../store/open.js';
 import { EXIT, println, type CliContext } from './context.js';
-import { loadOrExplain } from './setup.js';
+import { withConfiguredStore } from './setup.js';
 
 const USAGE = 'usage: agentai-bridge dead-letters list [--json] | retry <id>|--all | drop <id>';
 
@@ -13,10 +12,7 @@ export async function deadLettersCommand(args: string[], ctx: CliContext): Promi
     println(ctx.stderr, USAGE);
     return EXIT.usage;
   }
-  const config = loadOrExplain(ctx);
-  if (typeof config === 'number') return config;
-  const store = await openStore(config);
-  try {
+  return withConfiguredStore(ctx, async (store) => {
     if (verb === 'list') {
       const rows = await store.deadLetters();
       if (target === '--json') {
@@ -46,7 +42,5 @@ export async function deadLettersCommand(args: string[], ctx: CliContext): Promi
     const dropped = await store.dropDead(Number(target));
     println(ctx.stdout, dropped ? `dead letter #${target} dropped` : 'no such dead letter');
     return dropped ? EXIT.ok : EXIT.failure;
-  } finally {
-    await store.close();
-  }
+  });
 }

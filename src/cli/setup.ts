@@ -1,8 +1,10 @@
-// Shared start-up of CLI commands: load the config (or print why not) and build the logger.
+// Shared start-up of CLI commands: load the config (or print why not), open the configured store, build the logger.
 import type { Logger } from 'pino';
 import type { DestinationStream } from 'pino';
 import { ConfigError, loadConfig, type BridgeConfig, type LoadOptions } from '../config/load.js';
 import { createLogger } from '../observability/logger.js';
+import { openStore } from '../store/open.js';
+import type { Store } from '../store/types.js';
 import { EXIT, println, type CliContext } from './context.js';
 
 /** Every secret value in the config, so the logger can scrub it from any line. */
@@ -25,6 +27,18 @@ export function loadOrExplain(ctx: CliContext, overrides?: LoadOptions['override
       return EXIT.config;
     }
     throw err;
+  }
+}
+
+/** Runs `use` with the configured store (openStore), closing it after; a config problem returns its exit code. */
+export async function withConfiguredStore(ctx: CliContext, use: (store: Store) => Promise<number>): Promise<number> {
+  const config = loadOrExplain(ctx);
+  if (typeof config === 'number') return config;
+  const store = await openStore(config);
+  try {
+    return await use(store);
+  } finally {
+    await store.close();
   }
 }
 

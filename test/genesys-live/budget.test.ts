@@ -38,6 +38,19 @@ describe('API budget', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(1900);
   });
 
+  it('send-time lookups (message text, names) go before the catch-up reads still waiting', async () => {
+    const budget = new RequestBudget({ requestsPerMinute: 60_000, concurrency: 1 });
+    const order: string[] = [];
+    const task = (name: string) => async (): Promise<void> => {
+      order.push(name);
+      await new Promise((res) => setTimeout(res, 5));
+    };
+    const all = [1, 2, 3, 4].map((i) => budget.run(task(`reread-${i}`)));
+    all.push(budget.run(task('message-text'), 1));
+    await Promise.all(all);
+    expect(order.indexOf('message-text')).toBeLessThanOrEqual(1);
+  });
+
   it('a 429 delays the read that got it, not the pass (real SDK, simulated org)', async () => {
     sim = await startSim();
     const s = sim;

@@ -108,7 +108,9 @@ describe('digital message text at send time', () => {
 
   it('a failed fetch is retried (never skipped) until the deadline, then a dead letter with the reason', async () => {
     const failing = { message: () => Promise.reject(new Error('HTTP 503')) };
-    expect(await completer(failing, 2_000, 60_000).complete(call(message, { ref: 'conv-1:m1' }))).toEqual({ kind: 'retry', error: 'genesys: message text not fetched yet: HTTP 503' });
+    expect(await completer(failing, 2_000, 60_000).complete(call(message, { ref: 'conv-1:m1' }))).toEqual({ kind: 'retry', error: 'genesys: message text not fetched yet: HTTP 503', retryInMs: 500 });
+    // Spaced out as the wait grows (half the time waited so far, at most a minute).
+    expect(await completer(failing, 41_000, 60_000).complete(call(message, { ref: 'conv-1:m1' }))).toMatchObject({ kind: 'retry', retryInMs: 20_000 });
     const late = await completer(failing, 61_000, 60_000).complete(call(message, { ref: 'conv-1:m1' }));
     expect(late.kind).toBe('give-up');
     expect(late.kind === 'give-up' && late.reason).toMatch(/within 60000 ms \(GENESYS_MESSAGE_TEXT_DEADLINE_MS\): HTTP 503/);

@@ -45,6 +45,17 @@ async function bridgeDown(rig: LiveRig): Promise<void> {
   await rig.close();
 }
 
+/** A bridge runs a while (heartbeats are frames: the last-frame time is stored), stops, and 'standard' is played
+ * from start to end while no bridge runs. Returns the replay reference. */
+async function standardWhileDown(): Promise<Map<string, string[]>> {
+  const reference = await replayReference(['standard']);
+  const first = await bridgeUp();
+  await new Promise((res) => setTimeout(res, 1500));
+  await bridgeDown(first);
+  await new ScriptPlayer(sim).play(fixtureScript('standard'), { speed: 80 });
+  return reference;
+}
+
 /** The script from step `from` on, played as if it had never stopped (same scenario clock, shifted base). */
 function tail(script: SimScript, from: number): { script: SimScript; baseMs: number } {
   const steps = script.steps.slice(from);
@@ -76,12 +87,7 @@ describe('catching up after a start', () => {
   }, 40_000);
 
   it('conversations that start and end while the bridge is down are found from the durable last-frame time', async () => {
-    const reference = await replayReference(['standard']);
-    const first = await bridgeUp();
-    // Heartbeats are frames too: the last-frame time is stored while the bridge runs.
-    await new Promise((res) => setTimeout(res, 1500));
-    await bridgeDown(first);
-    await new ScriptPlayer(sim).play(fixtureScript('standard'), { speed: 80 });
+    const reference = await standardWhileDown();
 
     const second = await bridgeUp();
     await waitForEnds(second.h, reference.keys());
@@ -111,11 +117,7 @@ describe('catching up after a start', () => {
   }, 40_000);
 
   it('a catch-up that a crash interrupts is done again at the next start', async () => {
-    const reference = await replayReference(['standard']);
-    const first = await bridgeUp();
-    await new Promise((res) => setTimeout(res, 1500));
-    await bridgeDown(first);
-    await new ScriptPlayer(sim).play(fixtureScript('standard'), { speed: 80 });
+    const reference = await standardWhileDown();
 
     // The next start cannot finish its catch-up (the analytics query fails) and is stopped meanwhile; its
     // heartbeats must not move the durable last-frame time past the gap it did not reconcile.

@@ -42,12 +42,14 @@ describe('live adapter × simulated org: every fixture scenario', () => {
     expect(reference.get(CONVERSATIONS.supervisor)).toEqual([`NA entry ${USERS.alice.id}`, `warm entry ${USERS.dave.id}`, `warm exit ${USERS.dave.id}`, `NA exit ${USERS.alice.id}`, 'TRIGGER_SUMMARY_EVENT', 'END_OF_CONVERSATION']);
     expect(live.has(CONVERSATIONS.digitalConsult)).toBe(false);
     // Live, the adapter saw and left out the same things: supervisors listening in, the in-queue announcement
-    // (the IVR prompts before Alice came before the transcription topic was subscribed), bot and consult messages.
+    // and the IVR prompts (the transcription topic is subscribed at the first call leg; the first prompt comes
+    // 150 ms after it at 40×, which a loaded machine may not make), bot and consult messages.
     const ignored = await rig.h.bridge.metrics.adapterIgnored.get();
     const count = (reason: string): number => ignored.values.find((v) => v.labels.reason === reason)?.value ?? 0;
     expect(count('supervisor-monitor')).toBe(3);
     expect(count('supervisor-coach')).toBe(1);
-    expect(count('internal-speech-without-agent')).toBe(1);
+    expect(count('internal-speech-without-agent')).toBeGreaterThanOrEqual(2);
+    expect(count('internal-speech-without-agent')).toBeLessThanOrEqual(3);
     expect(count('non-agent-message')).toBe(2);
     expect(count('consult-message')).toBe(2);
     expect(count('consult-initiator')).toBe(1);

@@ -101,3 +101,26 @@ describe('timers wait while the socket is down', () => {
     expect(r.h.fake.labels(CONVERSATIONS.coldChain)).toEqual(reference.get(CONVERSATIONS.coldChain));
   }, 40_000);
 });
+
+describe('a conversation waiting out its redial window', () => {
+  it('is still re-read after a gap, though every leg of it is over', async () => {
+    // …08: the customer's leg drops (error) and Alice's follows: every leg is over, but the store keeps the
+    // conversation open for its redial window (120 s of scenario time, 3 s here). A gap in that window must
+    // re-read it, or a redial leg lost in the gap is never learnt.
+    rig = await startRig(SPEED);
+    const r = rig;
+    const script = fixtureScript('redial-new-outbound');
+    const upToDrop = script.steps.filter((s) => s.body.id === CONVERSATIONS.redialFirst && s.offsetMs <= 120_000);
+    await new ScriptPlayer(r.sim).play({ ...script, steps: upToDrop }, { speed: SPEED });
+    await r.adapter.idle();
+    await r.h.bridge.pipeline.flush();
+    expect((await r.h.bridge.store.openConversations()).map((c) => c.id)).toEqual([CONVERSATIONS.redialFirst]);
+    const gets = r.sim.counters.conversationGets;
+    r.sim.dropSockets();
+    // The pass after the drop (its reasons name the gap), not the one at start.
+    const afterGap = (): Record<string, unknown> | undefined => logEvents(r.h, 'genesys.reconciled').find((e) => String(e.reasons).includes('gap ('));
+    await r.h.fake.waitFor(() => afterGap() !== undefined, 10_000);
+    expect(r.sim.counters.conversationGets).toBeGreaterThan(gets);
+    expect(afterGap()).toMatchObject({ refreshed: 1 });
+  }, 30_000);
+});

@@ -76,8 +76,9 @@ export class GenesysLiveAdapter implements Adapter {
   private readonly o: LiveOptions;
   private readonly logger: Logger;
   private readonly api: GenesysApi & { onUnauthorized?: (() => Promise<void>) | undefined };
-  /** The same API with its bursty reads spent from the org's budget. */
+  /** The same API with its bursty reads spent from the org's budget: catch-up reads, and send-time lookups first. */
   private readonly reads: GenesysApi;
+  private readonly sendTimeReads: GenesysApi;
   private readonly budget: RequestBudget;
   private readonly processor: GenesysFrameProcessor;
   private readonly directory: Directory;
@@ -98,6 +99,8 @@ export class GenesysLiveAdapter implements Adapter {
   private gapCount = 0;
   /** Reasons this adapter is blind for (catch-up after start, sockets down or not yet reconciled). */
   private readonly blindness = new Set<string>();
+  /** Per socket slot that is down: the cursor hold kept until its gap is reconciled. */
+  private readonly slotHolds = new Map<number, () => void>();
   /** New outbound conversations held while a gap is not reconciled (a redial must meet its original's drop). */
   private held: FrameResult[] = [];
   private pruneTimer: NodeJS.Timeout | undefined;
@@ -110,13 +113,14 @@ export class GenesysLiveAdapter implements Adapter {
     this.api = deps.api(this.abort.signal);
     this.budget = new RequestBudget({ requestsPerMinute: this.o.apiRequestsPerMinute, concurrency: this.o.apiConcurrency });
     this.reads = budgeted(this.api, this.budget);
+    this.sendTimeReads = budgeted(this.api, this.budget, 1);
     this.processor = new GenesysFrameProcessor({
       now: Date.now,
       onUnknownDisconnectType: (value) => deps.metrics.unknownDisconnectTypes.inc({ value }),
       onIgnored: (reason) => deps.metrics.adapterIgnored.inc({ adapter: NAME, reason }),
       internalSpeechWithoutAgent: this.o.internalSpeechWithoutAgent,
     });
-    this.directory = new Directory(this.reads, this.o.enrichTimeoutMs, this.o.enrichCacheTtlMs);
+    this.directory = new Directory(this.sendTimeReads, this.o.enrichTimeoutMs, this.o.enrichCacheTtlMs);
     this.token = new TokenKeeper({
       login: () => this.api.login(),
       renewBeforeMs: this.o.tokenRenewBeforeExpiryMs,
@@ -157,7 +161,7 @@ export class GenesysLiveAdapter implements Adapter {
       {
         user: (id) => this.directory.user(id),
         queue: (id) => this.directory.queue(id),
-        message: (conversationId, messageId) => fetchMessage(this.reads, conversationId, messageId, this.o.messageFetchTimeoutMs),
+        message: (conversationId, messageId) => fetchMessage(this.sendTimeReads, conversationId, messageId, this.o.messageFetchTimeoutMs),
       },
       {
         messageTextDeadlineMs: this.o.messageTextDeadlineMs,
@@ -252,6 +256,8 @@ export class GenesysLiveAdapter implements Adapter {
         for (const view of await ctx.state.openConversations()) {
           for (const id of view.platformIds) {
             if (!this.conversations.has(id)) this.conversations.set(id, { ended: false, voice: view.experience === 'voice' });
+            // Speech is not replayed either: subscribe again at once (the re-read removes it if the call is over).
+            if (view.experience === 'voice' && this.o.transcription) this.channels?.addTopic(transcriptionTopic(id));
           }
         }
         await this.reconciler.request(since ?? null, 'start');
@@ -294,7 +300,7 @@ export class GenesysLiveAdapter implements Adapter {
       rolloverBeforeExpiryMs: this.o.channelRolloverBeforeExpiryMs,
       overlapMs: this.o.rolloverOverlapMs,
       onFrame: (slot, text) => this.onFrame(slot, text),
-      onBlind: (slot) => this.goBlind(this.socketReason(slot)),
+      onBlind: (slot, since) => this.onBlind(slot, since),
       onGap: (since, why, slot) => this.onGap(since, why, slot),
       tokenGeneration: () => this.tokenGeneration,
       onReconnect: () => {
@@ -309,6 +315,12 @@ export class GenesysLiveAdapter implements Adapter {
     return `genesys: socket ${slot} down or its gap not yet reconciled`;
   }
 
+  /** A socket is gone: timers wait, and the durable cursor stays at its last frame until the gap is reconciled. */
+  private onBlind(slot: number, since: number): void {
+    this.goBlind(this.socketReason(slot));
+    if (this.cursor && !this.slotHolds.has(slot)) this.slotHolds.set(slot, this.cursor.hold(since));
+  }
+
   private onGap(since: number, why: string, slot: number): void {
     this.stats.gaps += 1;
     this.gapCount += 1;
@@ -316,7 +328,8 @@ export class GenesysLiveAdapter implements Adapter {
     const reason = `${this.socketReason(slot)} (gap ${this.gapCount})`;
     this.goBlind(reason);
     this.seeAgain(this.socketReason(slot));
-    const release = this.cursor?.hold(since);
+    const release = this.slotHolds.get(slot) ?? this.cursor?.hold(since);
+    this.slotHolds.delete(slot);
     this.logger.info({ since: new Date(since).toISOString(), why }, 'genesys: reconciling a gap');
     this.reconciler.request(since, `gap (${why})`).then(
       () => {
@@ -348,7 +361,7 @@ export class GenesysLiveAdapter implements Adapter {
     this.token.stop();
     this.channels?.stop();
     this.stale?.stop();
-    this.budget.clear();
+    // Calls waiting in the budget still run: a hook call being completed during the drain must not hang.
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     // Let facts already taken from the socket reach the sink (the pipeline dedupes; nothing is lost by waiting).
@@ -432,6 +445,9 @@ export class GenesysLiveAdapter implements Adapter {
     let tracked = this.conversations.get(id);
     const isNew = !tracked;
     if (!tracked) this.conversations.set(id, (tracked = { ended: false, voice: false }));
+    // Subscribed from the first call leg, not the first agent: the subscription takes a round trip, and the
+    // agent's first words must not be spoken before it holds.
+    if (result.voice) tracked.voice = true;
     for (const f of result.facts) {
       if (f.queueId && !tracked.queueId) tracked.queueId = f.queueId;
       if (f.type === 'agent.joined' && f.experience === 'voice') tracked.voice = true;
@@ -475,13 +491,17 @@ export class GenesysLiveAdapter implements Adapter {
     for (const result of held) void this.ingestResult(result, this.conversations.get(result.conversationId ?? '')?.queueId);
   }
 
-  /** A queue name the adapter already knows goes with the fact (bot selection by queue name); no lookup waits. */
+  /**
+   * The agent's queue (the conversation's when the leg names none) goes with the fact, so the hook body carries
+   * its id for the completer to name; a name the adapter already knows goes too (bot selection by queue name).
+   * No lookup waits.
+   */
   private withKnownQueueName(fact: Fact): Fact {
     if (fact.type !== 'agent.joined' && fact.type !== 'agent.left') return fact;
     const queueId = fact.agent.queueId ?? fact.queueId;
     if (queueId === undefined || fact.agent.queueName !== undefined) return fact;
     const queueName = this.directory.queueNameNow(queueId);
-    return queueName ? { ...fact, agent: { ...fact.agent, queueId, queueName } } : fact;
+    return { ...fact, agent: { ...fact.agent, queueId, ...(queueName ? { queueName } : {}) } };
   }
 
   private enqueue(conversationId: string, task: () => Promise<void>): Promise<void> {

@@ -22,22 +22,20 @@ export class RequestBudget {
     this.queue = new PQueue({ concurrency: options.concurrency, interval, intervalCap });
   }
 
-  run<T>(call: () => Promise<T>): Promise<T> {
-    return this.queue.add(() => call());
+  /** Higher `priority` goes first: a hook call waiting on a message text must not queue behind a long pass. */
+  run<T>(call: () => Promise<T>, priority = 0): Promise<T> {
+    return this.queue.add(() => call(), { priority });
   }
 
   /** Calls waiting for a slot (status, tests). */
   get waiting(): number {
     return this.queue.size;
   }
-
-  clear(): void {
-    this.queue.clear();
-  }
 }
 
-/** The same API with its bursty reads spent from `budget`. */
-export function budgeted(api: GenesysApi, budget: RequestBudget): GenesysApi {
+/** The same API with its bursty reads spent from `budget`, at `priority`. */
+export function budgeted(api: GenesysApi, budget: RequestBudget, priority = 0): GenesysApi {
+  const run = <T>(call: () => Promise<T>): Promise<T> => budget.run(call, priority);
   return {
     login: () => api.login(),
     createChannel: () => api.createChannel(),
@@ -46,10 +44,10 @@ export function budgeted(api: GenesysApi, budget: RequestBudget): GenesysApi {
     postSubscriptions: (id, topics) => api.postSubscriptions(id, topics),
     deleteSubscriptions: (id) => api.deleteSubscriptions(id),
     listQueues: (page, size, name) => api.listQueues(page, size, name),
-    getConversation: (id) => budget.run(() => api.getConversation(id)),
-    getMessages: (id, ids) => budget.run(() => api.getMessages(id, ids)),
-    getUser: (id) => budget.run(() => api.getUser(id)),
-    getQueue: (id) => budget.run(() => api.getQueue(id)),
-    conversationDetailsQuery: (body) => budget.run(() => api.conversationDetailsQuery(body)),
+    getConversation: (id) => run(() => api.getConversation(id)),
+    getMessages: (id, ids) => run(() => api.getMessages(id, ids)),
+    getUser: (id) => run(() => api.getUser(id)),
+    getQueue: (id) => run(() => api.getQueue(id)),
+    conversationDetailsQuery: (body) => run(() => api.conversationDetailsQuery(body)),
   };
 }

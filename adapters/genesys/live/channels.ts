@@ -24,8 +24,8 @@ export interface ChannelSetOptions {
   readonly overlapMs: number;
   /** Each frame, with the slot it came from. */
   readonly onFrame: (slot: number, text: string) => void;
-  /** A slot's socket is gone: events from now on may be missed until its gap is reconciled. */
-  readonly onBlind: (slot: number) => void;
+  /** A slot's socket is gone: events since `since` may be missed until its gap is reconciled. */
+  readonly onBlind: (slot: number, since: number) => void;
   /** The slot is live again; events between `since` and now may have been missed. */
   readonly onGap: (since: number, why: string, slot: number) => void;
   /** A socket was (re)connected after a loss. */
@@ -241,11 +241,13 @@ export class ChannelSet {
         this.o.onFrame(slot.index, text);
       },
       onLost: (why, cause) => this.lost(slot, physical, why, cause),
-      onSilenceEnded: (since, silentMs) => {
+      onSilent: (since) => {
         if (slot.current !== physical || this.stopped) return;
-        this.o.logger.warn({ channelId: info.id, silentMs, event: 'genesys.socket_silence' }, 'genesys: the socket was silent past the heartbeat timeout; reconciling what it may have missed');
         slot.gapSince = Math.min(slot.gapSince ?? Infinity, since);
-        this.flushGap(slot, `silent for ${silentMs} ms`);
+        this.goBlind(slot);
+      },
+      onHeard: () => {
+        if (slot.current === physical) this.flushGap(slot, 'the socket was silent, then spoke again');
       },
     });
     const physical: Physical = { info, socket, applied: new Set(), createdAt: Date.now(), generation };
@@ -340,7 +342,7 @@ export class ChannelSet {
   private goBlind(slot: Slot): void {
     if (slot.blind || this.stopped) return;
     slot.blind = true;
-    this.o.onBlind(slot.index);
+    this.o.onBlind(slot.index, slot.gapSince ?? Date.now());
   }
 
   private flushGap(slot: Slot, why: string): void {

@@ -128,7 +128,10 @@ export class Reconciler {
       for (let attempt = 1; ; attempt += 1) {
         try {
           const body = await this.o.api.getConversation(id);
-          if (body === undefined) return false;
+          if (body === undefined) {
+            this.o.logger.warn({ conversationId: id }, 'genesys: conversation not found (404) when re-read; if the store holds it open it stays so (agentai-bridge conversations --open)');
+            return false;
+          }
           await this.o.apply(body);
           return true;
         } catch (err) {

@@ -1,7 +1,9 @@
 // One websocket to one channel's connectUri, with the health rules of facts §1.3: any frame (heartbeat,
 // pong, event) proves the socket alive; after `heartbeatTimeoutMs` of silence a {"message":"ping"} health
 // check is sent, and if nothing answers within `pingTimeoutMs` the socket is declared dead and closed.
-// RFC 6455 ping frames are not Genesys's health check, so they are not used.
+// RFC 6455 ping frames are not Genesys's health check, so they are not used. A socket that was silent long
+// enough to be pinged and then speaks again may have lost events meanwhile (a half-open network that healed):
+// it says so (onSilent, then onHeard) so the silence is reconciled like a gap.
 import WebSocket from 'ws';
 
 export type SocketLostCause = 'closed' | 'no-pong';
@@ -16,11 +18,10 @@ export interface SocketOptions {
    * watchdog gave up on it (`no-pong`). `why` is for people.
    */
   readonly onLost: (why: string, cause: SocketLostCause) => void;
-  /**
-   * Frames arrive again after a silence long enough to have cost a health check: the socket lived, but what
-   * was published meanwhile may never have reached it (a half-open network). `since` is the last frame before.
-   */
-  readonly onSilenceEnded?: (since: number, silentMs: number) => void;
+  /** Silent for `heartbeatTimeoutMs` (a ping is sent): events since `since` may be missing. */
+  readonly onSilent?: (since: number) => void;
+  /** A frame after such a silence: the socket lives, but what it did not deliver must be re-read. */
+  readonly onHeard?: () => void;
 }
 
 export class NotificationSocket {
@@ -56,13 +57,11 @@ export class NotificationSocket {
         resolve();
       });
       ws.on('message', (data, isBinary) => {
-        const now = Date.now();
-        const since = this.lastFrameAt;
-        const silent = this.pingSentAt !== undefined || now - since >= this.options.heartbeatTimeoutMs;
-        this.lastFrameAt = now;
+        this.lastFrameAt = Date.now();
+        const wasSilent = this.pingSentAt !== undefined;
         this.pingSentAt = undefined;
+        if (wasSilent) this.options.onHeard?.();
         if (!isBinary) this.options.onFrame(Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString());
-        if (silent) this.options.onSilenceEnded?.(since, now - since);
       });
       ws.on('error', (err) => {
         // After open, 'close' follows and reports the loss.
@@ -126,6 +125,7 @@ export class NotificationSocket {
     }
     if (now - this.lastFrameAt >= this.options.heartbeatTimeoutMs) {
       this.pingSentAt = now;
+      this.options.onSilent?.(this.lastFrameAt);
       this.send(JSON.stringify({ message: 'ping' }));
     }
   }
