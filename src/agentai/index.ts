@@ -18,4 +18,4 @@ export {
 } from './bodies.js';
 export { AgentAiClient, DEFAULT_HOOKS_PATH, type AgentAiClientOptions, type BotCredentials, type SendOutcome } from './client.js';
 export { TokenMinter, type JwtOptions } from './jwt.js';
-export { parseRetryAfter } from './retry-after.js';
+export { parseRetryAfter } from '../util/retry-after.js';

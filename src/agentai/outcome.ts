@@ -2,7 +2,7 @@
 // 'retry' (Agent AI cannot have the body, resending is safe) and 'unknown' (it may have it: resending an
 // END_OF_CONVERSATION could make it a duplicate, which the seed says must never happen).
 import { errorCode } from '../errors.js';
-import { parseRetryAfter } from './retry-after.js';
+import { parseRetryAfter } from '../util/retry-after.js';
 
 export type SendOutcome =
   | { kind: 'ok'; status: number }

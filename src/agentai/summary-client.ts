@@ -5,14 +5,14 @@
 // on its own: 408/429/5xx, transport failures, and "rate limit" answers whatever their status, honouring
 // Retry-After and otherwise backing off exponentially with full jitter.
 import { Pool } from 'undici';
-import { fullJitterDelay } from '../delivery/backoff.js';
+import { fullJitterDelay } from '../util/backoff.js';
 import type { BotCredentials } from './client.js';
 import { conversationDetailsSchema, summaryText, type ConversationDetails, type ConversationDetailsRequest, type HistoryMessage } from './details-schema.js';
 import { TokenMinter } from './jwt.js';
 import { redactSecrets } from '../observability/redact.js';
 import { BridgeError, errorCode } from '../errors.js';
 import { postJson, type PostResult } from './post.js';
-import { parseRetryAfter } from './retry-after.js';
+import { parseRetryAfter } from '../util/retry-after.js';
 import { PerBotThrottle } from './throttle.js';
 
 export const DETAILS_PATH_PREFIX = '/api/public/bot';

@@ -10,7 +10,7 @@ import type { Completion, OutboxCompleter } from '../core/adapter.js';
 import type { SendOutcome } from '../agentai/outcome.js';
 import type { BridgeMetrics } from '../observability/metrics.js';
 import type { ClaimedUpdate, DeliveryClaim, OutboxRow, OutboxUpdate, Store } from '../store/types.js';
-import { fullJitterDelay } from './backoff.js';
+import { fullJitterDelay } from '../util/backoff.js';
 import { Circuit, type CircuitOptions } from './circuit.js';
 import { MarkBatcher } from './marks.js';
 import { errorFields } from '../errors.js';

@@ -9,6 +9,7 @@ import { DetailsError } from '../agentai/summary-client.js';
 import type { ConversationRecord, OutboxRow, Store } from '../store/types.js';
 import type { FollowUpRecord, FollowUpStatus, SummaryStore } from './summary-store.js';
 import { SummaryWriteError, type SummaryWriter } from './writer.js';
+import { proportionalJitterDelay } from '../util/backoff.js';
 
 export type WriteBackMode = 'none' | 'attribute' | 'wrapup' | 'both';
 
@@ -269,8 +270,7 @@ export class SummaryFollowUp {
   /** initial * 2^(n-1), capped, with ±20% jitter so a burst of conversations spreads out. */
   #backoff(n: number): number {
     const { pollInitialDelayMs, pollBackoffMaxMs } = this.#deps.options;
-    const base = Math.min(pollBackoffMaxMs, Math.max(1, pollInitialDelayMs) * 2 ** Math.max(0, n - 1));
-    return Math.max(1, Math.round(base * (0.8 + 0.4 * this.#random())));
+    return proportionalJitterDelay(n, Math.max(1, pollInitialDelayMs), pollBackoffMaxMs, this.#random);
   }
 }
 

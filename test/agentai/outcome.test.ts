@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { outcomeForError, outcomeForStatus } from '../../src/agentai/outcome.js';
 import { errorCode } from '../../src/errors.js';
-import { parseRetryAfter } from '../../src/agentai/retry-after.js';
+import { parseRetryAfter } from '../../src/util/retry-after.js';
 
 const coded = (code: string, message = 'boom'): Error => Object.assign(new Error(message), { code });
 

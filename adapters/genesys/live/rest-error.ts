@@ -1,7 +1,7 @@
 // One shape for every way a Genesys call fails. The SDK rejects API calls with `{status, headers, body}`
 // (extended responses on) and the token call with an axios error (`error.response.status`); network
 // failures have no status at all. Retry-After is read from either.
-import { parseRetryAfter } from '../../../src/agentai/retry-after.js';
+import { parseRetryAfter } from '../../../src/util/retry-after.js';
 import { BridgeError } from '../../../src/errors.js';
 import { asRecord } from './records.js';
 

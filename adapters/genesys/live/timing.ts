@@ -1,6 +1,6 @@
 // Small time helpers shared by the live adapter: abortable sleeps (so stop() never waits on a backoff),
 // full-jitter backoff and a deadline race for lookups that must not block delivery.
-import { fullJitterDelay } from '../../../src/delivery/backoff.js';
+import { fullJitterDelay } from '../../../src/util/backoff.js';
 import { BridgeError } from '../../../src/errors.js';
 
 export class Aborted extends BridgeError {
@@ -28,7 +28,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** Delivery's full-jitter backoff, at least 10 ms so a reconnect loop never spins. */
+/** The bridge's full-jitter backoff (src/util/backoff.ts), at least 10 ms so a reconnect loop never spins. */
 export function backoffMs(attempt: number, baseMs: number, maxMs: number): number {
   return Math.max(10, fullJitterDelay(attempt, baseMs, maxMs));
 }
