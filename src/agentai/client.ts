@@ -6,13 +6,15 @@ import { TokenMinter } from './jwt.js';
 import { redactSecrets } from '../observability/redact.js';
 import { outcomeForError, outcomeForStatus, type SendOutcome } from './outcome.js';
 import { postJson, type PostResult } from './post.js';
+import { requireOrigin } from '../util/origin.js';
 
 export type { SendOutcome } from './outcome.js';
 
+/** What signs and addresses a hooks call: one bot of the configuration (src/config/bots.ts). */
 export interface BotCredentials {
-  botId: string;
-  clientId: string;
-  clientSecret: string;
+  readonly botId: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
 }
 
 export interface AgentAiClientOptions {
@@ -42,17 +44,14 @@ export class AgentAiClient {
   readonly #tokenHeader: 'token' | 'auth';
 
   constructor(opts: AgentAiClientOptions) {
-    const url = new URL(opts.baseUrl);
-    if (url.pathname !== '/' || url.search !== '' || url.hash !== '') {
-      throw new Error(`Agent AI baseUrl must be scheme://host[:port] without a path, got ${opts.baseUrl}`);
-    }
+    const origin = requireOrigin(opts.baseUrl, 'Agent AI baseUrl');
     const hooksPath = (opts.hooksPath || DEFAULT_HOOKS_PATH).replace(/\/+$/, '');
     if (!hooksPath.startsWith('/')) throw new Error(`Agent AI hooksPath must start with '/', got ${opts.hooksPath}`);
     this.#hooksPath = hooksPath;
     this.#tokenHeader = opts.tokenHeader;
     this.#minter = new TokenMinter({ ttlSeconds: opts.jwt.ttlSeconds, jti: opts.jwt.jti });
     const keepAlive = opts.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
-    this.#pool = new Pool(url.origin, {
+    this.#pool = new Pool(origin, {
       connections: opts.connections,
       connectTimeout: opts.timeouts.connectMs,
       headersTimeout: opts.timeouts.headersMs,

@@ -14,6 +14,7 @@ import { BridgeError, errorCode } from '../errors.js';
 import { postJson, type PostResult } from './post.js';
 import { parseRetryAfter } from '../util/retry-after.js';
 import { PerBotThrottle } from './throttle.js';
+import { requireOrigin } from '../util/origin.js';
 
 export const DETAILS_PATH_PREFIX = '/api/public/bot';
 
@@ -89,10 +90,7 @@ export class ConversationDetailsClient {
   readonly #random: () => number;
 
   constructor(opts: ConversationDetailsClientOptions) {
-    const url = new URL(opts.baseUrl);
-    if (url.pathname !== '/' || url.search !== '' || url.hash !== '') {
-      throw new Error(`Agent AI baseUrl must be scheme://host[:port] without a path, got ${opts.baseUrl}`);
-    }
+    const origin = requireOrigin(opts.baseUrl, 'Agent AI baseUrl');
     this.#opts = opts;
     this.#minter = new TokenMinter({ ttlSeconds: opts.jwt.ttlSeconds, jti: opts.jwt.jti });
     this.#throttle = opts.throttle ?? new PerBotThrottle();
@@ -100,7 +98,7 @@ export class ConversationDetailsClient {
     this.#sleep = opts.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.#random = opts.random ?? Math.random;
     const t = opts.timeouts ?? { connectMs: 5000, headersMs: 15_000, bodyMs: 15_000 };
-    this.#pool = new Pool(url.origin, {
+    this.#pool = new Pool(origin, {
       connections: opts.connections ?? 4,
       connectTimeout: t.connectMs,
       headersTimeout: t.headersMs,

@@ -2,6 +2,7 @@
 // The README's config reference is generated from this table (`agentai-bridge config-reference`), so the two
 // cannot drift apart.
 import convict from 'convict';
+import { originProblem } from '../util/origin.js';
 
 const nonNegativeInt = {
   name: 'non-negative-int',
@@ -22,17 +23,8 @@ const positiveInt = {
 const origin = {
   name: 'origin',
   validate(value: unknown): void {
-    if (typeof value !== 'string' || value === '') throw new Error('must be set, as scheme://host[:port]');
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      throw new Error('must be scheme://host[:port]');
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme must be http or https');
-    if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
-      throw new Error('must be scheme://host[:port] with no path (the path is AGENTAI_HOOKS_PATH)');
-    }
+    const problem = typeof value === 'string' ? originProblem(value) : 'must be set, as scheme://host[:port]';
+    if (problem) throw new Error(problem);
   },
 };
 

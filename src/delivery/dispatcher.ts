@@ -7,6 +7,7 @@
 import PQueue from 'p-queue';
 import type { Logger } from 'pino';
 import type { Completion, OutboxCompleter } from '../core/adapter.js';
+import type { BotCredentials } from '../agentai/client.js';
 import type { SendOutcome } from '../agentai/outcome.js';
 import type { BridgeMetrics } from '../observability/metrics.js';
 import type { ClaimedUpdate, DeliveryClaim, OutboxRow, OutboxUpdate, Store } from '../store/types.js';
@@ -16,11 +17,7 @@ import { MarkBatcher } from './marks.js';
 import { errorFields } from '../errors.js';
 import { realTimers, type Timers } from '../util/timers.js';
 
-export interface BotCredentials {
-  readonly botId: string;
-  readonly clientId: string;
-  readonly clientSecret: string;
-}
+export type { BotCredentials };
 
 /** Posts one serialised hooks body. The Agent AI client, or anything that classifies outcomes the same way. */
 export interface HookSender {
