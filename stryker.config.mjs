@@ -5,7 +5,7 @@
 // Results are kept per area under reports/mutation/, so a second run only re-tests what changed.
 const AREAS = {
   core: ['src/core/**/*.ts'],
-  delivery: ['src/delivery/**/*.ts', 'src/agentai/outcome.ts', 'src/errors.ts', 'src/util/backoff.ts', 'src/util/retry-after.ts', 'adapters/ada/ordering.ts'],
+  delivery: ['src/delivery/**/*.ts', 'src/agentai/outcome.ts', 'src/errors.ts', 'src/util/backoff.ts', 'src/util/retry-after.ts', 'src/util/keyed-serial.ts', 'adapters/ada/ordering.ts'],
   // The PostgreSQL engine has its own tests against a server; the unit run covers SQLite.
   store: ['src/store/**/*.ts', '!src/store/postgres*.ts', '!src/store/pg-*.ts'],
   genesys: ['adapters/genesys/legs.ts', 'adapters/genesys/snapshot-diff.ts', 'adapters/genesys/conversation-facts.ts', 'adapters/genesys/disconnect.ts'],

@@ -6,7 +6,7 @@ import { defineConfig } from 'vitest/config';
 
 const AREAS: Record<string, string[]> = {
   core: ['test/core/**/*.test.ts'],
-  delivery: ['test/delivery/*.test.ts', 'test/agentai/outcome.test.ts', 'adapters/ada/test/ordering.test.ts'],
+  delivery: ['test/delivery/*.test.ts', 'test/util/*.test.ts', 'test/agentai/outcome.test.ts', 'adapters/ada/test/ordering.test.ts'],
   store: ['test/store/*.test.ts'],
   genesys: ['adapters/genesys/test/*.test.ts'],
 };

@@ -1,6 +1,7 @@
 // Holds items per key for a short window and then processes them one by one, sorted. Ada (Svix) does not
 // deliver in order, and its own demos buffer 2 s and sort by `timestamp`; we do the same per conversation.
 // Each submit() returns a promise for its own item, so the HTTP response can wait for that item's ingestion.
+import { KeyedSerial } from '../../src/util/keyed-serial.js';
 import { realTimers, type Timers } from '../../src/util/timers.js';
 
 export interface OrderingBufferOptions<T, R> {
@@ -27,8 +28,8 @@ interface Batch<T, R> {
 
 export class OrderingBuffer<T, R> {
   private readonly batches = new Map<string, Batch<T, R>>();
-  /** The last flush of each key still running: the next flush chains onto it. */
-  private readonly tails = new Map<string, Promise<void>>();
+  /** Flushed windows of one key are processed one after another. */
+  private readonly serial = new KeyedSerial();
   private seq = 0;
   private readonly timers: Timers;
 
@@ -61,7 +62,7 @@ export class OrderingBuffer<T, R> {
   /** Processes everything held now, and waits for every key's processing to finish. */
   async flushAll(): Promise<void> {
     for (const key of [...this.batches.keys()]) this.flush(key);
-    await Promise.allSettled([...this.tails.values()]);
+    await this.serial.idle();
   }
 
   private flush(key: string): void {
@@ -70,12 +71,7 @@ export class OrderingBuffer<T, R> {
     this.timers.clearTimeout(batch.timer);
     this.batches.delete(key);
     const entries = [...batch.entries].sort((a, b) => this.options.compare(a.item, b.item) || a.seq - b.seq);
-    const previous = this.tails.get(key) ?? Promise.resolve();
-    const tail = previous.then(() => this.run(key, entries));
-    this.tails.set(key, tail);
-    void tail.finally(() => {
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    });
+    void this.serial.run(key, () => this.run(key, entries));
   }
 
   private async run(key: string, entries: readonly Entry<T, R>[]): Promise<void> {

@@ -10,6 +10,7 @@ import type { Adapter, AdapterContext, AdapterHealth, OutboxCompleter } from '..
 import type { Fact } from '../../../src/core/facts.js';
 import type { BridgeMetrics } from '../../../src/observability/metrics.js';
 import { BridgeError, errorCode } from '../../../src/errors.js';
+import { KeyedSerial } from '../../../src/util/keyed-serial.js';
 import { compareFacts } from '../fact-order.js';
 import { GenesysFrameProcessor, MalformedFrameError, type FrameResult } from '../frame-processor.js';
 import { GenesysOutboxCompleter } from '../outbox-completer.js';
@@ -86,7 +87,8 @@ export class GenesysLiveAdapter implements Adapter {
   private readonly reconciler: Reconciler;
   private readonly recentFacts = new RecentKeys(200_000);
   private readonly conversations = new Map<string, Tracked>();
-  private readonly queues = new Map<string, Promise<void>>();
+  /** Each conversation's frames are applied one after another. */
+  private readonly queues = new KeyedSerial();
   private channels: ChannelSet | undefined;
   private queueIds: string[] = [];
   private ctx: AdapterContext | undefined;
@@ -365,7 +367,7 @@ export class GenesysLiveAdapter implements Adapter {
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     // Let facts already taken from the socket reach the sink (the pipeline dedupes; nothing is lost by waiting).
-    await Promise.race([Promise.allSettled([...this.queues.values()]), new Promise((r) => setTimeout(r, 5000))]);
+    await Promise.race([this.queues.idle(), new Promise((r) => setTimeout(r, 5000))]);
     await this.cursor?.stop();
   }
 
@@ -387,7 +389,7 @@ export class GenesysLiveAdapter implements Adapter {
   async idle(): Promise<void> {
     for (let i = 0; i < 10; i += 1) {
       await this.reconciler.idle();
-      await Promise.allSettled([...this.queues.values()]);
+      await this.queues.idle();
       if (this.queues.size === 0 && !this.reconciler.busy) return;
     }
   }
@@ -505,13 +507,7 @@ export class GenesysLiveAdapter implements Adapter {
   }
 
   private enqueue(conversationId: string, task: () => Promise<void>): Promise<void> {
-    const previous = this.queues.get(conversationId) ?? Promise.resolve();
-    const next = previous.then(task).catch((err: unknown) => this.recoverFromFailedIngest(conversationId, err));
-    this.queues.set(conversationId, next);
-    void next.then(() => {
-      if (this.queues.get(conversationId) === next) this.queues.delete(conversationId);
-    });
-    return next;
+    return this.queues.run(conversationId, () => task().catch((err: unknown) => this.recoverFromFailedIngest(conversationId, err)));
   }
 
   private async deliver(fact: Fact): Promise<void> {
