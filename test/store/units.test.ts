@@ -1,0 +1,120 @@
+// The store's small parts on their own: the run lock that keeps one process per data dir, the cache of
+// decoded conversations, and where a configuration's store lives.
+import { mkdtempSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { ConversationCache } from '../../src/store/conversation-cache.js';
+import { openStore, sqlitePath } from '../../src/store/open.js';
+import { lockDataDir } from '../../src/store/run-lock.js';
+import { StoreError } from '../../src/store/errors.js';
+import { record } from './contract.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+const tempDir = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'store-units-'));
+  dirs.push(d);
+  return d;
+};
+
+describe('run lock', () => {
+  it('creates the data dir (owner only), writes its pid, and refuses a second holder naming that pid', () => {
+    const dataDir = join(tempDir(), 'nested', 'data');
+    const lock = lockDataDir(dataDir);
+    try {
+      expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+      expect(readFileSync(join(dataDir, 'bridge.pid'), 'utf8')).toBe(`${process.pid}\n`);
+      expect(statSync(join(dataDir, 'bridge.pid')).mode & 0o777).toBe(0o600);
+      let refused: unknown;
+      try {
+        lockDataDir(dataDir);
+      } catch (err) {
+        refused = err;
+      }
+      expect(refused).toBeInstanceOf(StoreError);
+      expect(refused).toMatchObject({
+        code: 'STORE_LOCKED',
+        message: `data dir ${dataDir} is in use by process ${process.pid} (another agentai-bridge run); one process per data dir (BRIDGE_DATA_DIR)`,
+      });
+    } finally {
+      lock.release();
+    }
+  });
+
+  it('is free again once released (release twice is harmless)', () => {
+    const dataDir = tempDir();
+    const first = lockDataDir(dataDir);
+    first.release();
+    first.release();
+    const second = lockDataDir(dataDir);
+    second.release();
+  });
+
+  it('names "another process" when the holder left no readable pid', () => {
+    const dataDir = tempDir();
+    const lock = lockDataDir(dataDir);
+    try {
+      rmSync(join(dataDir, 'bridge.pid'));
+      expect(() => lockDataDir(dataDir)).toThrow(/is in use by another process \(/);
+    } finally {
+      lock.release();
+    }
+  });
+});
+
+describe('conversation cache', () => {
+  it('gives back what was put in, forgets on delete and clear', () => {
+    const cache = new ConversationCache(10);
+    cache.set(record('a'));
+    expect(cache.get('a')?.id).toBe('a');
+    expect(cache.get('b')).toBeUndefined();
+    cache.delete('a');
+    expect(cache.get('a')).toBeUndefined();
+    cache.set(record('b'));
+    cache.clear();
+    expect(cache.get('b')).toBeUndefined();
+  });
+
+  it('drops the least recently used beyond its capacity; reading or writing an entry makes it recent', () => {
+    const cache = new ConversationCache(2);
+    cache.set(record('a'));
+    cache.set(record('b'));
+    cache.get('a');
+    cache.set(record('c'));
+    expect([cache.get('a')?.id, cache.get('b')?.id, cache.get('c')?.id]).toEqual(['a', undefined, 'c']);
+    cache.set({ ...record('a'), bot: 'other' });
+    cache.set(record('d'));
+    expect(cache.get('a')?.bot).toBe('other');
+    expect(cache.get('c')).toBeUndefined();
+  });
+
+  it('with no capacity keeps nothing, and an update replaces what it had', () => {
+    const none = new ConversationCache(0);
+    none.set(record('a'));
+    expect(none.get('a')).toBeUndefined();
+    const one = new ConversationCache(1);
+    one.set(record('a'));
+    one.set({ ...record('a'), bot: 'new' });
+    expect(one.get('a')?.bot).toBe('new');
+  });
+});
+
+describe('openStore', () => {
+  it('opens the SQLite file in the configured data dir, or the one a command names', async () => {
+    const configured = tempDir();
+    const named = tempDir();
+    const config = loadConfig({ env: { AGENTAI_URL: 'https://agentai.test', AGENTAI_BOT_ID: 'b', AGENTAI_CLIENT_ID: 'c', AGENTAI_CLIENT_SECRET: 's', BRIDGE_DATA_DIR: configured } });
+    expect(sqlitePath(configured)).toBe(join(configured, 'bridge.sqlite'));
+    const a = await openStore(config);
+    expect(a.engine).toBe('sqlite');
+    await a.close();
+    expect(existsSync(join(configured, 'bridge.sqlite'))).toBe(true);
+    const b = await openStore(config, { dataDir: named });
+    await b.close();
+    expect(existsSync(join(named, 'bridge.sqlite'))).toBe(true);
+  });
+});
