@@ -1,0 +1,90 @@
+// What only the SQLite engine does beyond the contract: a private file, and rows it did not write itself (a
+// corrupt file, a foreign writer) reported as such with STORE_CORRUPT_ROW rather than half-read.
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../../src/store/sqlite.js';
+import type { OutboxKind, Store } from '../../src/store/types.js';
+import { fact, plan, record, row, T0 } from './contract.js';
+
+let dir: string;
+let store: Store | undefined;
+afterEach(async () => {
+  await store?.close();
+  store = undefined;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function open(): Promise<{ store: Store; path: string }> {
+  dir = mkdtempSync(join(tmpdir(), 'sqlite-details-'));
+  const path = join(dir, 'bridge.sqlite');
+  store = await openSqliteStore({ path, now: () => T0 });
+  return { store, path };
+}
+
+function tamper(path: string, sql: string): void {
+  const db = new Database(path);
+  db.exec(sql);
+  db.close();
+}
+
+describe('SQLite store details', () => {
+  it('creates its file readable by its owner only', async () => {
+    const { path } = await open();
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+  });
+
+  it('reads back rows of every kind and status', async () => {
+    const { store: s } = await open();
+    const kinds: OutboxKind[] = ['transfer', 'summary', 'end', 'message'];
+    await s.apply([fact('k', 'c1', () => plan('c1', { outbox: kinds.map((kind) => row(kind, { kind })) }))]);
+    const rows = await s.outboxFor('c1');
+    expect(rows.map((r) => r.kind)).toEqual(kinds);
+    const [claim] = await s.claim(['c1']);
+    await s.record([
+      { claim: claim!, update: { id: rows[0]!.id, status: 'done', httpStatus: 200, at: T0 } },
+      { claim: claim!, update: { id: rows[1]!.id, status: 'dead', reason: 'no', blocking: false, at: T0 } },
+      { claim: claim!, update: { id: rows[2]!.id, status: 'inflight', at: T0 } },
+    ]);
+    expect((await s.outboxFor('c1')).map((r) => r.status)).toEqual(['done', 'dead', 'inflight', 'pending']);
+    const [pending] = (await s.outboxFor('c1')).slice(-1);
+    expect(pending).not.toHaveProperty('lastError');
+    expect(pending).not.toHaveProperty('lastStatus');
+    expect(pending).not.toHaveProperty('ref');
+  });
+
+  it('a conversation stored without a platform clock reads back without one', async () => {
+    const { store: s } = await open();
+    await s.apply([fact('k', 'c1', () => ({ conversation: record('c1'), outbox: [] }))]);
+    expect(await s.conversation('c1')).not.toHaveProperty('clock');
+  });
+
+  it('retrying one dead letter leaves the others dead', async () => {
+    const { store: s } = await open();
+    await s.apply([fact('k', 'c1', () => plan('c1', { outbox: [row('a'), row('b')] }))]);
+    const [a, b] = await s.outboxFor('c1');
+    const [claim] = await s.claim(['c1']);
+    await s.record([
+      { claim: claim!, update: { id: a!.id, status: 'dead', reason: 'x', blocking: true, at: T0 } },
+      { claim: claim!, update: { id: b!.id, status: 'dead', reason: 'y', blocking: false, at: T0 } },
+    ]);
+    expect(await s.retryDead(b!.id, T0)).toBe(1);
+    expect((await s.deadLetters()).map((r) => r.id)).toEqual([a!.id]);
+  });
+
+  it.each([
+    ['an unknown kind', "UPDATE outbox SET kind = 'fax'"],
+    ['an unknown status', "UPDATE outbox SET status = 'lost'"],
+    ['a label that is not text', 'UPDATE outbox SET label = NULL'.replace('NULL', 'X\'00\'')],
+    ['an attempt count that is not a number', "UPDATE outbox SET attempts = 'many'"],
+  ])('a row with %s is reported as corrupt, not half-read', async (_what, sql) => {
+    const { store: s, path } = await open();
+    await s.apply([fact('k', 'c1', () => plan('c1'))]);
+    await s.close();
+    tamper(path, sql);
+    store = await openSqliteStore({ path, now: () => T0 });
+    await expect(store.outboxFor('c1')).rejects.toMatchObject({ code: 'STORE_CORRUPT_ROW' });
+  });
+});
