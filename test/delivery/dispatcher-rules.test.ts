@@ -583,19 +583,11 @@ describe('dispatcher: stop and store failures', () => {
   });
 
   it('a store failing under a conversation is logged with its code and tried again later', async () => {
-    const clock = new FakeClock();
-    const real = await openSqliteStore({ path: ':memory:', now: clock.now });
     let failing = true;
-    const flaky: Store = new Proxy(real, {
-      get(target, prop, receiver) {
-        const value: unknown = Reflect.get(target, prop, receiver);
-        if (prop === 'head' && typeof value === 'function')
-          return (id: string) => (failing ? Promise.reject(Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' })) : (value as Store['head']).call(target, id));
-        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-      },
-    });
+    const flaky = await storeWith((real) => ({
+      head: (id) => (failing ? Promise.reject(Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' })) : real.head(id)),
+    }));
     const r = await rig({}, { store: flaky, random: () => 0 });
-    // The rig has its own clock; the store's clock does not matter for this test.
     await r.seed('c1', ['NA entry A']);
     await deliver(r, 'c1');
     expect(r.agentai.sent).toEqual([]);
@@ -686,17 +678,8 @@ describe('dispatcher: waiting and stopping', () => {
   });
 
   it('store failures back off further each time they repeat', async () => {
-    const clock = new FakeClock();
-    const real = await openSqliteStore({ path: ':memory:', now: clock.now });
     let failures = 2;
-    const flaky: Store = new Proxy(real, {
-      get(target, prop, receiver) {
-        const value: unknown = Reflect.get(target, prop, receiver);
-        if (prop === 'head' && typeof value === 'function')
-          return (id: string) => (failures-- > 0 ? Promise.reject(new Error('disk I/O error')) : (value as Store['head']).call(target, id));
-        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-      },
-    });
+    const flaky = await storeWith((real) => ({ head: (id) => (failures-- > 0 ? Promise.reject(new Error('disk I/O error')) : real.head(id)) }));
     const r = await rig({}, { store: flaky, random: () => 0.999 });
     await r.seed('c1', ['NA entry A']);
     await deliver(r, 'c1');
@@ -717,34 +700,21 @@ describe('dispatcher: waiting and stopping', () => {
 
 describe('dispatcher: claims (a shared store, several replicas)', () => {
   /** A store whose claims and fences behave as another replica's would. */
-  function contested(real: Store, opts: { claimable: boolean; refuse: () => boolean }): Store {
-    return new Proxy(real, {
-      get(target, prop, receiver) {
-        const value: unknown = Reflect.get(target, prop, receiver);
-        if (prop === 'claim') return async (ids: readonly string[]) => (opts.claimable ? real.claim(ids) : []);
-        if (prop === 'record')
-          return async (updates: Parameters<Store['record']>[0]) => {
-            if (!opts.refuse()) return real.record(updates);
-            return { refused: updates.map((u) => u.update.id) };
-          };
-        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-      },
-    });
-  }
+  const contested = (opts: { claimable: boolean; refuse: () => boolean }): Promise<Store> =>
+    storeWith((real) => ({
+      claim: async (ids) => (opts.claimable ? real.claim(ids) : []),
+      record: async (updates) => (opts.refuse() ? { refused: updates.map((u) => u.update.id) } : real.record(updates)),
+    }));
 
   it('a conversation another replica holds is not delivered here', async () => {
-    const clock = new FakeClock();
-    const real = await openSqliteStore({ path: ':memory:', now: clock.now });
-    const r = await rig({}, { store: contested(real, { claimable: false, refuse: () => false }) });
+    const r = await rig({}, { store: await contested({ claimable: false, refuse: () => false }) });
     await r.seed('c1', ['NA entry A']);
     await deliver(r, 'c1');
     expect(r.agentai.sent).toEqual([]);
   });
 
   it('a claim lost before the in-flight mark: the call is not sent, and it is said', async () => {
-    const clock = new FakeClock();
-    const real = await openSqliteStore({ path: ':memory:', now: clock.now });
-    const r = await rig({}, { store: contested(real, { claimable: true, refuse: () => true }) });
+    const r = await rig({}, { store: await contested({ claimable: true, refuse: () => true }) });
     await r.seed('c1', ['NA entry A']);
     await deliver(r, 'c1');
     expect(r.agentai.sent).toEqual([]);
@@ -754,10 +724,8 @@ describe('dispatcher: claims (a shared store, several replicas)', () => {
   });
 
   it('a claim lost after the call went out: not marked, nothing more sent from here', async () => {
-    const clock = new FakeClock();
-    const real = await openSqliteStore({ path: ':memory:', now: clock.now });
     let marks = 0;
-    const r = await rig({}, { store: contested(real, { claimable: true, refuse: () => ++marks > 1 }) });
+    const r = await rig({}, { store: await contested({ claimable: true, refuse: () => ++marks > 1 }) });
     await r.seed('c1', ['NA entry A', 'NA exit A']);
     await deliver(r, 'c1');
     expect(r.agentai.labels('c1')).toEqual(['NA entry A']);
@@ -766,6 +734,19 @@ describe('dispatcher: claims (a shared store, several replicas)', () => {
     expect(r.events('delivery.claim_lost')).toHaveLength(1);
   });
 });
+
+/** A real in-memory store with some of its methods replaced (a failing disk, another replica's claims). */
+async function storeWith(replace: (real: Store) => Partial<Store>): Promise<Store> {
+  const real = await openSqliteStore({ path: ':memory:', now: new FakeClock().now });
+  const replaced: Partial<Store> = replace(real);
+  return new Proxy(real, {
+    get(target, prop, receiver) {
+      if (typeof prop === 'string' && prop in replaced) return replaced[prop as keyof Store];
+      const value: unknown = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
 
 function dedupe(labels: string[]): string[] {
   return labels.filter((l, i) => l !== labels[i - 1]);
