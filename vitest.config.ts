@@ -6,7 +6,7 @@ export default defineConfig({
     exclude: ['dist/**', 'node_modules/**'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
-    // Two cores: keep worker count modest so timing-sensitive delivery tests stay stable.
+    // The machine has two cores: more workers than that only add contention (no test depends on timing).
     maxWorkers: 2,
   },
 });
