@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/store/sqlite.js';
+import { SQLITE_SCHEMA_VERSION } from '../../src/store/sqlite-schema.js';
 import type { OutboxKind, Store } from '../../src/store/types.js';
 import { fact, plan, record, row, T0 } from './contract.js';
 
@@ -86,5 +87,17 @@ describe('SQLite store details', () => {
     tamper(path, sql);
     store = await openSqliteStore({ path, now: () => T0 });
     await expect(store.outboxFor('c1')).rejects.toMatchObject({ code: 'STORE_CORRUPT_ROW' });
+  });
+
+  it('refuses a file a newer release wrote, saying which versions and what to do', async () => {
+    const { store: s, path } = await open();
+    await s.close();
+    store = undefined;
+    tamper(path, `INSERT INTO schema_migrations (version, applied_at) VALUES (${SQLITE_SCHEMA_VERSION + 1}, 0)`);
+    await expect((async () => openSqliteStore({ path, now: () => T0 }))()).rejects.toMatchObject({
+      name: 'StoreError',
+      code: 'STORE_SCHEMA_TOO_NEW',
+      message: expect.stringContaining(`the store's schema is version ${SQLITE_SCHEMA_VERSION + 1}, newer than this release knows (${SQLITE_SCHEMA_VERSION})`),
+    });
   });
 });

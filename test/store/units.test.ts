@@ -1,6 +1,7 @@
 // The store's small parts on their own: the run lock that keeps one process per data dir, the cache of
 // decoded conversations, and where a configuration's store lives.
-import { mkdtempSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,6 +10,7 @@ import { ConversationCache } from '../../src/store/conversation-cache.js';
 import { openStore, sqlitePath } from '../../src/store/open.js';
 import { lockDataDir } from '../../src/store/run-lock.js';
 import { StoreError } from '../../src/store/errors.js';
+import { startWalCheckpointer } from '../../src/store/wal-checkpointer.js';
 import { record } from './contract.js';
 
 const dirs: string[] = [];
@@ -54,12 +56,26 @@ describe('run lock', () => {
     second.release();
   });
 
-  it('names "another process" when the holder left no readable pid', () => {
+  it('names "another process" when the holder left no pid, or something that is not one', () => {
     const dataDir = tempDir();
     const lock = lockDataDir(dataDir);
     try {
       rmSync(join(dataDir, 'bridge.pid'));
       expect(() => lockDataDir(dataDir)).toThrow(/is in use by another process \(/);
+      for (const garbage of ['pid 12\n', '12 13\n', 'x12\n', '12x\n']) {
+        writeFileSync(join(dataDir, 'bridge.pid'), garbage);
+        expect(() => lockDataDir(dataDir), garbage).toThrow(/is in use by another process \(/);
+      }
+    } finally {
+      lock.release();
+    }
+  });
+
+  it('keeps the SQLite error that refused the lock as the cause', () => {
+    const dataDir = tempDir();
+    const lock = lockDataDir(dataDir);
+    try {
+      expect(() => lockDataDir(dataDir)).toThrow(expect.objectContaining({ name: 'StoreError', cause: expect.objectContaining({ code: expect.stringMatching(/^SQLITE_/) }) }));
     } finally {
       lock.release();
     }
@@ -116,5 +132,23 @@ describe('openStore', () => {
     const b = await openStore(config, { dataDir: named });
     await b.close();
     expect(existsSync(join(named, 'bridge.sqlite'))).toBe(true);
+  });
+});
+
+describe('WAL checkpointer when its worker cannot run', () => {
+  it('says why and gives the main connection its automatic checkpoint back; stopping it then is harmless', async () => {
+    const path = join(tempDir(), 'db.sqlite');
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    const errors: string[] = [];
+    // The worker opens its own connection: a path in a directory that does not exist fails it.
+    const checkpointer = startWalCheckpointer(db, join(path, 'missing', 'db.sqlite'), { onError: (m) => errors.push(m) });
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    for (let i = 0; i < 500 && errors.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(errors).toHaveLength(1);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+    await checkpointer.stop();
+    await checkpointer.stop();
+    db.close();
   });
 });
