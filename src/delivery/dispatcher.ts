@@ -336,13 +336,13 @@ export class Dispatcher {
     for (const id of ids) this.notify(id);
   }
 
-  /** One attempt, inside a delivery slot. */
-  private attempt(row: OutboxRow, bot: BotCredentials, bodyJson: string, probe: boolean): Promise<Step> {
-    return this.limiter.add(async (): Promise<Step> => {
+  /** One attempt: the in-flight mark and the request inside a delivery slot; the outcome's mark after it. */
+  private async attempt(row: OutboxRow, bot: BotCredentials, bodyJson: string, probe: boolean): Promise<Step> {
+    const sent = (await this.limiter.add(async (): Promise<{ attempt: number; outcome: SendOutcome } | undefined> => {
       const { metrics } = this.deps;
       if (!(await this.write(row, { id: row.id, status: 'inflight', at: this.now() }))) {
         if (probe) this.circuit.abandonProbe();
-        return 'stop';
+        return undefined;
       }
       const attempt = row.attempts + 1;
       metrics?.inFlight.inc();
@@ -356,8 +356,11 @@ export class Dispatcher {
         metrics?.inFlight.dec();
       }
       metrics?.hookCalls.inc({ event: row.kind, status: 'status' in outcome && outcome.status !== undefined ? String(outcome.status) : outcome.kind });
-      return this.settle(row, attempt, outcome, probe);
-    }) as Promise<Step>;
+      return { attempt, outcome };
+    })) as { attempt: number; outcome: SendOutcome } | undefined;
+    // The slot is free once the answer is in: waiting for the outcome's mark to reach the disk is not a call
+    // in flight, and holding the slot for it would cap throughput at the disk's flush rate.
+    return sent ? this.settle(row, sent.attempt, sent.outcome, probe) : 'stop';
   }
 
   private async settle(row: OutboxRow, attempt: number, outcome: SendOutcome, probe: boolean): Promise<Step> {
