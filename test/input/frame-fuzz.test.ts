@@ -93,7 +93,7 @@ describe('genesys frame fuzz', () => {
             return;
           }
           for (const fact of facts) await pipeline.ingest(fact);
-          pipeline.fireDue(Number.MAX_SAFE_INTEGER);
+          await pipeline.fireDue(Number.MAX_SAFE_INTEGER);
         };
         let doc = JSON.parse(frames[index] ?? '{}') as Json;
         for (const [pick, value] of edits) {
