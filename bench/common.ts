@@ -1,7 +1,7 @@
 // Shared pieces of the benchmark: the bot both sides use, child processes timed from the outside, and the
 // statistics every figure is reported with (min / median / max over runs).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -33,12 +33,17 @@ export function bridgeEnv(agentaiUrl: string, dataDir: string, extra: NodeJS.Pro
 
 export interface ChildRun {
   readonly code: number | string;
+  /** User + system CPU seconds of the child (GNU time), when available. */
+  readonly cpuSeconds: number | undefined;
   /** Wall time from spawn to exit. */
   readonly ms: number;
   readonly stdout: string[];
   readonly stderr: string[];
   readonly startedAt: number;
 }
+
+const GNU_TIME = '/usr/bin/time';
+const CPU_MARK = 'bench-cpu ';
 
 export interface SpawnOptions {
   readonly env: NodeJS.ProcessEnv;
@@ -52,20 +57,31 @@ export interface SpawnOptions {
 export function runChild(args: readonly string[], options: SpawnOptions): Promise<ChildRun> {
   const startedAt = Date.now();
   const t0 = performance.now();
-  const child = spawn(options.command ?? process.execPath, args, { env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // GNU time reports the child's CPU on a last line of its own: the CPU a hook call costs, whatever the load.
+  const timed = existsSync(GNU_TIME);
+  const command = options.command ?? process.execPath;
+  const child = timed
+    ? spawn(GNU_TIME, ['-f', `${CPU_MARK}%U %S`, command, ...args], { env: options.env, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(command, args, { env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
   const stdout: string[] = [];
   const stderr: string[] = [];
+  let cpuSeconds: number | undefined;
   const keep = options.keep ?? (() => true);
   createInterface({ input: child.stdout }).on('line', (l) => {
     options.onLine?.(l);
     if (keep(l)) stdout.push(l);
   });
   createInterface({ input: child.stderr }).on('line', (l) => {
+    if (l.startsWith(CPU_MARK)) {
+      const [user, system] = l.slice(CPU_MARK.length).split(' ').map(Number);
+      cpuSeconds = (user ?? NaN) + (system ?? NaN);
+      return;
+    }
     options.onLine?.(l);
     if (keep(l)) stderr.push(l);
   });
   return new Promise((resolve) => {
-    child.on('close', (code, signal) => resolve({ code: code ?? signal ?? -1, ms: performance.now() - t0, stdout, stderr, startedAt }));
+    child.on('close', (code, signal) => resolve({ code: code ?? signal ?? -1, cpuSeconds, ms: performance.now() - t0, stdout, stderr, startedAt }));
   });
 }
 

@@ -3,6 +3,7 @@
 // same receiver over the same connections (raw-post.ts), alternating within each run. One further replay
 // under strace counts fsyncs per hook call; the replay's own log lines give the ingest and delivery timelines.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { FakeAgentAi } from '../src/sim/agentai-receiver.js';
 import { BOT, benchFile, bridgeEnv, CLI, runChild, scratchDir, spread, type Spread } from './common.js';
@@ -20,6 +21,9 @@ export interface ReplayFigures {
   readonly slicesWithDelivery: Spread;
   readonly ingestWindowMs: Spread;
   readonly violations: number;
+  /** CPU (user + system) per hook call: the bridge's process, and undici's. Independent of the machine's load. */
+  readonly bridgeCpuUsPerCall: Spread;
+  readonly rawCpuUsPerCall: Spread;
 }
 
 const CONNECTIONS = '16';
@@ -95,6 +99,8 @@ export async function benchReplay(options: ReplayBenchOptions): Promise<ReplayFi
   const rates: number[] = [];
   const slices: number[] = [];
   const windows: number[] = [];
+  const bridgeCpu: number[] = [];
+  const rawCpu: number[] = [];
   let calls = 0;
   let violations = 0;
   try {
@@ -121,11 +127,13 @@ export async function benchReplay(options: ReplayBenchOptions): Promise<ReplayFi
       bridgeRates.push(bridgeRate);
       rawRates.push(rawRate);
       ratios.push(bridgeRate / rawRate);
+      if (bridge.cpuSeconds !== undefined) bridgeCpu.push((bridge.cpuSeconds * 1e6) / calls);
+      if (raw.cpuSeconds !== undefined) rawCpu.push((raw.cpuSeconds * 1e6) / rawCalls);
       const o = overlap(timeline);
       rates.push(o.rate);
       slices.push(o.slices);
       windows.push(o.windowMs);
-      log(`  replay run ${run + 1}: bridge ${calls} calls in ${bridge.ms.toFixed(0)} ms, undici ${rawCalls} in ${raw.ms.toFixed(0)} ms: ratio ${(bridgeRate / rawRate).toFixed(2)}; ingest window ${o.windowMs} ms, ${o.rate.toFixed(0)} calls/s delivered meanwhile`);
+      log(`  replay run ${run + 1}: bridge ${calls} calls in ${bridge.ms.toFixed(0)} ms, undici ${rawCalls} in ${raw.ms.toFixed(0)} ms: ratio ${(bridgeRate / rawRate).toFixed(2)}; CPU per call ${bridge.cpuSeconds !== undefined ? ((bridge.cpuSeconds * 1e6) / calls).toFixed(0) : '?'} µs vs ${raw.cpuSeconds !== undefined ? ((raw.cpuSeconds * 1e6) / rawCalls).toFixed(0) : '?'} µs; load ${loadavg()[0]?.toFixed(1)}; ingest window ${o.windowMs} ms, ${o.rate.toFixed(0)} calls/s delivered meanwhile`);
     }
     const fsyncs = await countFsyncs(workload.path, env);
     return {
@@ -139,6 +147,8 @@ export async function benchReplay(options: ReplayBenchOptions): Promise<ReplayFi
       slicesWithDelivery: spread(slices),
       ingestWindowMs: spread(windows),
       violations,
+      bridgeCpuUsPerCall: spread(bridgeCpu),
+      rawCpuUsPerCall: spread(rawCpu),
     };
   } finally {
     await fake.close();

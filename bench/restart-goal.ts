@@ -49,6 +49,8 @@ async function seed(dataDir: string, calls: number): Promise<number> {
 export interface RestartFigures {
   readonly pending: number;
   readonly firstHookMs: Spread;
+  /** Reference: the CLI starting and exiting with nothing to do (`--help`), measured just before each run. */
+  readonly bareStartMs: Spread;
   readonly drainRate: Spread;
   readonly rawRate: Spread;
   readonly ratio: Spread;
@@ -60,11 +62,13 @@ export async function benchRestart(options: { runs: number; calls?: number; log?
   options.log?.(`  restart: seeded ${pending} pending calls`);
   const bodiesFile = join(seedDir, 'bodies.jsonl');
   const first: number[] = [];
+  const bare: number[] = [];
   const drain: number[] = [];
   const raw: number[] = [];
   try {
     for (let run = 0; run < options.runs; run++) {
       await withWorld(async (sim, fake) => {
+        bare.push((await runChild([CLI, '--help'], { env: { PATH: process.env.PATH } })).ms);
         const dataDir = scratchDir('restart-data');
         cpSync(seedDir, dataDir, { recursive: true });
         const spawnedAt = Date.now();
@@ -86,11 +90,11 @@ export async function benchRestart(options: { runs: number; calls?: number; log?
         const r = await runChild([benchFile('raw-post'), fake.url, bodiesFile, '16', '32'], { env: { PATH: process.env.PATH } });
         const reported = JSON.parse(r.stdout.find((l) => l.startsWith('{')) ?? '{}') as { ms?: number; ok?: number };
         raw.push((reported.ok ?? 0) / ((reported.ms ?? Infinity) / 1000));
-        options.log?.(`  restart run ${run + 1}: first hook ${firstAt - spawnedAt} ms after spawn, drain ${(drain[drain.length - 1] ?? 0).toFixed(0)} calls/s, undici ${(raw[raw.length - 1] ?? 0).toFixed(0)} calls/s`);
+        options.log?.(`  restart run ${run + 1}: first hook ${firstAt - spawnedAt} ms after spawn (bare CLI start ${(bare[bare.length - 1] ?? NaN).toFixed(0)} ms), drain ${(drain[drain.length - 1] ?? 0).toFixed(0)} calls/s, undici ${(raw[raw.length - 1] ?? 0).toFixed(0)} calls/s`);
       });
     }
   } finally {
     rmSync(seedDir, { recursive: true, force: true });
   }
-  return { pending, firstHookMs: spread(first), drainRate: spread(drain), rawRate: spread(raw), ratio: spread(drain.map((d, i) => d / (raw[i] ?? Infinity))) };
+  return { pending, firstHookMs: spread(first), bareStartMs: spread(bare), drainRate: spread(drain), rawRate: spread(raw), ratio: spread(drain.map((d, i) => d / (raw[i] ?? Infinity))) };
 }

@@ -5,7 +5,7 @@
 //   npm run bench -- --json bench-results.json
 // Goals: replay (1, 3, 4), live (2, 4), restart (5), memory (6). Nothing here asserts: it prints figures.
 import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { fmt, fmtSpread, type Spread } from './common.js';
 import { benchLive } from './live-goal.js';
@@ -33,7 +33,7 @@ const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT met');
 const med = (s: Spread): number => s.median;
 const results: Record<string, unknown> = { node: process.version, cores: cpus().length, at: new Date().toISOString(), runs };
 
-console.log(`agentai-bridge bench — node ${process.version}, ${cpus().length} cores, ${runs} runs per goal, ${new Date().toISOString()}`);
+console.log(`agentai-bridge bench — node ${process.version}, ${cpus().length} cores, ${runs} runs per goal, ${new Date().toISOString()}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 const summary: string[] = [];
 
 if (only.has('replay')) {
@@ -42,6 +42,7 @@ if (only.has('replay')) {
   results.replay = r;
   summary.push(
     `1 replay ${fmt(r.calls)} hook calls (${fmt(r.frames)} frames): bridge ${fmtSpread(r.bridgeRate)} calls/s, undici ${fmtSpread(r.rawRate)} calls/s, ratio ${fmtSpread(r.ratio, 2)}: target ≥ 0.6 ${verdict(med(r.ratio) >= 0.6)}`,
+    `  CPU per hook call: bridge ${fmtSpread(r.bridgeCpuUsPerCall, 0, ' µs')}, undici ${fmtSpread(r.rawCpuUsPerCall, 0, ' µs')} (the receiver's share is in neither)`,
     `3 commits: ${r.fsyncsPerCall === undefined ? 'fsyncs not counted (strace missing)' : `${fmt(r.fsyncsPerCall, 3)} fsyncs per hook call`} (was 3.04 before group commit)`,
     `4 replay: ${fmtSpread(r.deliveredWhileIngesting)} calls/s delivered while frames were still being ingested, in ${fmtSpread(r.slicesWithDelivery, 2)} of 100 ms slices of the ingest window`,
   );
@@ -61,7 +62,7 @@ if (only.has('restart')) {
   const r = await benchRestart({ runs, calls: Number(values['restart-calls']), log });
   results.restart = r;
   summary.push(
-    `5 restart with ${fmt(r.pending)} pending: first hook ${fmtSpread(r.firstHookMs, 0, ' ms')} after spawn (target ≤ 1000 ms ${verdict(med(r.firstHookMs) <= 1000)}); ` +
+    `5 restart with ${fmt(r.pending)} pending: first hook ${fmtSpread(r.firstHookMs, 0, ' ms')} after spawn; the bare CLI starting and exiting took ${fmtSpread(r.bareStartMs, 0, ' ms')} (target ≤ 1000 ms ${verdict(med(r.firstHookMs) <= 1000)}); ` +
       `drain ${fmtSpread(r.drainRate)} calls/s vs undici ${fmtSpread(r.rawRate)}: ratio ${fmtSpread(r.ratio, 2)} (target ≥ 0.5 ${verdict(med(r.ratio) >= 0.5)})`,
   );
 }
@@ -76,6 +77,6 @@ if (only.has('memory')) {
   );
 }
 
-console.log('\nsummary (median, with min and max over the runs)');
+console.log(`\nsummary (median, with min and max over the runs); load average now ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 for (const line of summary) console.log(`  ${line}`);
 if (values.json) writeFileSync(values.json, `${JSON.stringify(results, null, 2)}\n`);
