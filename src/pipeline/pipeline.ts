@@ -73,8 +73,9 @@ export class Pipeline implements FactSink {
   private wakeHint: number | undefined;
   private wakeHintKnown = false;
   /**
-   * Timers decided by this process, by conversation (bridge clock), until their commit is certainly visible
-   * to the store's due query; entries leave when a later decision clears or replaces them.
+   * Timers decided by this process, by conversation (bridge clock), which the store's due query may not show
+   * yet (a network store commits after deciding); an entry leaves when a later decision clears it or a tick
+   * finds its conversation gone.
    */
   private readonly decidedWakes = new Map<string, number>();
   /** A timer that uncommitted facts set cannot be due before their earliest time plus the shortest window. */
