@@ -402,9 +402,10 @@ export class Dispatcher {
     for (const id of ids) this.notify(id);
   }
 
-  /** One attempt, inside a delivery slot. */
-  private attempt(row: OutboxRow, bot: BotCredentials, bodyJson: string, granted: boolean): Promise<Step> {
-    return this.limiter.add(async (): Promise<Step> => {
+  /** One attempt: the in-flight mark and the request inside a delivery slot; the outcome's mark after it. */
+  private async attempt(row: OutboxRow, bot: BotCredentials, bodyJson: string, granted: boolean): Promise<Step> {
+    type Sent = { attempt: number; outcome: SendOutcome; probe: boolean };
+    const sent = (await this.limiter.add(async (): Promise<Sent | undefined> => {
       const { metrics } = this.deps;
       let probe = granted;
       if (!probe && this.circuit.state !== 'closed') {
@@ -413,7 +414,7 @@ export class Dispatcher {
         const permission = this.circuit.permit(t);
         if (permission.kind === 'wait') {
           this.park(row.conversationId, permission.untilMs - t);
-          return 'stop';
+          return undefined;
         }
         probe = permission.probe;
       }
@@ -427,7 +428,7 @@ export class Dispatcher {
       }
       if (!marked) {
         if (probe) this.abandonProbe();
-        return 'stop';
+        return undefined;
       }
       const attempt = row.attempts + 1;
       metrics?.inFlight.inc();
@@ -441,8 +442,11 @@ export class Dispatcher {
         metrics?.inFlight.dec();
       }
       metrics?.hookCalls.inc({ event: row.kind, status: 'status' in outcome && outcome.status !== undefined ? String(outcome.status) : outcome.kind });
-      return this.settle(row, attempt, outcome, probe);
-    }) as Promise<Step>;
+      return { attempt, outcome, probe };
+    })) as Sent | undefined;
+    // The slot is free once the answer is in: waiting for the outcome's mark to reach the disk is not a call
+    // in flight, and holding the slot for it would cap throughput at the disk's flush rate.
+    return sent ? this.settle(row, sent.attempt, sent.outcome, sent.probe) : 'stop';
   }
 
   private async settle(row: OutboxRow, attempt: number, outcome: SendOutcome, probe: boolean): Promise<Step> {
