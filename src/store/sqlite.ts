@@ -232,13 +232,20 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     },
   };
 
-  function writePlan(plan: IngestPlan, platformId: string | undefined, t: number): void {
+  /** Everything of a plan that can fail before a row is written: serialising its state and bodies. */
+  interface Serialised {
+    readonly state: string;
+    readonly bodies: readonly string[];
+  }
+  const serialise = (plan: IngestPlan): Serialised => ({ state: JSON.stringify(plan.conversation.state), bodies: plan.outbox.map((row) => JSON.stringify(row.body)) });
+
+  function writePlan(plan: IngestPlan, platformId: string | undefined, t: number, serialised: Serialised): void {
     const c = plan.conversation;
     q.upsertConversation.run({
       id: c.id,
       bot: c.bot,
       source: c.source,
-      state: JSON.stringify(c.state),
+      state: serialised.state,
       wakeAt: plan.wakeAt ?? null,
       closedAt: plan.closedAt ?? null,
       now: t,
@@ -252,16 +259,18 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     }
     if (plan.redial === 'clear') q.clearRedial.run(c.id);
     else if (plan.redial) for (const key of plan.redial.keys) q.putRedial.run(key, c.id, plan.redial.until);
-    for (const row of plan.outbox) {
-      const info = q.insertOutbox.run(c.id, c.bot, c.source, row.kind, row.label, row.event, JSON.stringify(row.body), row.ref ?? null, t, t, t, row.factAt);
+    plan.outbox.forEach((row, i) => {
+      const info = q.insertOutbox.run(c.id, c.bot, c.source, row.kind, row.label, row.event, serialised.bodies[i] ?? 'null', row.ref ?? null, t, t, t, row.factAt);
       lastRow = Number(info.lastInsertRowid);
-    }
+    });
   }
 
-  // Every decision is taken before its mutation writes anything, so one that throws leaves nothing to undo
-  // and is refused alone without a savepoint; a write that fails (disk full, I/O) fails the whole batch.
+  // Every decision, and the serialising of what it decided, is done before its mutation writes anything, so
+  // one that throws leaves nothing to undo and is refused alone without a savepoint; a write that fails (disk
+  // full, I/O) fails the whole batch.
   const applyOne = (m: Mutation, t: number): MutationResult => {
     let plan: IngestPlan | undefined;
+    let serialised: Serialised;
     try {
       if (m.kind === 'tick') {
         const current = byId(m.conversationId);
@@ -272,11 +281,12 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         if (q.seen.get(m.dedupeKey) !== undefined) return { kind: 'duplicate' };
         plan = m.decide(reader);
       }
+      serialised = serialise(plan);
     } catch (err) {
       return { kind: 'failed', error: err instanceof Error ? err : new Error(String(err)) };
     }
     if (m.kind === 'fact') q.remember.run(m.dedupeKey, plan.conversation.id, m.at);
-    writePlan(plan, m.kind === 'fact' ? m.platformConversationId : undefined, t);
+    writePlan(plan, m.kind === 'fact' ? m.platformConversationId : undefined, t, serialised);
     return { kind: 'applied', plan };
   };
 

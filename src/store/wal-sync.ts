@@ -19,6 +19,7 @@ export class WalSync {
   private written = 0;
   private flushing = false;
   private closing = false;
+  private closed = false;
   private waiters: Waiter[] = [];
 
   private constructor(private readonly fd: number) {}
@@ -36,16 +37,28 @@ export class WalSync {
   durable(): Promise<void> {
     const upTo = ++this.written;
     return new Promise((resolve, reject) => {
+      if (this.closing) {
+        reject(new StoreError('STORE_CLOSED', 'the store is closed: nothing more can be made durable'));
+        return;
+      }
       this.waiters.push({ upTo, resolve, reject });
-      if (this.closing) closeSync(this.fd);
-      else this.flush();
+      this.flush();
     });
   }
 
   /** Closes the file once the flush under way, if any, has finished. */
   close(): void {
     this.closing = true;
-    if (!this.flushing) closeSync(this.fd);
+    if (!this.flushing) this.closeFile();
+  }
+
+  private closeFile(): void {
+    if (this.closed) return;
+    this.closed = true;
+    closeSync(this.fd);
+    const left = this.waiters;
+    this.waiters = [];
+    for (const w of left) w.reject(new StoreError('STORE_CLOSED', 'the store closed before this commit was flushed'));
   }
 
   private flush(): void {
@@ -60,7 +73,7 @@ export class WalSync {
         if (err) w.reject(new StoreError('STORE_SYNC_FAILED', `the store's write-ahead log could not be flushed to disk: ${err.message}`));
         else w.resolve();
       }
-      if (this.closing) closeSync(this.fd);
+      if (this.closing) this.closeFile();
       else this.flush();
     });
   }
