@@ -111,13 +111,14 @@ export async function replayCommand(args: string[], ctx: CliContext, options: Re
   } finally {
     Object.assign(summary, bridge.dispatcher.counts);
     await bridge.stop(5_000);
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
+    // Dead letters are worth a look: their store stays, and the summary says where.
+    if (scratch && summary.deadLettered === 0) rmSync(scratch, { recursive: true, force: true });
   }
-  printSummary(ctx, summary);
+  printSummary(ctx, summary, dataDir);
   return summary.deadLettered > 0 ? EXIT.deadLetters : EXIT.ok;
 }
 
-function printSummary(ctx: CliContext, s: ReplaySummary): void {
+function printSummary(ctx: CliContext, s: ReplaySummary, dataDir: string): void {
   const out = ctx.stdout;
   println(out, 'replay summary');
   println(out, `  frames:        ${s.frames} of ${s.lines} lines (${s.malformed.length} malformed, skipped)`);
@@ -125,5 +126,5 @@ function printSummary(ctx: CliContext, s: ReplaySummary): void {
   println(out, `  facts:         ${s.facts.accepted} applied, ${s.facts.duplicate} duplicate, ${s.facts.ignored} ignored`);
   println(out, `  conversations: ${s.conversations.size}`);
   println(out, `  hook calls:    ${s.delivered} delivered, ${s.retried} retried, ${s.deadLettered} dead-lettered`);
-  println(out, s.deadLettered > 0 ? '  result:        FAILED: dead letters (see `agentai-bridge dead-letters list`)' : '  result:        ok');
+  println(out, s.deadLettered > 0 ? `  result:        FAILED: dead letters (see \`BRIDGE_DATA_DIR=${dataDir} agentai-bridge dead-letters list\`)` : '  result:        ok');
 }

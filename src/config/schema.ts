@@ -115,7 +115,7 @@ export const schema = {
   },
   bridge: {
     dataDir: { doc: 'Directory of the SQLite store (bridge.sqlite)', format: String, default: './data', env: 'BRIDGE_DATA_DIR' },
-    storeSync: { doc: 'SQLite synchronous mode: full (an acknowledged fact survives power loss) or normal (survives a process crash only; about 4x the ingest rate, see README "Performance")', format: ['full', 'normal'], default: 'full' as 'full' | 'normal', env: 'BRIDGE_STORE_SYNC' },
+    storeSync: { doc: 'SQLite synchronous mode: full (an acknowledged fact survives power loss; the flush runs off the event loop) or normal (survives a process crash only, no flush; see README "Performance")', format: ['full', 'normal'], default: 'full' as 'full' | 'normal', env: 'BRIDGE_STORE_SYNC' },
     adapters: { doc: 'Adapters to run, comma-separated: genesys, ada', format: 'adapterList', default: ['genesys'], env: 'BRIDGE_ADAPTERS' },
     settleMs: { doc: 'How long the last agent\'s normal exit waits for a successor before it is the final NA exit', format: 'nonNegativeInt', default: 10000, env: 'BRIDGE_SETTLE_MS' },
     transferSettleMs: { doc: 'The same after a blind transfer, which announces a successor (covers the queue wait); the customer leaving ends it at once', format: 'nonNegativeInt', default: 300000, env: 'BRIDGE_TRANSFER_SETTLE_MS' },

@@ -408,9 +408,10 @@ export class Dispatcher {
     for (const id of ids) this.notify(id);
   }
 
-  /** One attempt, inside a delivery slot. */
-  private attempt(row: OutboxRow, bot: BotCredentials, bodyJson: string, granted: boolean): Promise<Step> {
-    return this.limiter.add(async (): Promise<Step> => {
+  /** One attempt: the in-flight mark and the request inside a delivery slot; the outcome's mark after it. */
+  private async attempt(row: OutboxRow, bot: BotCredentials, bodyJson: string, granted: boolean): Promise<Step> {
+    type Sent = { attempt: number; outcome: SendOutcome };
+    const sent = (await this.limiter.add(async (): Promise<Sent | undefined> => {
       const { metrics } = this.deps;
       let probe = granted;
       if (!probe && this.circuit.state !== 'closed') {
@@ -419,7 +420,7 @@ export class Dispatcher {
         const permission = this.circuit.permit(t);
         if (permission.kind === 'wait') {
           this.park(row.conversationId, permission.untilMs - t);
-          return 'stop';
+          return undefined;
         }
         probe = permission.probe;
       }
@@ -433,7 +434,7 @@ export class Dispatcher {
       }
       if (!marked) {
         if (probe) this.abandonProbe();
-        return 'stop';
+        return undefined;
       }
       const attempt = row.attempts + 1;
       metrics?.inFlight.inc();
@@ -447,32 +448,42 @@ export class Dispatcher {
         metrics?.inFlight.dec();
       }
       metrics?.hookCalls.inc({ event: row.kind, status: 'status' in outcome && outcome.status !== undefined ? String(outcome.status) : outcome.kind });
-      return this.settle(row, attempt, outcome, probe);
-    }) as Promise<Step>;
+      this.observeHost(outcome, probe);
+      return { attempt, outcome };
+    })) as Sent | undefined;
+    // The slot is free once the answer is in: waiting for the outcome's mark to reach the disk is not a call
+    // in flight, and holding the slot for it would cap throughput at the disk's flush rate.
+    return sent ? this.settle(row, sent.attempt, sent.outcome) : 'stop';
   }
 
-  private async settle(row: OutboxRow, attempt: number, outcome: SendOutcome, probe: boolean): Promise<Step> {
-    const { options, logger, metrics } = this.deps;
+  /** What an answer says about the host. Runs inside the slot, so no call slips out after the circuit opens. */
+  private observeHost(outcome: SendOutcome, probe: boolean): void {
+    const { logger } = this.deps;
     const t = this.now();
-    const log = { conversationId: row.conversationId, hookEvent: row.event, outboxId: row.id, attempt };
     if (outcome.kind === 'ok' || outcome.kind === 'permanent') {
       if (this.circuit.succeeded()) {
         logger.info({ host: this.circuit.host, event: 'delivery.circuit_closed' }, 'delivery: Agent AI answers again; circuit closed, resuming every conversation in order');
         this.reportCircuit();
         this.unparkAll();
       }
-    } else {
-      if (this.circuit.failed(t, probe)) {
-        logger.warn(
-          { host: this.circuit.host, error: outcome.error, event: 'delivery.circuit_open', circuit: this.circuit.status() },
-          'delivery: Agent AI keeps failing; circuit open, delivery paused (nothing is dropped)',
-        );
-      }
-      if (this.circuit.state !== 'closed') {
-        this.reportCircuit();
-        this.armProbe(this.circuit.probeInMs(t));
-      }
+      return;
     }
+    if (this.circuit.failed(t, probe)) {
+      logger.warn(
+        { host: this.circuit.host, error: outcome.error, event: 'delivery.circuit_open', circuit: this.circuit.status() },
+        'delivery: Agent AI keeps failing; circuit open, delivery paused (nothing is dropped)',
+      );
+    }
+    if (this.circuit.state !== 'closed') {
+      this.reportCircuit();
+      this.armProbe(this.circuit.probeInMs(t));
+    }
+  }
+
+  private async settle(row: OutboxRow, attempt: number, outcome: SendOutcome): Promise<Step> {
+    const { options, logger, metrics } = this.deps;
+    const t = this.now();
+    const log = { conversationId: row.conversationId, hookEvent: row.event, outboxId: row.id, attempt };
     switch (outcome.kind) {
       case 'ok': {
         if (!(await this.write(row, { id: row.id, status: 'done', httpStatus: outcome.status, at: t }))) return 'stop';

@@ -11,7 +11,7 @@ export class MarkBatcher {
       const { refused } = await store.record(updates);
       const no = new Set(refused);
       return updates.map((u) => !no.has(u.update.id));
-    }, maxBatch);
+    }, { maxBatch, overlap: store.commitsInCallOrder === true });
   }
 
   /** Resolves true once the mark is durable, false if the store refused it (the claim's fence moved on). */

@@ -72,6 +72,12 @@ export class Pipeline implements FactSink {
   /** Earliest timer (bridge clock) this process wrote or read; undefined: ask the store. */
   private wakeHint: number | undefined;
   private wakeHintKnown = false;
+  /**
+   * Timers decided by this process, by conversation (bridge clock), which the store's due query may not show
+   * yet (a network store commits after deciding); an entry leaves when a later decision clears it or a tick
+   * finds its conversation gone.
+   */
+  private readonly decidedWakes = new Map<string, number>();
   /** A timer that uncommitted facts set cannot be due before their earliest time plus the shortest window. */
   private readonly shortestWindow: number;
 
@@ -82,7 +88,7 @@ export class Pipeline implements FactSink {
     this.visibility = options.visibility ?? new Visibility();
     const s = options.sequencer;
     this.shortestWindow = Math.min(s.settleMs, s.transferSettleMs, s.redialWindowMs);
-    this.batches = new GroupCommit((mutations) => options.store.apply(mutations), this.maxBatch);
+    this.batches = new GroupCommit((mutations) => options.store.apply(mutations), { maxBatch: this.maxBatch, overlap: options.store.commitsInCallOrder === true });
   }
 
   async ingest(fact: Fact): Promise<IngestOutcome> {
@@ -140,20 +146,36 @@ export class Pipeline implements FactSink {
     this.wakeHintKnown = false;
   }
 
-  /** Fires every timer due at or before `now` (bridge clock), each at its own deadline. Returns how many fired. */
+  /**
+   * Fires every timer due at or before `now` (bridge clock), each at its own deadline. Returns how many fired.
+   * Ticks queue behind the facts handed in before them and each re-checks its conversation inside the
+   * transaction, so the candidates may be a superset: the store's due list, plus timers this process decided
+   * that the store may not show yet. Only a queued fact old enough to set a timer due by now (the shortest
+   * window) makes it wait for the queue to commit first.
+   */
   async fireDue(now: number): Promise<number> {
     if (!this.mightBeDue(now)) return 0;
-    await this.flush();
+    if (this.uncommittedMinAt + this.shortestWindow <= now) await this.flush();
     const { store } = this.options;
-    const due = await store.dueConversations(now, this.maxBatch);
+    const candidates = new Set((await store.dueConversations(now, this.maxBatch)).map((d) => d.id));
+    const storeFull = candidates.size === this.maxBatch;
+    for (const [id, wakeAt] of this.decidedWakes) if (wakeAt <= now) candidates.add(id);
     const held = new Set<string>();
-    const waits = due.map(({ id }) =>
+    const seen = new Set<string>();
+    const ids = [...candidates];
+    const waits = ids.map((id) =>
       this.batches.add({
         kind: 'tick',
         conversationId: id,
         decide: (conversation) => {
+          seen.add(id);
           const wakeAt = conversation.state.wakeAt;
-          if (wakeAt === undefined || this.localWake(conversation.clock, wakeAt) > now) return undefined;
+          const localWake = wakeAt === undefined ? undefined : this.localWake(conversation.clock, wakeAt);
+          if (localWake === undefined) this.decidedWakes.delete(id);
+          if (wakeAt === undefined || localWake === undefined || localWake > now) {
+            if (localWake !== undefined) this.decidedWakes.set(id, localWake);
+            return undefined;
+          }
           if (this.visibility.holdReason(conversation.source, Object.keys(conversation.state.platforms))) {
             held.add(id);
             return undefined;
@@ -163,17 +185,21 @@ export class Pipeline implements FactSink {
       }),
     );
     let fired = 0;
-    for (const result of await Promise.all(waits)) {
+    for (const [i, result] of (await Promise.all(waits)).entries()) {
+      const id = ids[i];
+      // A conversation that is gone (purged, or a decision that rolled back) has no timer left.
+      if (id !== undefined && !seen.has(id)) this.decidedWakes.delete(id);
       if (result.kind === 'applied') {
         fired += 1;
         this.afterCommit(result.plan, 'timer');
       }
     }
-    const next = await store.nextWake();
+    let next = await store.nextWake();
+    for (const wakeAt of this.decidedWakes.values()) if (next === undefined || wakeAt < next) next = wakeAt;
     // Held timers stay due: look again on every tick until the source sees.
     this.wakeHint = held.size ? now : next;
     this.wakeHintKnown = true;
-    if (due.length === this.maxBatch) this.wakeHint = now;
+    if (storeFull) this.wakeHint = now;
     return fired;
   }
 
@@ -243,6 +269,8 @@ export class Pipeline implements FactSink {
     const outbox = r.intents.map((intent) => this.outboxRow(conversation, bot, intent, at));
     const wakeAt = r.state.wakeAt !== undefined ? this.localWake(conversation.clock, r.state.wakeAt) : undefined;
     if (wakeAt !== undefined && (this.wakeHint === undefined || wakeAt < this.wakeHint)) this.wakeHint = wakeAt;
+    if (wakeAt === undefined) this.decidedWakes.delete(conversation.id);
+    else this.decidedWakes.set(conversation.id, wakeAt);
     return {
       conversation: { ...conversation, state: r.state },
       ...(wakeAt !== undefined ? { wakeAt } : {}),

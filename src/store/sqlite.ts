@@ -26,6 +26,7 @@ import { migrate } from './sqlite-schema.js';
 import { StoreError } from './errors.js';
 import { ConversationCache } from './conversation-cache.js';
 import { startWalCheckpointer } from './wal-checkpointer.js';
+import { WalSync } from './wal-sync.js';
 
 export interface SqliteStoreOptions {
   /** File path, or ':memory:' for tests. */
@@ -121,8 +122,15 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   // FULL by default: an acknowledged fact survives power loss too, not only a process crash.
   db.pragma(`synchronous = ${options.sync === 'normal' ? 'NORMAL' : 'FULL'}`);
   db.pragma('busy_timeout = 5000');
+  // 16 MB of page cache (SQLite's default is 2 MB): the open conversations' rows, the outbox's head and the
+  // indexes stay in memory instead of being read back from the WAL on every fact.
+  db.pragma('cache_size = -16384');
   migrate(db);
   const checkpointer = options.path === ':memory:' ? undefined : startWalCheckpointer(db, options.path);
+  // FULL's flush moves off the event loop (wal-sync.ts): every write below awaits `durable()` before it resolves.
+  const walSync = options.sync !== 'normal' && options.path !== ':memory:' ? WalSync.open(`${options.path}-wal`) : undefined;
+  if (walSync) db.pragma('synchronous = NORMAL');
+  const durable = (): Promise<void> => (walSync ? walSync.durable() : Promise.resolve());
   const now = options.now ?? Date.now;
   const cache = new ConversationCache(options.cacheSize ?? 2_000);
 
@@ -153,14 +161,14 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     due: db.prepare('SELECT id, wake_at FROM conversations WHERE wake_at IS NOT NULL AND wake_at <= ? AND closed_at IS NULL ORDER BY wake_at LIMIT ?'),
     nextWake: db.prepare('SELECT MIN(wake_at) FROM conversations WHERE wake_at IS NOT NULL AND closed_at IS NULL').pluck(),
     open: db.prepare(`SELECT id, bot, source, state, updated_at, created_at FROM conversations WHERE closed_at IS NULL ORDER BY updated_at`),
-    head: db.prepare(`SELECT * FROM outbox WHERE conversation_id = ? AND ${LINE} ORDER BY id LIMIT 1`),
+    head: db.prepare(`SELECT * FROM outbox WHERE conversation_id = ? AND ${LINE} AND id <= ? ORDER BY id LIMIT 1`),
     ready: db.prepare(
-      `SELECT DISTINCT conversation_id FROM outbox WHERE status IN ('pending', 'inflight') AND next_attempt_at <= ? LIMIT ?`,
+      `SELECT DISTINCT conversation_id FROM outbox WHERE status IN ('pending', 'inflight') AND next_attempt_at <= ? AND id <= ? LIMIT ?`,
     ).pluck(),
+    maxOutboxId: db.prepare('SELECT MAX(id) FROM outbox').pluck(),
     inflight: db.prepare("UPDATE outbox SET status = 'inflight', attempts = attempts + 1, updated_at = ? WHERE id = ?"),
     setStatus: db.prepare(
-      `UPDATE outbox SET status = @status, next_attempt_at = @next, last_status = @lastStatus, last_error = @error, blocking = @blocking, updated_at = @now
-       WHERE id = @id`,
+      'UPDATE outbox SET status = ?, next_attempt_at = ?, last_status = ?, last_error = ?, blocking = ?, updated_at = ? WHERE id = ?',
     ),
     dead: db.prepare("SELECT * FROM outbox WHERE status = 'dead' ORDER BY id"),
     retryDeadOne: db.prepare(
@@ -195,6 +203,14 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   /** Writes of the running batch, visible to its later mutations; promoted to the cache once it commits. */
   let overlay = new Map<string, ConversationRecord>();
   let overlayAliases = new Map<string, string>();
+  // Delivery sees an outbox row only once the commit that queued it is durable: a row must never be sent
+  // while the fact that produced it could still be lost.
+  const highestRow = (): number => {
+    const v: unknown = q.maxOutboxId.get();
+    return typeof v === 'number' ? v : 0;
+  };
+  let visibleRow = highestRow();
+  let lastRow = visibleRow;
 
   const byId = (id: string): ConversationRecord | undefined => overlay.get(id) ?? cache.get(id) ?? remember(toConversation(q.conversation.get(id)));
   const remember = (c: ConversationRecord | undefined): ConversationRecord | undefined => {
@@ -216,13 +232,20 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     },
   };
 
-  function writePlan(plan: IngestPlan, platformId: string | undefined, t: number): void {
+  /** Everything of a plan that can fail before a row is written: serialising its state and bodies. */
+  interface Serialised {
+    readonly state: string;
+    readonly bodies: readonly string[];
+  }
+  const serialise = (plan: IngestPlan): Serialised => ({ state: JSON.stringify(plan.conversation.state), bodies: plan.outbox.map((row) => JSON.stringify(row.body)) });
+
+  function writePlan(plan: IngestPlan, platformId: string | undefined, t: number, serialised: Serialised): void {
     const c = plan.conversation;
     q.upsertConversation.run({
       id: c.id,
       bot: c.bot,
       source: c.source,
-      state: JSON.stringify(c.state),
+      state: serialised.state,
       wakeAt: plan.wakeAt ?? null,
       closedAt: plan.closedAt ?? null,
       now: t,
@@ -236,41 +259,40 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     }
     if (plan.redial === 'clear') q.clearRedial.run(c.id);
     else if (plan.redial) for (const key of plan.redial.keys) q.putRedial.run(key, c.id, plan.redial.until);
-    for (const row of plan.outbox) {
-      q.insertOutbox.run(c.id, c.bot, c.source, row.kind, row.label, row.event, JSON.stringify(row.body), row.ref ?? null, t, t, t, row.factAt);
-    }
+    plan.outbox.forEach((row, i) => {
+      const info = q.insertOutbox.run(c.id, c.bot, c.source, row.kind, row.label, row.event, serialised.bodies[i] ?? 'null', row.ref ?? null, t, t, t, row.factAt);
+      lastRow = Number(info.lastInsertRowid);
+    });
   }
 
-  const applyOne = db.transaction((m: Mutation, t: number): MutationResult => {
-    if (m.kind === 'tick') {
-      const current = byId(m.conversationId);
-      const plan = current ? m.decide(current) : undefined;
-      if (!plan) return { kind: 'unchanged' };
-      writePlan(plan, undefined, t);
-      return { kind: 'applied', plan };
+  // Every decision, and the serialising of what it decided, is done before its mutation writes anything, so
+  // one that throws leaves nothing to undo and is refused alone without a savepoint; a write that fails (disk
+  // full, I/O) fails the whole batch.
+  const applyOne = (m: Mutation, t: number): MutationResult => {
+    let plan: IngestPlan | undefined;
+    let serialised: Serialised;
+    try {
+      if (m.kind === 'tick') {
+        const current = byId(m.conversationId);
+        plan = current ? m.decide(current) : undefined;
+        if (!plan) return { kind: 'unchanged' };
+      } else {
+        // One process per file (the run lock): no other holder's socket can feed this store, so fences hold.
+        if (q.seen.get(m.dedupeKey) !== undefined) return { kind: 'duplicate' };
+        plan = m.decide(reader);
+      }
+      serialised = serialise(plan);
+    } catch (err) {
+      return { kind: 'failed', error: err instanceof Error ? err : new Error(String(err)) };
     }
-    // One process per file (the run lock): no other holder's socket can feed this store, so fences hold.
-    if (q.seen.get(m.dedupeKey) !== undefined) return { kind: 'duplicate' };
-    const plan = m.decide(reader);
-    q.remember.run(m.dedupeKey, plan.conversation.id, m.at);
-    writePlan(plan, m.platformConversationId, t);
+    if (m.kind === 'fact') q.remember.run(m.dedupeKey, plan.conversation.id, m.at);
+    writePlan(plan, m.kind === 'fact' ? m.platformConversationId : undefined, t, serialised);
     return { kind: 'applied', plan };
-  });
+  };
 
   const applyBatch = db.transaction((batch: readonly Mutation[]): MutationResult[] => {
     const t = now();
-    return batch.map((m) => {
-      const before = new Map(overlay);
-      const beforeAliases = new Map(overlayAliases);
-      try {
-        // A nested transaction is a savepoint: a mutation that throws rolls back alone.
-        return applyOne(m, t);
-      } catch (err) {
-        overlay = before;
-        overlayAliases = beforeAliases;
-        return { kind: 'failed', error: err instanceof Error ? err : new Error(String(err)) };
-      }
-    });
+    return batch.map((m) => applyOne(m, t));
   });
 
   const record = db.transaction((updates: readonly ClaimedUpdate[]): void => {
@@ -280,13 +302,13 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
           q.inflight.run(u.at, u.id);
           break;
         case 'done':
-          q.setStatus.run({ id: u.id, status: 'done', next: u.at, lastStatus: u.httpStatus, error: null, blocking: 0, now: u.at });
+          q.setStatus.run('done', u.at, u.httpStatus, null, 0, u.at, u.id);
           break;
         case 'pending':
-          q.setStatus.run({ id: u.id, status: 'pending', next: u.nextAttemptAt, lastStatus: u.httpStatus ?? null, error: u.error, blocking: 0, now: u.at });
+          q.setStatus.run('pending', u.nextAttemptAt, u.httpStatus ?? null, u.error, 0, u.at, u.id);
           break;
         case 'dead':
-          q.setStatus.run({ id: u.id, status: 'dead', next: u.at, lastStatus: u.httpStatus ?? null, error: u.reason, blocking: u.blocking ? 1 : 0, now: u.at });
+          q.setStatus.run('dead', u.at, u.httpStatus ?? null, u.reason, u.blocking ? 1 : 0, u.at, u.id);
           break;
       }
     }
@@ -314,16 +336,25 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     return { name, holder, epoch: num(r, 'epoch'), expiresAt: num(r, 'expires_at') };
   });
 
+  /** Resolves with `value` once the commit just made is durable; its outbox rows then become visible. */
+  const committed = async <T>(value: T): Promise<T> => {
+    const upTo = lastRow;
+    await durable();
+    if (upTo > visibleRow) visibleRow = upTo;
+    return value;
+  };
+
   const claims = (ids: readonly string[]): DeliveryClaim[] => ids.map((conversationId) => ({ conversationId, fence: 0 }));
 
   const store: Store = {
     engine: 'sqlite',
+    commitsInCallOrder: true,
     apply: async (batch) => {
       if (batch.length === 0) return [];
+      let results: MutationResult[];
       try {
-        const results = applyBatch(batch);
+        results = applyBatch(batch);
         for (const c of overlay.values()) cache.set(c);
-        return results;
       } catch (err) {
         // The whole batch rolled back (disk full, I/O error): what was cached may be ahead of the file.
         cache.clear();
@@ -332,6 +363,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         overlay = new Map();
         overlayAliases = new Map();
       }
+      return committed(results);
     },
     conversation: async (id) => cache.get(id) ?? toConversation(q.conversation.get(id)),
     openConversations: async (source) =>
@@ -363,27 +395,34 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     },
     claim: async (ids) => claims(ids),
     release: async () => undefined,
-    claimable: async (t, limit) => q.ready.all(t, limit).filter((id): id is string => typeof id === 'string'),
+    claimable: async (t, limit) => q.ready.all(t, visibleRow, limit).filter((id): id is string => typeof id === 'string'),
     head: async (id) => {
-      const raw = q.head.get(id);
+      const raw = q.head.get(id, visibleRow);
       return raw === undefined ? undefined : toOutboxRow(raw);
     },
     record: async (updates) => {
-      if (updates.length) record(updates);
-      return { refused: [] };
+      if (updates.length === 0) return { refused: [] };
+      record(updates);
+      return committed({ refused: [] });
     },
     deadLetters: async () => q.dead.all().map(toOutboxRow),
-    retryDead: async (id, t) => (id === 'all' ? q.retryDeadAll.run(t, t, t) : q.retryDeadOne.run(t, t, t, id)).changes,
-    dropDead: async (id) => q.dropDead.run(id).changes > 0,
+    retryDead: async (id, t) => committed((id === 'all' ? q.retryDeadAll.run(t, t, t) : q.retryDeadOne.run(t, t, t, id)).changes),
+    dropDead: async (id) => committed(q.dropDead.run(id).changes > 0),
     outboxFor: async (id) => q.outboxFor.all(id).map(toOutboxRow),
-    acquireLease: async (name, holder, ttlMs) => acquire(name, holder, ttlMs),
-    releaseLease: async (name, holder, epoch) => void q.releaseLease.run(name, holder, epoch),
+    acquireLease: async (name, holder, ttlMs) => committed(acquire(name, holder, ttlMs)),
+    releaseLease: async (name, holder, epoch) => {
+      q.releaseLease.run(name, holder, epoch);
+      await committed(undefined);
+    },
     cursor: async (name) => {
       const v: unknown = q.cursor.get(name);
       return typeof v === 'number' ? v : undefined;
     },
-    setCursor: async (name, value) => void q.setCursor.run(name, value),
-    purgeClosed: async (before, limit) => purge(before, limit),
+    setCursor: async (name, value) => {
+      q.setCursor.run(name, value);
+      await committed(undefined);
+    },
+    purgeClosed: async (before, limit) => committed(purge(before, limit)),
     stats: async (): Promise<StoreStats> => {
       const [active, oldestActive] = tuple(q.countActive.get());
       const [depth, oldestPending] = tuple(q.countOpen.get());
@@ -407,6 +446,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     close: async () => {
       await checkpointer?.stop();
       if (db.open) db.close();
+      walSync?.close();
     },
   };
   return store;

@@ -184,6 +184,12 @@ export interface Lease {
 
 export interface Store {
   readonly engine: 'sqlite' | 'postgres';
+  /**
+   * True when apply() and record() commit synchronously, in call order, and only then wait for the disk:
+   * callers may start the next batch while earlier ones are still being flushed (util/group-commit.ts).
+   * A store that leaves it unset gets one batch at a time.
+   */
+  readonly commitsInCallOrder?: boolean;
 
   /** One transaction for the batch; results in input order. */
   apply(batch: readonly Mutation[]): Promise<MutationResult[]>;

@@ -7,21 +7,25 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 
-/** How often the worker checkpoints: the WAL stays small (a second of commits) and reads stay fast. */
+/** How often the worker looks at the WAL's size. */
 const INTERVAL_MS = 1000;
-/** SQLite's default, restored if the worker cannot run. */
+/** SQLite's default for its automatic checkpoint: the worker's threshold, and restored if the worker cannot run. */
 const AUTOCHECKPOINT_PAGES = 1000;
 
 // Plain CommonJS evaluated in the worker: no build step or loader, the same in tests and in dist/.
 const WORKER_SOURCE = `
+const { statSync } = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.path);
 db.pragma('busy_timeout = 5000');
+const threshold = workerData.thresholdPages * db.pragma('page_size', { simple: true });
+const walSize = () => { try { return statSync(workerData.path + '-wal').size; } catch { return 0; } };
 const checkpoint = () => {
   try { db.pragma('wal_checkpoint(PASSIVE)'); } catch (err) { parentPort.postMessage({ error: String((err && err.message) || err) }); }
 };
-const timer = setInterval(checkpoint, workerData.intervalMs);
+// As often as SQLite's own automatic checkpoint would (once the WAL holds that many pages), not more.
+const timer = setInterval(() => { if (walSize() >= threshold) checkpoint(); }, workerData.intervalMs);
 parentPort.on('message', (m) => {
   if (m !== 'stop') return;
   clearInterval(timer);
@@ -37,13 +41,18 @@ export interface WalCheckpointer {
 
 export interface WalCheckpointerOptions {
   readonly intervalMs?: number;
+  /** WAL pages that call for a checkpoint (SQLite's default for its automatic one). */
+  readonly thresholdPages?: number;
   readonly onError?: (message: string) => void;
 }
 
 export function startWalCheckpointer(db: Database.Database, path: string, options: WalCheckpointerOptions = {}): WalCheckpointer {
   const onError = options.onError ?? ((): void => undefined);
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path, intervalMs: options.intervalMs ?? INTERVAL_MS } });
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { driver, path, intervalMs: options.intervalMs ?? INTERVAL_MS, thresholdPages: options.thresholdPages ?? AUTOCHECKPOINT_PAGES },
+  });
   worker.unref();
   db.pragma('wal_autocheckpoint = 0');
   let running = true;

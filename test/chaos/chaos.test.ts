@@ -4,7 +4,7 @@
 // Agent AI accepted: every conversation is exactly what the same scenario gives without any fault, with
 // END_OF_CONVERSATION once and last. The only difference allowed is a call the bridge says it resent because it
 // was in flight at a kill (at least once; logged as delivery.resend_interrupted).
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -165,11 +165,14 @@ describe('chaos: the live path under failure', () => {
     const resent = new Set(
       logs.flatMap((l) => (l.includes('"event":"delivery.resend_interrupted"') ? [/"conversationId":"([^"]+)"/.exec(l)?.[1] ?? ''] : [])),
     );
+    // Kept for whoever has to read a failure: every daemon's log lines, one file.
+    const logFile = join(dataDir, 'daemons.log');
+    writeFileSync(logFile, `${logs.join('\n')}\n`);
     list.forEach((s, i) => {
       let got = shape(fake.labels(s.id));
       if (resent.has(s.id)) got = got.filter((l, j) => l !== got[j - 1]);
       const want = expected.get(i) ?? [];
-      const what = `conversation ${i} (${s.kind}) ${s.id}`;
+      const what = `conversation ${i} (${s.kind}) ${s.id} (daemon logs: ${logFile})`;
       if (s.kind === 'transcription') {
         // Genesys has no replay for transcripts: an utterance spoken while no socket was subscribed (the
         // daemon killed, a socket down) is gone for good. Everything else must be exact, and what did arrive

@@ -62,7 +62,8 @@ describe('delivery to Agent AI', () => {
 
   it('runs conversations in parallel while each stays in order', async () => {
     h = await startHarness();
-    h.fake.inject({ delayMs: 300, times: 1, match: (b) => JSON.stringify(b).includes('"conversationId":"slow"') });
+    // Long enough for the fast conversation to go through all its calls meanwhile, even on a loaded machine.
+    h.fake.inject({ delayMs: 1500, times: 1, match: (b) => JSON.stringify(b).includes('"conversationId":"slow"') });
     await Promise.all([feed(h, standard('slow')), feed(h, standard('fast'))]);
     // The slow conversation's second call waits for its first; the fast one does not wait for either.
     const fastDone = h.fake.accepted('fast').at(-1)?.receivedAt ?? Infinity;

@@ -47,8 +47,12 @@ describe('Agent AI outage', () => {
 
     // Agent AI is back: the next probe succeeds and every conversation resumes, each in its order.
     host.answer = () => ({ kind: 'ok', status: 200 });
+    const backAt = clock.now();
     await clock.advance(2 * 60_000);
     for (const id of CONVERSATIONS) expect(host.accepted(id)).toEqual(FLOW);
+    // All of it within a minute of Agent AI coming back: the next probe (at most DELIVERY_CIRCUIT_PROBE_MAX_MS
+    // away) and, for the few conversations that carried probes, the rest of their backoff.
+    expect(Math.max(...host.calls.map((c) => c.at)) - backAt).toBeLessThanOrEqual(60_000);
     expect(await store.deadLetters()).toEqual([]);
     expect((rig.dispatcher.status() as { circuit: { state: string } }).circuit.state).toBe('closed');
     expect(await gauge(metrics, 'bridge_delivery_circuit_state')).toBe(0);

@@ -50,6 +50,8 @@ describe('a kill while calls wait', () => {
 
     await after.dispatcher.start();
     await after.clock.advance(1000);
+    // A file store's marks wait for a real flush of its write-ahead log, which the test clock does not step.
+    await after.dispatcher.whenIdle();
     expect(after.host.accepted('waiting')).toEqual(['END_OF_CONVERSATION']);
     // The one that was on the wire may have reached Agent AI: not resent (DELIVERY_EOC_ON_UNKNOWN_OUTCOME=skip).
     expect(after.host.tried('on-the-wire')).toEqual([]);

@@ -4,7 +4,7 @@
 // - A new outbound call to a customer whose earlier conversation dropped unseen (in a socket gap) is held until
 //   that gap is reconciled, so the callback continues the original conversation (a redial), as in replay.
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ScriptPlayer } from '../../src/sim/genesys/player.js';
 import { scriptFromJsonl } from '../../src/sim/genesys/script.js';
 import { CONVERSATIONS } from '../fixtures/genesys/scenarios.js';
@@ -74,6 +74,28 @@ describe('a callback after a gap', () => {
     expect([...live.keys()]).toEqual([...reference.keys()]);
     expect(r.adapter.stats.held).toBe(1);
     expect(logEvents(r.h, 'genesys.held_for_gap')).toHaveLength(1);
+  }, 40_000);
+
+  it('goes in before the timers are let go, so the redial window cannot close on it first', async () => {
+    rig = await startRig(SPEED);
+    const r = rig;
+    // Record, in order, when the adapter stops being blind and when the held callback's facts are committed.
+    const timeline: string[] = [];
+    const visibility = r.h.bridge.visibility;
+    const ingest = r.h.bridge.pipeline.ingest.bind(r.h.bridge.pipeline);
+    vi.spyOn(r.h.bridge.pipeline, 'ingest').mockImplementation(async (fact) => {
+      const outcome = await ingest(fact);
+      if (fact.conversationId === CONVERSATIONS.redialOutbound) timeline.push(`callback ${fact.type} committed; blind: ${JSON.stringify(visibility.blindReasons())}`);
+      return outcome;
+    });
+    setTimeout(() => {
+      r.sim.delayRequests(1500, 1, new RegExp(`/api/v2/conversations/${CONVERSATIONS.redialFirst}$`));
+      r.sim.outage(400);
+    }, 2800);
+    await new ScriptPlayer(r.sim).play(fixtureScript('redial-new-outbound'), { speed: SPEED });
+    await waitForEnds(r.h, [CONVERSATIONS.redialFirst]);
+    // The first of the callback's facts was committed while the source still counted as blind.
+    expect(timeline[0]).toMatch(/callback agent\.joined committed; blind: \{"genesys":\[/);
   }, 40_000);
 });
 

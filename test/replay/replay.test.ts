@@ -1,11 +1,12 @@
 // `agentai-bridge replay` end to end, in-process: recorded Genesys frames → the whole pipeline → the fake
 // Agent AI over HTTP. Each fixture's exact hook sequence (and key bodies) is asserted.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { adapterModules } from '../../adapters/index.js';
+import { deadLettersCommand } from '../../src/cli/dead-letters.js';
 import { replayCommand } from '../../src/cli/replay.js';
 import { loadConfig } from '../../src/config/load.js';
 import { initialState } from '../../src/core/conversation-state.js';
@@ -203,7 +204,15 @@ describe('replay: bodies and behaviour', () => {
     const out = new LineCollector();
     const code = await replayCommand([fixture('standard')], { env, stdout: out, stderr: new LineCollector(), modules: adapterModules });
     expect(code).toBe(3);
-    expect(out.lines.join('\n')).toMatch(/4 dead-lettered[\s\S]*FAILED: dead letters/);
+    const text = out.lines.join('\n');
+    expect(text).toMatch(/4 dead-lettered[\s\S]*FAILED: dead letters/);
+    // The scratch store is kept so the dead letters can be looked at, and the summary says how.
+    const kept = /BRIDGE_DATA_DIR=(\S+) agentai-bridge dead-letters list/.exec(text)?.[1];
+    expect(kept).toBeDefined();
+    const listing = new LineCollector();
+    expect(await deadLettersCommand(['list'], { env: { ...env, BRIDGE_DATA_DIR: kept }, stdout: listing, stderr: new LineCollector(), modules: adapterModules })).toBe(0);
+    expect(listing.lines.filter((l) => l.startsWith('#'))).toHaveLength(4);
+    rmSync(kept ?? '', { recursive: true, force: true });
   });
 
   it('exits 78 with one line per bad key when the config is wrong, before reading any frame', async () => {

@@ -197,6 +197,8 @@ describe('ConversationDetailsClient', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(195);
     const times = fake.details.requests().map((r) => r.at);
     expect(times).toHaveLength(3);
-    expect((times[2] ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(190);
+    // The third request left no sooner than the window allowed, so it cannot have arrived sooner. (Arrival
+    // gaps between requests are not a measure: under load the first ones can reach the server late.)
+    expect((times[2] ?? 0) - t0).toBeGreaterThanOrEqual(195);
   });
 });

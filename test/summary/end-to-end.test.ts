@@ -45,7 +45,7 @@ describe('summary follow-up: daemon, simulated Genesys org, fake Agent AI', () =
     cleanups.push(() => sim.close());
     for (const u of DEMO_USERS) sim.org.addUser(u);
     for (const q of DEMO_QUEUES) sim.org.addQueue(q);
-    const fake = await FakeAgentAi.start({ bots: [BOT], details: { summaryDelayMs: 150 } });
+    const fake = await FakeAgentAi.start({ bots: [BOT], details: { summaryDelayMs: 1000 } }); // well after the first poll, even on a loaded machine
     cleanups.push(() => fake.close());
 
     const stdout = new Collect();

@@ -352,9 +352,18 @@ export class GenesysLiveAdapter implements Adapter {
   }
 
   private seeAgain(reason: string): void {
-    if (!this.blindness.delete(reason)) return;
-    this.ctx?.visibility.sees(reason);
-    if (this.blindness.size === 0) this.releaseHeld();
+    if (!this.blindness.has(reason)) return;
+    if (this.blindness.size > 1) {
+      this.blindness.delete(reason);
+      this.ctx?.visibility.sees(reason);
+      return;
+    }
+    // The last reason: callbacks held meanwhile go in before timers may fire again, or the original's redial
+    // window could expire (and end it) before its callback continues it.
+    void this.releaseHeld().finally(() => {
+      if (!this.blindness.delete(reason)) return;
+      this.ctx?.visibility.sees(reason);
+    });
   }
 
   async stop(): Promise<void> {
@@ -487,10 +496,13 @@ export class GenesysLiveAdapter implements Adapter {
     });
   }
 
-  private releaseHeld(): void {
-    const held = this.held;
-    this.held = [];
-    for (const result of held) void this.ingestResult(result, this.conversations.get(result.conversationId ?? '')?.queueId);
+  /** Ingests what was held, and what was held while that ran, until nothing is. */
+  private async releaseHeld(): Promise<void> {
+    while (this.held.length) {
+      const held = this.held;
+      this.held = [];
+      await Promise.allSettled(held.map((result) => this.ingestResult(result, this.conversations.get(result.conversationId ?? '')?.queueId)));
+    }
   }
 
   /**
