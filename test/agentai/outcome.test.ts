@@ -63,7 +63,7 @@ describe('outcomeForStatus', () => {
   });
   it('a retryable answer carries its Retry-After; without one the backoff decides', () => {
     expect(outcomeForStatus(429, new Map([['retry-after', '2']]), 'slow down', 0)).toEqual({ kind: 'retry', status: 429, retryAfterMs: 2_000, error: 'HTTP 429: slow down' });
-    expect(outcomeForStatus(429, new Map([['retry-after', 'soon']]), '', 0)).toEqual({ kind: 'retry', status: 429, error: 'HTTP 429' });
+    expect(outcomeForStatus(429, new Map([['retry-after', 'soon']]), '', 0)).toStrictEqual({ kind: 'retry', status: 429, error: 'HTTP 429' });
   });
   it.each([200, 201, 204])('%i → ok', (s) => expect(outcomeForStatus(s, none, '', 0)).toEqual({ kind: 'ok', status: s }));
   it.each([301, 400, 404, 409, 413, 422])('%i → permanent', (s) => expect(outcomeForStatus(s, none, 'x', 0).kind).toBe('permanent'));
@@ -73,6 +73,14 @@ describe('outcomeForStatus', () => {
 describe('parseRetryAfter', () => {
   const now = Date.parse('2026-01-01T00:00:00Z');
   it('reads delta-seconds', () => expect(parseRetryAfter(' 120 ', now)).toBe(120_000));
+  it('reads fractional seconds', () => {
+    expect(parseRetryAfter('1.5', now)).toBe(1_500);
+    expect(parseRetryAfter('1.25', now)).toBe(1_250);
+  });
+  it('refuses a number with anything around it', () => {
+    expect(parseRetryAfter('12x', now)).toBeUndefined();
+    expect(parseRetryAfter('x12', now)).toBeUndefined();
+  });
   it('reads an HTTP-date', () => expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:30 GMT', now)).toBe(30_000));
   it('clamps a past date to 0', () => expect(parseRetryAfter('Wed, 31 Dec 2025 23:00:00 GMT', now)).toBe(0));
   it('ignores garbage and absence', () => {

@@ -48,7 +48,8 @@ describe('Circuit', () => {
     const intervals: number[] = [];
     for (let i = 0; i < 4; i++) {
       expect(c.permit(t).kind).toBe('go');
-      c.failed(t, true);
+      // A failed probe keeps it open; it does not "open" it again.
+      expect(c.failed(t, true)).toBe(false);
       intervals.push(c.probeInMs(t));
       t += c.probeInMs(t);
     }
@@ -56,9 +57,10 @@ describe('Circuit', () => {
     expect(c.permit(t)).toEqual({ kind: 'go', probe: true });
     expect(c.succeeded()).toBe(true);
     expect(c.state).toBe('closed');
-    // Reset: the next opening starts again from the base interval.
-    c.failed(t, false);
+    // Reset: the next opening starts again from the base interval, and its probe goes when due.
+    expect(c.failed(t, false)).toBe(true);
     expect(c.probeInMs(t)).toBe(1_000);
+    expect(c.permit(t + 1_000)).toEqual({ kind: 'go', probe: true });
   });
 
   it('an abandoned probe lets the next one go at once', () => {

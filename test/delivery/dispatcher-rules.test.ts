@@ -462,6 +462,7 @@ describe('dispatcher: circuit', () => {
     expect(r.events('delivery.circuit_open')).toHaveLength(1);
     expect(r.dispatcher.status()).toMatchObject({ circuit: { state: 'open', host: 'agentai.test' } });
     expect((await r.metrics.circuitState.get()).values[0]).toMatchObject({ labels: { host: 'agentai.test' }, value: 2 });
+    expect((await r.metrics.circuitState.get()).values).toHaveLength(1);
     // While open, the retries that come due wait for the probe instead of going out.
     await r.advance(999);
     expect(r.agentai.sent).toHaveLength(4);
@@ -695,6 +696,49 @@ describe('dispatcher: waiting and stopping', () => {
     await deliver(r, 'c1');
     await r.advance(10_000);
     expect(r.agentai.labels('c1')).toEqual(['NA entry A', 'NA entry A', 'message USER', 'NA exit A']);
+    expect(r.events('delivery.store_failed')).toEqual([]);
+  });
+
+  it('a call whose text was left to fetch and that no completer fills in is a dead letter, never sent empty', async () => {
+    const r = await rig();
+    await seedRecord(r.store, record('c1'), [{ ...outbox('c1', ['message USER'])[0]!, ref: 'msg-1' }, ...outbox('c1', ['NA exit A'])]);
+    await deliver(r, 'c1');
+    expect(r.agentai.labels('c1')).toEqual(['NA exit A']);
+    const [dead] = await r.store.deadLetters();
+    expect(dead).toMatchObject({ label: 'message USER', lastError: 'nothing fills in this call for source "test" (reference msg-1)' });
+    expect(dead?.blocking).toBeFalsy();
+  });
+
+  it('an outcome the store does not take at once is kept and written again, backing off further each time', async () => {
+    let failures = 2;
+    const store = await storeWith((real) => ({
+      record: (updates) => (updates.some((u) => u.update.status === 'done') && failures-- > 0 ? Promise.reject(new Error('disk full')) : real.record(updates)),
+    }));
+    const r = await rig({}, { store, random: () => 0.999 });
+    await r.seed('c1', ['END_OF_CONVERSATION']);
+    r.dispatcher.notify('c1');
+    // The runner itself waits for the retry of its mark: move the clock without waiting for it to be quiet.
+    await r.clock.advance(10_000);
+    await r.dispatcher.whenQuiet();
+    expect(r.events('delivery.mark_failed').map((e) => e.retryInMs)).toEqual([499, 749]);
+    // Sent once, recorded as delivered: neither resent nor taken for an unknown outcome.
+    expect(r.agentai.labels('c1')).toEqual(['END_OF_CONVERSATION']);
+    expect((await r.store.outboxFor('c1'))[0]?.status).toBe('done');
+    expect(await r.store.deadLetters()).toEqual([]);
+  });
+
+  it('gives a conversation back (release) once nothing is left in it', async () => {
+    const released: string[] = [];
+    const store = await storeWith((real) => ({
+      release: async (claims) => {
+        released.push(...claims.map((c) => c.conversationId));
+        return real.release(claims);
+      },
+    }));
+    const r = await rig({}, { store });
+    await r.seed('c1', ['NA entry A']);
+    await deliver(r, 'c1');
+    expect(released).toEqual(['c1']);
   });
 });
 

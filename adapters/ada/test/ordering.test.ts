@@ -98,10 +98,11 @@ describe('OrderingBuffer', () => {
       timers: clock,
       process: async (_key, item) => void seen.push(item.name),
     });
-    const all = ['first', 'second', 'third', 'fourth'].map((name, i) => buffer.submit('k', { at: i === 3 ? 0 : 5, name }));
+    const names = Array.from({ length: 12 }, (_, i) => `n${i}`);
+    const all = [...names, 'early'].map((name) => buffer.submit('k', { at: name === 'early' ? 0 : 5, name }));
     clock.step(HOLD_MS);
     await Promise.all(all);
-    expect(seen).toEqual(['fourth', 'first', 'second', 'third']);
+    expect(seen).toEqual(['early', ...names]);
   });
 
   it('a third window waits for the second, which waited for the first', async () => {
