@@ -343,6 +343,8 @@ export class Dispatcher {
       this.park(conversationId, permission.untilMs - t);
       return 'stop';
     }
+    // A probe turns the circuit half-open: the gauge says so while it is out.
+    if (permission.probe) this.reportCircuit();
     return this.attempt(row, bot, bodyJson, permission.probe);
   }
 
@@ -423,6 +425,7 @@ export class Dispatcher {
           return undefined;
         }
         probe = permission.probe;
+        if (probe) this.reportCircuit();
       }
       let marked: boolean;
       try {

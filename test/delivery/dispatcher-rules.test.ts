@@ -487,6 +487,23 @@ describe('dispatcher: circuit', () => {
     await r.dispatcher.whenIdle();
   });
 
+  it('the circuit gauge says open (2), probing (1) while the probe is out, closed (0) after it', async () => {
+    const r = await rig({ circuit: { failures: 1, probeBaseMs: 1_000, probeMaxMs: 1_000 } });
+    let answerProbe: ((o: SendOutcome) => void) | undefined;
+    r.agentai.answer = (_c, nth) => (nth === 1 ? { kind: 'retry', status: 503, error: 'HTTP 503' } : new Promise((res) => (answerProbe = res)));
+    await r.seed('c1', ['NA entry A']);
+    const gauge = async (): Promise<number | undefined> => (await r.metrics.circuitState.get()).values[0]?.value;
+    expect(await gauge()).toBe(0);
+    await deliver(r, 'c1');
+    expect(await gauge()).toBe(2);
+    r.clock.step(1_000);
+    await until(() => answerProbe !== undefined);
+    expect(await gauge()).toBe(1);
+    answerProbe?.({ kind: 'ok', status: 200 });
+    await r.dispatcher.whenQuiet();
+    expect(await gauge()).toBe(0);
+  });
+
   it('a permanent rejection is an answer: it closes the circuit too', async () => {
     const r = await rig({ circuit: { failures: 1, probeBaseMs: 1_000, probeMaxMs: 1_000 } });
     let answer: SendOutcome = { kind: 'retry', status: 503, error: 'HTTP 503' };
