@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { DestinationStream } from 'pino';
 import { ConfigError, loadConfig, type BridgeConfig, type LoadOptions } from '../config/load.js';
 import { createLogger } from '../observability/logger.js';
+import { postgresPassword } from '../config/postgres-url.js';
 import { EXIT, println, type CliContext } from './context.js';
 
 /** Every secret value in the config, so the logger can scrub it from any line. */
@@ -12,6 +13,8 @@ export function secretValues(config: BridgeConfig): string[] {
     config.genesys.clientSecret,
     ...config.ada.webhookSecrets,
     ...config.bots.map((b) => b.clientSecret),
+    config.postgres.url,
+    postgresPassword(config.postgres.url) ?? '',
   ].filter((s) => s !== '');
 }
 

@@ -4,6 +4,7 @@
 import pg from 'pg';
 import { StoreError } from './errors.js';
 import { quoteSchema } from './postgres-schema.js';
+import { maskPostgresUrl, postgresPassword } from '../config/postgres-url.js';
 
 const INT8_OID = 20;
 
@@ -13,27 +14,6 @@ export interface PoolOptions {
   readonly max?: number;
   /** How long a new connection may take before the attempt fails. */
   readonly connectTimeoutMs?: number;
-}
-
-/** The URL as it may be shown: the password replaced by a mask. Never throws. */
-export function maskPostgresUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '****';
-    return u.toString();
-  } catch {
-    return '(unparseable URL)';
-  }
-}
-
-/** The password in a URL, if any, so loggers can scrub it wherever it appears. */
-export function postgresPassword(url: string): string | undefined {
-  try {
-    const p = decodeURIComponent(new URL(url).password);
-    return p === '' ? undefined : p;
-  } catch {
-    return undefined;
-  }
 }
 
 export function createPool(options: PoolOptions): pg.Pool {
@@ -57,7 +37,8 @@ export function createPool(options: PoolOptions): pg.Pool {
 
 /** Wraps a failure to reach or use the database in a StoreError naming the setting (password masked). */
 export function unreachable(url: string, err: unknown): StoreError {
-  if (err instanceof StoreError) return err;
+  if (err instanceof StoreError && err.code !== 'STORE_UNREACHABLE') return err;
+  if (err instanceof StoreError && err.message.includes('BRIDGE_POSTGRES_URL')) return err;
   const reason = err instanceof Error ? err.message : String(err);
   const password = postgresPassword(url);
   const safe = password ? reason.split(password).join('****') : reason;
