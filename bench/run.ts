@@ -3,6 +3,8 @@
 //  2. ingest: facts per second through pipeline + SQLite (one transaction per fact, synchronous=FULL)
 //  3. end to end: hook calls per second and fact-to-hook latency against the fake Agent AI over HTTP,
 //     many conversations in parallel
+//  4. failover (bench/failover.ts): replicas on PostgreSQL, time from killing or stopping the leader to the
+//     next replica's subscription
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +16,7 @@ import { initialState, step, type SequencerSettings } from '../src/core/sequence
 import { createLogger } from '../src/observability/logger.js';
 import { Bridge } from '../src/runtime/bridge.js';
 import { FakeAgentAi } from '../src/sim/agentai-receiver.js';
+import { benchFailover } from './failover.js';
 
 const settings: SequencerSettings = {
   settleMs: 10_000, transferSettleMs: 300_000, redialWindowMs: 60_000, summary: true, defaultLanguage: 'en', defaultExperience: 'voice',
@@ -110,3 +113,4 @@ async function benchIngestAndDelivery(): Promise<void> {
 console.log(`agentai-bridge bench — node ${process.version}, ${new Date().toISOString()}`);
 benchSequencer();
 await benchIngestAndDelivery();
+await benchFailover();
