@@ -79,7 +79,7 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
 export class Cluster {
   readonly replicas: DaemonProcess[] = [];
 
-  constructor(private readonly env: NodeJS.ProcessEnv) {}
+  constructor(readonly env: NodeJS.ProcessEnv) {}
 
   async add(id: string, extra: NodeJS.ProcessEnv = {}): Promise<DaemonProcess> {
     const d = await spawnDaemon({ ...this.env, BRIDGE_REPLICA_ID: id, ...extra });

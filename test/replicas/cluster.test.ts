@@ -1,6 +1,7 @@
 // Replicas on one PostgreSQL schema, as real processes: every replica takes Ada webhooks and delivers; exactly
 // one holds the Genesys subscription; a killed, stopped or paused leader is replaced, and per-conversation
 // order and END_OF_CONVERSATION once hold across all of it.
+import { readdirSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeSecret } from '../../adapters/ada/test/harness.js';
 import { FakeAgentAi } from '../../src/sim/agentai-receiver.js';
@@ -95,6 +96,8 @@ describe('a cluster of replicas on PostgreSQL', () => {
     expect((await status(follower.port))?.replica).toMatchObject({ id: follower === a ? 'replica-a' : 'replica-b', role: 'follower', state: 'following' });
     expect((await status(leader.port))?.replica).toMatchObject({ role: 'leader', state: 'leading', ttlMs: 1500, heartbeatMs: 300 });
     expect(await readyz(follower.port)).toBe(200);
+    // Both replicas share one BRIDGE_DATA_DIR here: under postgres nothing is kept there (no store, no lock).
+    expect(readdirSync(cluster.env.BRIDGE_DATA_DIR ?? '')).toEqual([]);
   }, 60_000);
 
   it('three replicas: SIGKILL of the leader mid-stream, another takes over; SIGTERM of the next hands over; nothing lost or doubled', async () => {
