@@ -1,7 +1,9 @@
 // `agentai-bridge dead-letters list | retry <id>|--all | drop <id>`: what delivery gave up on, and why.
 // Works on the store directly (the daemon may be running: SQLite WAL allows it); a retried row is picked up
-// by the running daemon's next pass over the outbox, or at its next start.
+// by the running daemon's next pass over the outbox, or at its next start. Under BRIDGE_STORE=postgres it
+// lists and changes the whole cluster's dead letters, and any replica's sweep picks a retried row up.
 import { openStore } from '../store/open.js';
+import type { Store } from '../store/types.js';
 import { EXIT, println, type CliContext } from './context.js';
 import { loadOrExplain } from './setup.js';
 
@@ -15,7 +17,14 @@ export async function deadLettersCommand(args: string[], ctx: CliContext): Promi
   }
   const config = loadOrExplain(ctx);
   if (typeof config === 'number') return config;
-  const store = await openStore(config);
+  let store: Store;
+  try {
+    store = await openStore(config);
+  } catch (err) {
+    // Under postgres: the cluster's database is unreachable (the message names BRIDGE_POSTGRES_URL, masked).
+    println(ctx.stderr, `agentai-bridge dead-letters: ${err instanceof Error ? err.message : String(err)}`);
+    return EXIT.failure;
+  }
   try {
     if (verb === 'list') {
       const rows = await store.deadLetters();

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, maskedConfig } from '../../src/config/load.js';
 import { checkConfigCommand } from '../../src/cli/check-config.js';
+import { main } from '../../src/cli/main.js';
+import { adapterModules } from '../../adapters/index.js';
 import { LineCollector } from '../helpers/harness.js';
 import { PG_URL, dropSchema, freshSchema } from '../helpers/postgres.js';
 
@@ -91,5 +93,18 @@ describe('check-config with BRIDGE_STORE=postgres', () => {
     const text = [...err.lines, ...out.lines].join('\n');
     expect(err.lines[0]).toMatch(/^config error: postgres\.url \(BRIDGE_POSTGRES_URL\): cannot use PostgreSQL at postgres:\/\/bridge:\*\*\*\*@127\.0\.0\.1:1\/bridge/);
     expect(text).not.toContain('hunter2');
+  });
+
+  it('run fails the same way, before anything starts', async () => {
+    const err = new LineCollector();
+    const code = await main(['run'], {
+      env: { ...base, BRIDGE_STORE: 'postgres', BRIDGE_POSTGRES_URL: 'postgres://bridge:hunter2@127.0.0.1:1/bridge', BRIDGE_HTTP_PORT: '0' },
+      stdout: new LineCollector(),
+      stderr: err,
+      modules: adapterModules,
+    });
+    expect(code).toBe(78);
+    expect(err.lines[0]).toMatch(/^config error: postgres\.url \(BRIDGE_POSTGRES_URL\): cannot use PostgreSQL at postgres:\/\/bridge:\*\*\*\*@127\.0\.0\.1:1\/bridge/);
+    expect(err.lines.join('\n')).not.toContain('hunter2');
   });
 });
