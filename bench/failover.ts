@@ -1,4 +1,4 @@
-// `npm run bench`, failover part: two real replicas on a PostgreSQL schema (BENCH_POSTGRES_URL, default the
+// `npm run bench`, PostgreSQL part: ingest through the PostgreSQL store; and failover: two real replicas on a PostgreSQL schema (BENCH_POSTGRES_URL, default the
 // local server) with the simulated Genesys org. Measures, with the default lease timings (TTL 5 s, heartbeat
 // 1 s): from SIGKILL of the leader to the other replica's subscription being live (role leader in /status),
 // and the same from SIGTERM (the lease is released). Prints figures; asserts nothing.
@@ -10,6 +10,14 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { Writable } from 'node:stream';
+import { performance } from 'node:perf_hooks';
+import { loadConfig } from '../src/config/load.js';
+import type { Fact } from '../src/core/facts.js';
+import { createLogger } from '../src/observability/logger.js';
+import { Bridge } from '../src/runtime/bridge.js';
+import { openPostgresStore } from '../src/store/postgres.js';
+import type { Store } from '../src/store/types.js';
 import { FakeAgentAi } from '../src/sim/agentai-receiver.js';
 import { GenesysSim } from '../src/sim/genesys/server.js';
 
@@ -60,6 +68,34 @@ async function leaderOf(replicas: readonly Replica[], timeoutMs = 30_000): Promi
     if (Date.now() > deadline) throw new Error('no leader');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** Facts per second through pipeline + PostgreSQL store, 200 conversations in parallel (group commit). */
+export async function benchPostgresIngest(conversation: (id: string, t0: number) => Fact[]): Promise<void> {
+  const schema = `bench_${randomBytes(4).toString('hex')}`;
+  let store: Store;
+  try {
+    store = await openPostgresStore({ url: PG_URL, schema });
+  } catch {
+    console.log(`pg ingest      skipped: no PostgreSQL at ${PG_URL} (set BENCH_POSTGRES_URL)`);
+    return;
+  }
+  const config = loadConfig({ env: { AGENTAI_URL: 'http://127.0.0.1:9', AGENTAI_BOT_ID: BOT.botId, AGENTAI_CLIENT_ID: BOT.clientId, AGENTAI_CLIENT_SECRET: BOT.clientSecret, LOG_LEVEL: 'silent' } });
+  const bridge = new Bridge({ config, logger: createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, done) => done() }), pretty: false }), store });
+  const t0 = Date.now();
+  const all = Array.from({ length: 200 }, (_, i) => conversation(`pg-${i}`, t0));
+  const start = performance.now();
+  await Promise.all(all.map(async (facts) => {
+    for (const f of facts) await bridge.pipeline.ingest(f);
+  }));
+  const ms = performance.now() - start;
+  const n = all.flat().length;
+  console.log(`pg ingest      ${Math.round(n / (ms / 1000)).toLocaleString('en')} facts/s  (${n.toLocaleString('en')} facts of 200 conversations in parallel, group commit, one PostgreSQL transaction per batch)`);
+  await bridge.stop(100);
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await client.end();
 }
 
 export async function benchFailover(): Promise<void> {

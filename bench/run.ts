@@ -16,7 +16,7 @@ import { initialState, step, type SequencerSettings } from '../src/core/sequence
 import { createLogger } from '../src/observability/logger.js';
 import { Bridge } from '../src/runtime/bridge.js';
 import { FakeAgentAi } from '../src/sim/agentai-receiver.js';
-import { benchFailover } from './failover.js';
+import { benchFailover, benchPostgresIngest } from './failover.js';
 
 const settings: SequencerSettings = {
   settleMs: 10_000, transferSettleMs: 300_000, redialWindowMs: 60_000, summary: true, defaultLanguage: 'en', defaultExperience: 'voice',
@@ -113,4 +113,5 @@ async function benchIngestAndDelivery(): Promise<void> {
 console.log(`agentai-bridge bench — node ${process.version}, ${new Date().toISOString()}`);
 benchSequencer();
 await benchIngestAndDelivery();
+await benchPostgresIngest(conversation);
 await benchFailover();

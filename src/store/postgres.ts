@@ -29,6 +29,7 @@ import type {
 } from './types.js';
 import { migratePostgres } from './postgres-schema.js';
 import { createPool, isRetryableConflict, unreachable } from './postgres-pool.js';
+import { BatchWrites, preparePlan, type PreparedPlan } from './postgres-batch-writes.js';
 import { CONVERSATION_COLUMNS, OUTBOX_COLUMNS, toConversation, toOpenConversation, toOutboxRow, type StoredConversation } from './postgres-rows.js';
 
 export interface PostgresStoreOptions {
@@ -59,13 +60,6 @@ interface BatchView {
   redial: Map<string, { conversationId: string; expiresAt: number }>;
   seen: Set<string>;
 }
-
-const copyView = (v: BatchView): BatchView => ({
-  conversations: new Map(v.conversations),
-  aliases: new Map(v.aliases),
-  redial: new Map(v.redial),
-  seen: new Set(v.seen),
-});
 
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
   const pool = createPool({ url: options.url, schema: options.schema, ...(options.poolSize ? { max: options.poolSize } : {}) });
@@ -188,97 +182,91 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
   });
 
-  async function writePlan(client: pg.PoolClient, view: BatchView, plan: IngestPlan, platformId: string | undefined, t: number): Promise<void> {
+  /** What a plan changes in the batch's view, for the mutations after it. */
+  function applyToView(view: BatchView, plan: IngestPlan, platformId: string | undefined): void {
     const c = plan.conversation;
-    // Serialise first: a body that cannot be written fails before anything reaches the database.
-    const state = JSON.stringify(c.state);
-    const bodies = plan.outbox.map((row) => JSON.stringify(row.body));
-    await client.query(
-      `INSERT INTO conversations (id, bot, source, state, wake_at, closed_at, updated_at, created_at, clock_platform_at, clock_local_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9)
-       ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, wake_at = EXCLUDED.wake_at, closed_at = EXCLUDED.closed_at,
-         updated_at = EXCLUDED.updated_at, clock_platform_at = EXCLUDED.clock_platform_at, clock_local_at = EXCLUDED.clock_local_at`,
-      [c.id, c.bot, c.source, state, plan.wakeAt ?? null, plan.closedAt ?? null, t, c.clock?.platformAt ?? null, c.clock?.localAt ?? null],
-    );
     view.conversations.set(c.id, { record: c, closed: plan.closedAt !== undefined });
-    if (plan.alias && platformId) {
-      await client.query(
-        'INSERT INTO aliases (platform_id, conversation_id) VALUES ($1, $2) ON CONFLICT (platform_id) DO UPDATE SET conversation_id = EXCLUDED.conversation_id',
-        [platformId, plan.alias],
-      );
-      view.aliases.set(platformId, plan.alias);
-    }
+    if (plan.alias && platformId) view.aliases.set(platformId, plan.alias);
     if (plan.redial === 'clear') {
-      await client.query('DELETE FROM redial_index WHERE conversation_id = $1', [c.id]);
       for (const [key, entry] of view.redial) if (entry.conversationId === c.id) view.redial.delete(key);
     } else if (plan.redial) {
-      const { keys, until } = plan.redial;
-      await client.query(
-        `INSERT INTO redial_index (match_key, conversation_id, expires_at) SELECT k, $2, $3 FROM unnest($1::text[]) AS k
-         ON CONFLICT (match_key) DO UPDATE SET conversation_id = EXCLUDED.conversation_id, expires_at = EXCLUDED.expires_at`,
-        [[...keys], c.id, until],
-      );
-      for (const key of keys) view.redial.set(key, { conversationId: c.id, expiresAt: until });
-    }
-    if (plan.outbox.length) {
-      await client.query(
-        `INSERT INTO outbox (conversation_id, bot, source, kind, label, event, body, ref, status, next_attempt_at, created_at, updated_at, fact_at)
-         SELECT $1, $2, $3, kind, label, event, body, ref, 'pending', $4, $4, $4, fact_at
-         FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[]) WITH ORDINALITY AS r(kind, label, event, body, ref, fact_at, n)
-         ORDER BY n`,
-        [
-          c.id,
-          c.bot,
-          c.source,
-          t,
-          plan.outbox.map((r) => r.kind),
-          plan.outbox.map((r) => r.label),
-          plan.outbox.map((r) => r.event),
-          bodies,
-          plan.outbox.map((r) => r.ref ?? null),
-          plan.outbox.map((r) => r.factAt),
-        ],
-      );
+      for (const key of plan.redial.keys) view.redial.set(key, { conversationId: c.id, expiresAt: plan.redial.until });
     }
   }
 
-  async function applyBatch(client: pg.PoolClient, batch: readonly Mutation[]): Promise<MutationResult[]> {
-    const epochs = await liveEpochs(client, batch);
-    let view = await lockBatch(client, batch);
-    const t = now();
-    const results: MutationResult[] = [];
-    for (const m of batch) {
-      if (m.kind === 'fact' && m.fence && epochs.get(m.fence.lease) !== m.fence.epoch) {
-        results.push({ kind: 'fenced' });
-        continue;
-      }
-      if (m.kind === 'fact' && view.seen.has(m.dedupeKey)) {
-        results.push({ kind: 'duplicate' });
-        continue;
-      }
-      const before = copyView(view);
-      await client.query('SAVEPOINT mutation');
+  /** Decides every mutation over the view; what they write is gathered in `writes`. Never touches the database. */
+  function decideAll(view: BatchView, batch: readonly Mutation[], epochs: Map<string, number>, writes: BatchWrites): MutationResult[] {
+    return batch.map((m): MutationResult => {
+      if (m.kind === 'fact' && m.fence && epochs.get(m.fence.lease) !== m.fence.epoch) return { kind: 'fenced' };
+      if (m.kind === 'fact' && view.seen.has(m.dedupeKey)) return { kind: 'duplicate' };
+      let prepared: PreparedPlan;
       try {
         let plan: IngestPlan | undefined;
         if (m.kind === 'tick') {
           const current = view.conversations.get(m.conversationId)?.record;
           plan = current ? m.decide(current) : undefined;
-          if (plan) await writePlan(client, view, plan, undefined, t);
         } else {
           plan = m.decide(readerOver(view));
-          await client.query('INSERT INTO seen_facts (dedupe_key, conversation_id, seen_at) VALUES ($1, $2, $3)', [m.dedupeKey, plan.conversation.id, m.at]);
-          view.seen.add(m.dedupeKey);
-          await writePlan(client, view, plan, m.platformConversationId, t);
         }
-        await client.query('RELEASE SAVEPOINT mutation');
-        results.push(plan ? { kind: 'applied', plan } : { kind: 'unchanged' });
+        if (!plan) return { kind: 'unchanged' };
+        prepared = preparePlan(plan);
       } catch (err) {
-        // A failed statement aborts the transaction up to the savepoint; the rest of the batch goes on.
+        return { kind: 'failed', error: err instanceof Error ? err : new Error(String(err)) };
+      }
+      const platformId = m.kind === 'fact' ? m.platformConversationId : undefined;
+      applyToView(view, prepared.plan, platformId);
+      if (m.kind === 'fact') view.seen.add(m.dedupeKey);
+      writes.add(prepared, platformId, m.kind === 'fact' ? { key: m.dedupeKey, at: m.at } : undefined);
+      return { kind: 'applied', plan: prepared.plan };
+    });
+  }
+
+  /**
+   * The whole batch decided in memory, then written set-based under one savepoint. If the database refuses
+   * those writes (a value it will not store), they are rolled back and the batch is written again mutation by
+   * mutation, each in its own savepoint, so that only the offending one fails.
+   */
+  async function applyBatch(client: pg.PoolClient, batch: readonly Mutation[]): Promise<MutationResult[]> {
+    const epochs = await liveEpochs(client, batch);
+    const view = await lockBatch(client, batch);
+    const t = now();
+    const writes = new BatchWrites();
+    const results = decideAll(view, batch, epochs, writes);
+    await client.query('SAVEPOINT batch');
+    try {
+      await writes.flush(client, t);
+      await client.query('RELEASE SAVEPOINT batch');
+      return results;
+    } catch (err) {
+      await client.query('ROLLBACK TO SAVEPOINT batch');
+      if (isConnectionLost(err) || isRetryableConflict(err)) throw err;
+      return applyOneByOne(client, batch, epochs, t);
+    }
+  }
+
+  async function applyOneByOne(client: pg.PoolClient, batch: readonly Mutation[], epochs: Map<string, number>, t: number): Promise<MutationResult[]> {
+    // The locks are still held; the rows are read again as the rolled-back writes left them.
+    let view = await lockBatch(client, batch);
+    const results: MutationResult[] = [];
+    for (const m of batch) {
+      const writes = new BatchWrites();
+      const [result] = decideAll(view, [m], epochs, writes);
+      if (result?.kind !== 'applied') {
+        results.push(result ?? { kind: 'unchanged' });
+        continue;
+      }
+      await client.query('SAVEPOINT mutation');
+      try {
+        await writes.flush(client, t);
+        await client.query('RELEASE SAVEPOINT mutation');
+        results.push(result);
+      } catch (err) {
         await client.query('ROLLBACK TO SAVEPOINT mutation');
-        view = before;
         // A deadlock victim or a lost connection fails the batch as a whole (retried), not this mutation.
         if (isConnectionLost(err) || isRetryableConflict(err)) throw err;
         results.push({ kind: 'failed', error: err instanceof Error ? err : new Error(String(err)) });
+        // Its effects on the view are undone by reading the rows again.
+        view = await lockBatch(client, batch);
       }
     }
     return results;

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../../src/store/postgres.js';
 import { POSTGRES_SCHEMA_VERSION } from '../../src/store/postgres-schema.js';
 import { StoreError } from '../../src/store/errors.js';
-import { storeContract, T0, type StoreHarness } from './contract.js';
+import { fact, plan, row, storeContract, T0, type StoreHarness } from './contract.js';
 import { PG_URL, dropSchema, freshSchema } from '../helpers/postgres.js';
 
 async function postgresHarness(): Promise<StoreHarness> {
@@ -33,6 +33,27 @@ async function postgresHarness(): Promise<StoreHarness> {
 }
 
 storeContract('postgres', postgresHarness, { shared: true });
+
+describe('postgres store writes', () => {
+  it('fails only the mutation whose rows PostgreSQL refuses (a NUL in text), the rest of the batch commits', async () => {
+    const h = await postgresHarness();
+    const store = await h.open();
+    try {
+      const results = await store.apply([
+        fact('k1', 'c1', () => plan('c1')),
+        fact('k2', 'c2', () => plan('c2', { outbox: [row('bad\u0000label')] })),
+        fact('k3', 'c1', (r) => plan('c1', { conversation: r.conversationFor('c1')!, outbox: [row('second')] })),
+      ]);
+      expect(results.map((r) => r.kind)).toEqual(['applied', 'failed', 'applied']);
+      expect((await store.outboxFor('c1')).map((r) => r.label)).toEqual(['entry c1', 'second']);
+      expect(await store.conversation('c2')).toBeUndefined();
+      expect((await store.apply([fact('k2', 'c2', () => plan('c2'))]))[0]?.kind).toBe('applied');
+    } finally {
+      await store.close();
+      await h.cleanup();
+    }
+  });
+});
 
 describe('postgres store setup', () => {
   it('creates its schema when replicas start at the same moment, applying each migration once', async () => {
