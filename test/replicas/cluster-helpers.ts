@@ -4,28 +4,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { created, ended, handoffEnded, message } from '../../adapters/ada/test/harness.js';
 import { spawnDaemon, type DaemonProcess } from '../helpers/daemon-process.js';
 import { bridgeEnv } from '../helpers/harness.js';
 import { PG_URL } from '../helpers/postgres.js';
 
-export const ADA_EXPECTED = ['NA entry agent-sam', 'message USER', 'message AGENT', 'message USER', 'message AGENT', 'NA exit agent-sam', 'TRIGGER_SUMMARY_EVENT', 'END_OF_CONVERSATION'];
-
-export function adaConversation(conv: string): unknown[] {
-  return [
-    created(conv, 0),
-    message(conv, 1000, { role: 'end_user', text: 'hello?' }),
-    message(conv, 2000, { role: 'human_agent', text: 'Sam here', authorId: 'agent-sam', name: 'Sam' }),
-    message(conv, 3000, { role: 'end_user', text: 'my parcel' }),
-    message(conv, 4000, { role: 'human_agent', text: 'on its way', authorId: 'agent-sam', name: 'Sam' }),
-    handoffEnded(conv, 5000),
-    ended(conv, 6000),
-  ];
-}
-
-export const short = (labels: readonly string[]): string[] => labels.map((l) => l.replace(/^(message \w+).*/, '$1'));
-/** A call resent after an unknown outcome arrives twice in a row; that is the only repetition allowed. */
-export const dedupeAdjacent = (labels: readonly string[]): string[] => labels.filter((l, i) => l !== labels[i - 1]);
+export { ADA_EXPECTED, adaConversation, dedupeAdjacent, short } from '../helpers/ada-conversation.js';
 
 /** Cluster timings: short so tests are quick, in the same proportions as the defaults. */
 export function clusterEnv(agentAiUrl: string, schema: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
