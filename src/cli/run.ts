@@ -153,6 +153,11 @@ export async function startDaemon(ctx: CliContext, options: { signals?: boolean;
   });
   const http = await server.listen();
   await bridge.start();
+  // Another replica gave conversations up (it stopped, or finished them while new rows came in here): take
+  // them now rather than at the next sweep.
+  const unhint = store.onHint?.((hint) => {
+    if (hint === 'claims-released') void bridge.dispatcher.sweep().catch(() => undefined);
+  });
 
   let resolveDone: (code: number) => void = () => undefined;
   const done = new Promise<number>((resolve) => {
@@ -169,6 +174,7 @@ export async function startDaemon(ctx: CliContext, options: { signals?: boolean;
     void (async () => {
       // The lease first: another replica takes the subscription over while this one drains.
       await leadership?.stop();
+      unhint?.();
       for (const a of adapters) await a.stop().catch((err: unknown) => logger.error({ err, adapter: a.name }, 'adapter stop failed'));
       const drained = await bridge.stop(config.bridge.shutdownDeadlineMs);
       lock?.release();

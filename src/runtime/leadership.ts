@@ -59,14 +59,22 @@ export class Leadership {
   /** Transitions (elected/deposed) run one after another, never interleaved. */
   private transitions: Promise<void> = Promise.resolve();
   private stopped = false;
+  private unhint: (() => void) | undefined;
+  private retryAfterTick = false;
   private readonly now: () => number;
 
   constructor(private readonly deps: LeadershipDeps) {
     this.now = deps.now ?? Date.now;
   }
 
-  /** Tries at once, then every heartbeat. */
+  /** Tries at once, then every heartbeat, and at once when another process gives the lease up. */
   start(): void {
+    this.unhint = this.deps.store.onHint?.((hint) => {
+      if (hint !== 'lease-released' || this.stopped) return;
+      // An attempt in flight may have read the lease just before it was given up: try once more after it.
+      if (this.ticking) this.retryAfterTick = true;
+      else void this.tick();
+    });
     void this.tick();
     this.timer = setInterval(() => void this.tick(), this.deps.heartbeatMs);
     this.timer.unref();
@@ -76,6 +84,10 @@ export class Leadership {
   tick(): Promise<void> {
     this.ticking ??= this.attempt().finally(() => {
       this.ticking = undefined;
+      if (this.retryAfterTick) {
+        this.retryAfterTick = false;
+        void this.tick();
+      }
     });
     return this.ticking;
   }
@@ -111,6 +123,7 @@ export class Leadership {
   /** Ends the term (stops acting) and gives the lease up so another replica takes over at once. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unhint?.();
     if (this.timer) clearInterval(this.timer);
     await this.ticking?.catch(() => undefined);
     const term = this.term;

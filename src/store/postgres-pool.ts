@@ -35,6 +35,13 @@ export function createPool(options: PoolOptions): pg.Pool {
   return pool;
 }
 
+/** A connection of its own (outside the pool) that LISTENs for wake-up hints. */
+export function createListener(url: string): pg.Client {
+  const client = new pg.Client({ connectionString: url, application_name: 'agentai-bridge-listen', connectionTimeoutMillis: 5_000 });
+  client.on('error', () => undefined);
+  return client;
+}
+
 /** Wraps a failure to reach or use the database in a StoreError naming the setting (password masked). */
 export function unreachable(url: string, err: unknown): StoreError {
   if (err instanceof StoreError && err.code !== 'STORE_UNREACHABLE') return err;

@@ -25,10 +25,11 @@ import type {
   MutationResult,
   OutboxUpdate,
   Store,
+  StoreHint,
   StoreStats,
 } from './types.js';
 import { migratePostgres } from './postgres-schema.js';
-import { createPool, isRetryableConflict, unreachable } from './postgres-pool.js';
+import { createListener, createPool, isRetryableConflict, unreachable } from './postgres-pool.js';
 import { BatchWrites, preparePlan, type PreparedPlan } from './postgres-batch-writes.js';
 import { CONVERSATION_COLUMNS, OUTBOX_COLUMNS, toConversation, toOpenConversation, toOutboxRow, type StoredConversation } from './postgres-rows.js';
 
@@ -81,6 +82,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const dbNow = (): string => `((extract(epoch from statement_timestamp()) * 1000)::bigint + ${Math.trunc(options.clockOffsetMs?.() ?? 0)})`;
   const held = new Set<string>();
   let closed = false;
+  const hints = createHints(options.url, options.schema, () => closed);
 
   const query = async <R extends pg.QueryResultRow = Record<string, unknown>>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> => {
     try {
@@ -364,10 +366,11 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     release: async (claims) => {
       if (claims.length === 0) return;
       for (const c of claims) held.delete(c.conversationId);
-      await query(
+      const { rowCount } = await query(
         'UPDATE delivery_claims c SET expires_at = 0 FROM unnest($2::text[], $3::bigint[]) AS r(id, fence) WHERE c.conversation_id = r.id AND c.fence = r.fence AND c.holder = $1',
         [holder, claims.map((c) => c.conversationId), claims.map((c) => c.fence)],
       );
+      if (rowCount) await hints.notify(query, 'claims-released');
     },
     claimable: async (t, limit) => {
       const { rows } = await query<{ conversation_id: string }>(
@@ -420,7 +423,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       const r = rows[0];
       return r ? ({ name, holder: who, epoch: r.epoch, expiresAt: r.expires_at } satisfies Lease) : undefined;
     },
-    releaseLease: async (name, who, epoch) => void (await query('UPDATE leases SET expires_at = 0 WHERE name = $1 AND holder = $2 AND epoch = $3', [name, who, epoch])),
+    releaseLease: async (name, who, epoch) => {
+      const { rowCount } = await query('UPDATE leases SET expires_at = 0 WHERE name = $1 AND holder = $2 AND epoch = $3', [name, who, epoch]);
+      if (rowCount) await hints.notify(query, 'lease-released');
+    },
     cursor: async (name) => (await query<{ value: number }>('SELECT value FROM cursors WHERE name = $1', [name])).rows[0]?.value,
     setCursor: async (name, value) =>
       void (await query('INSERT INTO cursors (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value', [name, value])),
@@ -469,17 +475,73 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         return false;
       }
     },
+    onHint: (listener) => hints.add(listener),
     close: async () => {
       if (closed) return;
       closed = true;
       clearInterval(renewTimer);
       // Claims still held lapse at once, so other replicas take these conversations without waiting.
-      if (held.size) await query('UPDATE delivery_claims SET expires_at = 0 WHERE holder = $1 AND conversation_id = ANY($2::text[])', [holder, [...held]]).catch(() => undefined);
+      if (held.size) {
+        await query('UPDATE delivery_claims SET expires_at = 0 WHERE holder = $1 AND conversation_id = ANY($2::text[])', [holder, [...held]])
+          .then(() => hints.notify(query, 'claims-released'))
+          .catch(() => undefined);
+      }
       held.clear();
+      await hints.close();
       await pool.end();
     },
   };
   return store;
+}
+
+/**
+ * LISTEN/NOTIFY on one channel per schema, as a wake-up hint only: the listening connection is opened when
+ * the first listener registers and reopened after a drop; while it is down, callers' polling covers.
+ */
+function createHints(url: string, schema: string, isClosed: () => boolean) {
+  const channel = `${schema}_hints`;
+  const listeners = new Set<(hint: StoreHint) => void>();
+  let client: pg.Client | undefined;
+  let connecting = false;
+  const isHint = (v: string | undefined): v is StoreHint => v === 'lease-released' || v === 'claims-released';
+  const listen = async (): Promise<void> => {
+    if (client || connecting || isClosed() || listeners.size === 0) return;
+    connecting = true;
+    const c = createListener(url);
+    c.on('notification', (msg) => {
+      if (isHint(msg.payload)) for (const l of listeners) l(msg.payload);
+    });
+    c.on('end', () => {
+      if (client === c) client = undefined;
+      if (!isClosed()) setTimeout(() => void listen(), 1_000).unref();
+    });
+    try {
+      await c.connect();
+      await c.query(`LISTEN "${channel}"`);
+      client = c;
+    } catch {
+      await c.end().catch(() => undefined);
+      if (!isClosed()) setTimeout(() => void listen(), 1_000).unref();
+    } finally {
+      connecting = false;
+    }
+  };
+  return {
+    add(listener: (hint: StoreHint) => void): () => void {
+      listeners.add(listener);
+      void listen();
+      return () => void listeners.delete(listener);
+    },
+    async notify(query: (text: string, values?: unknown[]) => Promise<unknown>, hint: StoreHint): Promise<void> {
+      await query('SELECT pg_notify($1, $2)', [channel, hint]).catch(() => undefined);
+    },
+    async close(): Promise<void> {
+      listeners.clear();
+      const c = client;
+      client = undefined;
+      await c?.end().catch(() => undefined);
+    },
+  };
 }
 
 /** The connection itself failed (database restarted, network cut): the whole batch is retried by the caller. */

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../../src/store/postgres.js';
 import { POSTGRES_SCHEMA_VERSION } from '../../src/store/postgres-schema.js';
 import { StoreError } from '../../src/store/errors.js';
-import { fact, plan, row, storeContract, T0, type StoreHarness } from './contract.js';
+import { fact, plan, record, row, storeContract, T0, type StoreHarness } from './contract.js';
+import { seedRecord } from '../helpers/store-seed.js';
 import { PG_URL, dropSchema, freshSchema } from '../helpers/postgres.js';
 
 async function postgresHarness(): Promise<StoreHarness> {
@@ -50,6 +51,46 @@ describe('postgres store writes', () => {
       expect((await store.apply([fact('k2', 'c2', () => plan('c2'))]))[0]?.kind).toBe('applied');
     } finally {
       await store.close();
+      await h.cleanup();
+    }
+  });
+});
+
+describe('postgres store wake-up hints', () => {
+  it('tells the other processes when a lease or delivery claims are given up (LISTEN/NOTIFY)', async () => {
+    const h = await postgresHarness();
+    const [a, b] = [await h.open(), await h.open()];
+    try {
+      const heard: string[] = [];
+      let wake: () => void = () => undefined;
+      const stop = b.onHint?.((hint) => {
+        heard.push(hint);
+        wake();
+      });
+      expect(stop).toBeDefined();
+      const next = () => new Promise<void>((resolve) => (wake = resolve));
+      // The listening connection opens on the first listener; repeat the hint until it is heard.
+      const lease = await a.acquireLease('subscription', 'A', 60_000);
+      let heardLease = next();
+      await a.releaseLease('subscription', 'A', lease!.epoch);
+      for (let i = 0; i < 50 && !heard.includes('lease-released'); i++) {
+        await Promise.race([heardLease, new Promise((r) => setTimeout(r, 100))]);
+        if (!heard.includes('lease-released')) {
+          const again = await a.acquireLease('subscription', 'A', 60_000);
+          heardLease = next();
+          await a.releaseLease('subscription', 'A', again!.epoch);
+        }
+      }
+      expect(heard).toContain('lease-released');
+      const heardClaims = next();
+      await seedRecord(a, record('hinted'), [row('x')]);
+      await a.release(await a.claim(['hinted']));
+      await heardClaims;
+      expect(heard).toContain('claims-released');
+      stop?.();
+    } finally {
+      await a.close();
+      await b.close();
       await h.cleanup();
     }
   });
