@@ -97,6 +97,11 @@ export class Leadership {
     return this.term !== undefined && this.now() < this.validUntil;
   }
 
+  /** The term this process leads in now, if any. */
+  current(): Term | undefined {
+    return this.isLeading() ? this.term : undefined;
+  }
+
   fence(): Fence | undefined {
     return this.isLeading() ? this.term?.fence : undefined;
   }
@@ -195,8 +200,10 @@ export class Leadership {
     this.validUntil = 0;
     if (this.deadline) clearTimeout(this.deadline);
     this.deps.logger.warn({ event: 'lease.deposed', epoch: term.epoch, reason }, `no longer the subscription holder: ${reason}`);
-    this.transitions = this.transitions.then(() => this.deps.onDeposed(term, reason)).catch((err: unknown) => {
+    // At once, not after the term's start: a start still connecting must be stopped, not waited for.
+    const stopping = this.deps.onDeposed(term, reason).catch((err: unknown) => {
       this.deps.logger.error({ err, event: 'lease.stop_failed' }, 'stopping the subscription failed');
     });
+    this.transitions = Promise.all([this.transitions, stopping]).then(() => undefined);
   }
 }

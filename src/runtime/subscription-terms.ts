@@ -33,6 +33,7 @@ export interface SubscriptionTermsDeps {
 
 export class SubscriptionTerms {
   private running: Adapter[] = [];
+  private term: Term | undefined;
   private terms = 0;
 
   constructor(private readonly deps: SubscriptionTermsDeps) {
@@ -54,13 +55,18 @@ export class SubscriptionTerms {
 
   async elected(term: Term): Promise<void> {
     const { bridge, logger } = this.deps;
+    // The term may have ended while the previous one was still stopping.
+    if (this.deps.leadership()?.current() !== term) return;
     const first = this.terms === 0;
     this.terms += 1;
     this.running = this.deps.modules.map((m) => (first ? m.first : this.fresh(m)));
     for (const m of this.deps.modules) bridge.visibility.forSource(m.module.name).sees(FOLLOWER);
     const sink = this.fencedSink(term);
+    this.term = term;
     try {
-      for (const a of this.running) {
+      for (const a of [...this.running]) {
+        // Deposed while an earlier adapter was starting: the rest of this term does not start.
+        if (this.term !== term) return;
         await a.start({
           sink,
           logger: logger.child({ adapter: a.name, epoch: term.epoch }),
@@ -77,6 +83,7 @@ export class SubscriptionTerms {
   async deposed(): Promise<void> {
     const stopping = this.running;
     this.running = [];
+    this.term = undefined;
     for (const m of this.deps.modules) this.deps.bridge.visibility.forSource(m.module.name).blind(FOLLOWER);
     await Promise.all(stopping.map((a) => a.stop().catch((err: unknown) => this.deps.logger.error({ err, adapter: a.name }, 'adapter stop failed'))));
   }
@@ -96,7 +103,7 @@ export class SubscriptionTerms {
   private fencedSink(term: Term): FactSink {
     return {
       ingest: async (fact: Fact) => {
-        if (this.deps.leadership()?.fence()?.epoch !== term.epoch) return 'ignored';
+        if (this.deps.leadership()?.current() !== term) return 'ignored';
         return this.deps.bridge.pipeline.ingest(fact, term.fence);
       },
     };
