@@ -93,7 +93,7 @@ describe('genesys frame fuzz', () => {
             return;
           }
           for (const fact of facts) await pipeline.ingest(fact);
-          pipeline.fireDue(Number.MAX_SAFE_INTEGER);
+          await pipeline.fireDue(Number.MAX_SAFE_INTEGER);
         };
         let doc = JSON.parse(frames[index] ?? '{}') as Json;
         for (const [pick, value] of edits) {
@@ -103,7 +103,7 @@ describe('genesys frame fuzz', () => {
         for (const line of frames.slice(Math.max(0, index - 6), index)) await feed(line);
         await feed(JSON.stringify(doc));
         for (const line of frames.slice(index + 1, index + 6)) await feed(line);
-        store.close();
+        await store.close();
       }),
       { numRuns: 300 },
     );

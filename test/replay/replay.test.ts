@@ -101,7 +101,7 @@ describe('replay: bodies and behaviour', () => {
     expect(labels(fake, conv(8))).toEqual([`NA entry ${A}`, `NA exit ${A}`]);
 
     // A new process (bridge instance) on the same data dir sees Y: the redial index is in the store.
-    expect(await replayCommand([join(dir, 'y.jsonl')], ctx)).toBe(0);
+    expect(await replayCommand(['--data-dir', join(dir, 'data'), join(dir, 'y.jsonl')], ctx)).toBe(0);
     expect(labels(fake, conv(8))).toEqual([`NA entry ${A}`, `NA exit ${A}`, `redial entry ${A}`, `NA exit ${A}`, ...END]);
     expect(fake.accepted().some((c) => c.conversationId === conv(9))).toBe(false);
   });
@@ -125,12 +125,14 @@ describe('replay: bodies and behaviour', () => {
 
   it('replaying the same file twice changes nothing the second time (durable dedupe)', async () => {
     fake = await FakeAgentAi.start({ bots: [BOT] });
-    const env = bridgeEnv(fake.url, mkdtempSync(join(tmpdir(), 'replay-twice-')), { LOG_LEVEL: 'warn' });
+    const dataDir = mkdtempSync(join(tmpdir(), 'replay-twice-'));
+    const env = bridgeEnv(fake.url, dataDir, { LOG_LEVEL: 'warn' });
     const ctx = { env, stdout: new LineCollector(), stderr: new LineCollector(), modules: adapterModules };
-    expect(await replayCommand([fixture('cold-chain')], ctx)).toBe(0);
+    // replay works on a scratch store unless told which data dir to keep its state in.
+    expect(await replayCommand(['--data-dir', dataDir, fixture('cold-chain')], ctx)).toBe(0);
     const first = fake.accepted().length;
     const out = new LineCollector();
-    expect(await replayCommand([fixture('cold-chain')], { ...ctx, stdout: out })).toBe(0);
+    expect(await replayCommand(['--data-dir', dataDir, fixture('cold-chain')], { ...ctx, stdout: out })).toBe(0);
     expect(fake.accepted().length).toBe(first);
     expect(out.lines.join('\n')).toMatch(/0 applied, \d+ duplicate/);
   });
