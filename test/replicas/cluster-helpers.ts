@@ -34,7 +34,7 @@ export type ReplicaStatus = z.infer<typeof statusSchema>;
 
 export async function status(port: number): Promise<ReplicaStatus | undefined> {
   try {
-    const res = await fetch(`http://127.0.0.1:${port}/status`);
+    const res = await fetch(`http://127.0.0.1:${port}/status`, { signal: AbortSignal.timeout(2_000) });
     return statusSchema.parse(await res.json());
   } catch {
     return undefined;
@@ -43,7 +43,7 @@ export async function status(port: number): Promise<ReplicaStatus | undefined> {
 
 export async function readyz(port: number): Promise<number> {
   try {
-    return (await fetch(`http://127.0.0.1:${port}/readyz`)).status;
+    return (await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2_000) })).status;
   } catch {
     return 0;
   }

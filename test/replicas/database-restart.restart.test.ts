@@ -12,7 +12,7 @@ import { postSignedWebhook } from '../helpers/ada-webhook.js';
 import { BOT } from '../helpers/harness.js';
 import { dropSchema, freshSchema } from '../helpers/postgres.js';
 import { liveEnv, startSim } from '../genesys-live/helpers.js';
-import { ADA_EXPECTED, adaConversation, Cluster, clusterEnv, dedupeAdjacent, eventually, readyz, short } from './cluster-helpers.js';
+import { ADA_EXPECTED, adaConversation, Cluster, clusterEnv, dedupeAdjacent, eventually, readyz, short, status } from './cluster-helpers.js';
 
 const secret = makeSecret();
 let fake: FakeAgentAi;
@@ -20,10 +20,10 @@ let sim: GenesysSim;
 let schema: string;
 let cluster: Cluster;
 
-function restartPostgres(): void {
+function postgres(action: 'stop' | 'start' | 'restart'): void {
   const [version] = readdirSync('/etc/postgresql');
   if (!version) throw new Error('no PostgreSQL cluster under /etc/postgresql');
-  execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'restart'], { stdio: 'ignore' });
+  execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', action], { stdio: 'ignore' });
 }
 
 beforeEach(async () => {
@@ -52,16 +52,33 @@ async function post(ports: readonly number[], conv: string, from: number, to: nu
 }
 
 describe('the database restarted under the cluster', () => {
-  it('replicas ride it out: a leader again afterwards, every replica ready, the stream delivered intact', async () => {
+  it('replicas ride it out: not ready and not leading while it is away, a leader again afterwards, the stream delivered intact', async () => {
     const a = await cluster.add('db-a');
     const b = await cluster.add('db-b');
     await cluster.leader(15_000);
     const conversations = ['db-1', 'db-2', 'db-3'];
     await Promise.all(conversations.map((c) => post([a.port, b.port], c, 0, 3)));
-    restartPostgres();
-    await Promise.all(conversations.map((c) => post([b.port, a.port], c, 3, 7)));
+    postgres('restart');
+    await Promise.all(conversations.map((c) => post([b.port, a.port], c, 3, 5)));
+    await cluster.leader(20_000);
+    // Then the database away for longer than the lease: the leader stops acting, nobody leads, nobody is ready.
+    postgres('stop');
+    try {
+      for (const d of [a, b]) {
+        await eventually(async () => {
+          const s = await status(d.port);
+          return (await readyz(d.port)) === 503 && s?.replica.role === 'follower' ? true : undefined;
+        }, 15_000, 'not ready and not leading while the database is away');
+      }
+      await eventually(async () => (sim.connectedSockets() === 0 ? true : undefined), 10_000, 'the subscription stopped');
+      expect((await status(a.port))?.replica.state === 'cut-off' || (await status(b.port))?.replica.state === 'cut-off').toBe(true);
+    } finally {
+      postgres('start');
+    }
+    await Promise.all(conversations.map((c) => post([a.port, b.port], c, 5, 7)));
     await fake.waitFor(() => conversations.every((c) => fake.labels(c).includes('END_OF_CONVERSATION')), 30_000);
     await cluster.leader(20_000);
+    expect(sim.connectedSockets()).toBe(1);
     for (const d of [a, b]) await eventually(async () => ((await readyz(d.port)) === 200 ? true : undefined), 20_000, 'ready again');
     for (const conv of conversations) {
       const labels = short(fake.labels(conv));
