@@ -3,7 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, maskedConfig } from '../../src/config/load.js';
+import { problems } from '../helpers/config-problems.js';
+import { loadConfig, maskedConfig } from '../../src/config/load.js';
 import { checkConfigCommand } from '../../src/cli/check-config.js';
 import { main } from '../../src/cli/main.js';
 import { adapterModules } from '../../adapters/index.js';
@@ -18,16 +19,6 @@ const base = {
   BRIDGE_ADAPTERS: 'ada',
   ADA_WEBHOOK_SECRETS: 'whsec_dGVzdA==',
 };
-
-function problems(env: NodeJS.ProcessEnv): string[] {
-  try {
-    loadConfig({ env });
-  } catch (err) {
-    if (err instanceof ConfigError) return err.message.split('\n');
-    throw err;
-  }
-  return [];
-}
 
 describe('store configuration', () => {
   it('defaults to the SQLite store and the agentai_bridge schema', () => {
