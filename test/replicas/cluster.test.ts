@@ -111,9 +111,14 @@ describe('a cluster of replicas on PostgreSQL', () => {
     expect(await first.exited).toBe('SIGKILL');
     const second = await cluster.leader(15_000);
     expect(second).not.toBe(first);
+    // The new leader's subscription carries Genesys conversations (its facts under the new epoch).
+    expect(sim.connectedSockets()).toBe(1);
+    const genesys = new ScriptPlayer(sim).play(fixtureScript('standard'), { speed: SPEED });
     await streaming;
-    await fake.waitFor(endsOf(conversations), 30_000);
+    await genesys;
+    await fake.waitFor(endsOf([...conversations, CONVERSATIONS.standard]), 30_000);
     expectIntact(conversations);
+    expect(fake.labels(CONVERSATIONS.standard)).toEqual([`NA entry ${USERS.alice.id}`, `NA exit ${USERS.alice.id}`, 'TRIGGER_SUMMARY_EVENT', 'END_OF_CONVERSATION']);
 
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
