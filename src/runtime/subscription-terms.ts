@@ -74,6 +74,11 @@ export class SubscriptionTerms {
           visibility: bridge.visibility.forSource(a.name),
           state: bridge.adapterState(a.name),
         });
+        // Deposed while it was connecting: a start that raced its stop may have opened sockets after it.
+        if (this.term !== term) {
+          await a.stop().catch((err: unknown) => logger.error({ err, adapter: a.name }, 'adapter stop failed'));
+          return;
+        }
       }
     } catch (err) {
       this.deps.onFatal(err instanceof Error ? err : new Error(String(err)));
