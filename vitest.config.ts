@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'adapters/**/*.test.ts'],
-    exclude: ['dist/**', 'node_modules/**'],
+    // *.restart.test.ts restart the PostgreSQL server: vitest.restart.config.ts runs them alone afterwards.
+    exclude: ['dist/**', 'node_modules/**', 'test/**/*.restart.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // The machine has two cores: more workers than that only add contention (no test depends on timing).

@@ -3,7 +3,9 @@
 //   npm run bench                      all goals
 //   npm run bench -- --only replay,live --runs 5
 //   npm run bench -- --json bench-results.json
-// Goals: replay (1, 3, 4), live (2, 4), restart (5), memory (6). Nothing here asserts: it prints figures.
+//   npm run bench -- --only failover   replicas on PostgreSQL (127.0.0.1:5432): takeover after SIGKILL/SIGTERM
+// Goals: replay (1, 3, 4), live (2, 4), restart (5), memory (6); failover (the replicas issue).
+// Nothing here asserts: it prints figures.
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -12,11 +14,13 @@ import { benchLive } from './live-goal.js';
 import { benchMemory } from './memory-goal.js';
 import { benchReplay } from './replay-goal.js';
 import { benchRestart } from './restart-goal.js';
+import { benchConversation } from './bench-conversation.js';
+import { benchFailover, benchPostgresIngest } from './failover.js';
 
 const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '3' },
-    only: { type: 'string', default: 'replay,live,restart,memory' },
+    only: { type: 'string', default: 'replay,live,restart,memory,failover' },
     json: { type: 'string' },
     'replay-conversations': { type: 'string', default: '2000' },
     'live-rate': { type: 'string', default: '1000' },
@@ -75,6 +79,12 @@ if (only.has('memory')) {
       `SQLite ${fmtSpread(m.sqlitePerConversation, 0, ' B')} (target ≤ 1024 ${verdict(med(m.sqlitePerConversation) <= 1024)}), RSS ${fmtSpread(m.rssPerConversation, 0, ' B')} each; ` +
       `an idle daemon: heap ${fmt(m.baseline.heapUsed.median / 1048576, 1)} MB, RSS ${fmt(m.baseline.rss.median / 1048576, 1)} MB`,
   );
+}
+
+if (only.has('failover')) {
+  console.log('replicas on PostgreSQL: ingest, and takeover after the leader is killed or stopped');
+  await benchPostgresIngest(benchConversation);
+  await benchFailover();
 }
 
 console.log(`\nsummary (median, with min and max over the runs); load average now ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);

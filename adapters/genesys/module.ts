@@ -11,6 +11,7 @@ const clients = new WeakMap<Adapter, ReturnType<typeof createGenesysLive>['clien
 
 export const genesysModule: AdapterModule = {
   name: 'genesys',
+  singleSubscriber: true,
   createAdapter: (deps) => {
     const { adapter, client } = createGenesysLive(deps);
     clients.set(adapter, client);

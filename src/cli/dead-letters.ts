@@ -1,6 +1,7 @@
 // `agentai-bridge dead-letters list | retry <id>|--all | drop <id>`: what delivery gave up on, and why.
 // Works on the store directly (the daemon may be running: SQLite WAL allows it); a retried row is picked up
-// by the running daemon's next pass over the outbox, or at its next start.
+// by the running daemon's next pass over the outbox, or at its next start. Under BRIDGE_STORE=postgres it
+// lists and changes the whole cluster's dead letters, and any replica's sweep picks a retried row up.
 import { EXIT, println, type CliContext } from './context.js';
 import { withConfiguredStore } from './setup.js';
 

@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, type BridgeConfig, type LoadOptions } from '..
 import { createLogger } from '../observability/logger.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/types.js';
+import { postgresPassword } from '../config/postgres-url.js';
 import { EXIT, println, type CliContext } from './context.js';
 
 /** Every secret value in the config, so the logger can scrub it from any line. */
@@ -14,6 +15,8 @@ export function secretValues(config: BridgeConfig): string[] {
     config.genesys.clientSecret,
     ...config.ada.webhookSecrets,
     ...config.bots.map((b) => b.clientSecret),
+    config.postgres.url,
+    postgresPassword(config.postgres.url) ?? '',
   ].filter((s) => s !== '');
 }
 
@@ -34,7 +37,14 @@ export function loadOrExplain(ctx: CliContext, overrides?: LoadOptions['override
 export async function withConfiguredStore(ctx: CliContext, use: (store: Store) => Promise<number>): Promise<number> {
   const config = loadOrExplain(ctx);
   if (typeof config === 'number') return config;
-  const store = await openStore(config);
+  let store: Store;
+  try {
+    store = await openStore(config);
+  } catch (err) {
+    // Under postgres: the cluster's database is unreachable (the message names BRIDGE_POSTGRES_URL, masked).
+    println(ctx.stderr, `agentai-bridge: ${err instanceof Error ? err.message : String(err)}`);
+    return EXIT.failure;
+  }
   try {
     return await use(store);
   } finally {

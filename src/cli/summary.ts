@@ -12,6 +12,8 @@ import { openSqliteStore } from '../store/sqlite.js';
 import { detailsClientFor } from '../summary/factory.js';
 import { conversationLookup } from '../summary/follow-up.js';
 import { openSummaryStore, type FollowUpRecord } from '../summary/summary-store.js';
+import { openPostgresSummaryStore } from '../summary/postgres-summary-store.js';
+import { openStore } from '../store/open.js';
 import { EXIT, println, type CliContext } from './context.js';
 import { loadOrExplain } from './setup.js';
 import { defaultBot } from '../config/bots.js';
@@ -143,16 +145,17 @@ function credentials(bot: BotCredentials): BotCredentials {
 
 /** What the store knows (bot, follow-up), without creating a store where there is none. */
 async function readKnown(config: BridgeConfig, conversationId: string): Promise<{ bot?: string; followUp?: FollowUpRecord }> {
+  const postgres = config.bridge.store === 'postgres';
   const path = storePath(config);
-  if (!existsSync(path)) return {};
-  const store = openSqliteStore({ path });
-  const summaries = openSummaryStore(path);
+  if (!postgres && !existsSync(path)) return {};
+  const store = postgres ? await openStore(config) : openSqliteStore({ path });
+  const summaries = postgres ? openPostgresSummaryStore({ url: config.postgres.url, schema: config.postgres.schema }) : openSummaryStore(path);
   try {
     const record = await conversationLookup(store)(conversationId);
-    const followUp = summaries.get(conversationId);
+    const followUp = await summaries.get(conversationId);
     return { ...(record ? { bot: record.bot } : followUp ? { bot: followUp.bot } : {}), ...(followUp ? { followUp } : {}) };
   } finally {
-    summaries.close();
+    await summaries.close();
     await store.close();
   }
 }

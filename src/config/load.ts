@@ -6,6 +6,7 @@ import convict from 'convict';
 import { schema } from './schema.js';
 import { parseBots, type Bot } from './bots.js';
 import { BridgeError } from '../errors.js';
+import { maskPostgresUrl } from './postgres-url.js';
 
 const build = (env: NodeJS.ProcessEnv) => convict(schema, { env, args: [] });
 type Convict = ReturnType<typeof build>;
@@ -129,6 +130,12 @@ function crossChecks(settings: Settings): ConfigProblem[] {
   if (settings.agentai.jwtJti && settings.agentai.jwtTtlSeconds > 3600) {
     problems.push({ key: 'agentai.jwtTtlSeconds', env: 'AGENTAI_JWT_TTL_SECONDS', reason: 'must be at most 3600 when AGENTAI_JWT_JTI is on (Kore rejects longer tokens with a jti)' });
   }
+  if (settings.bridge.store === 'postgres' && settings.postgres.url === '') {
+    problems.push({ key: 'postgres.url', env: 'BRIDGE_POSTGRES_URL', reason: 'required when BRIDGE_STORE is postgres (or BRIDGE_POSTGRES_URL_FILE)' });
+  }
+  if (settings.replica.heartbeatMs * 2 > settings.replica.leaseTtlMs) {
+    problems.push({ key: 'replica.heartbeatMs', env: 'BRIDGE_LEASE_HEARTBEAT_MS', reason: `must be at most half of BRIDGE_LEASE_TTL_MS (${settings.replica.leaseTtlMs}), so one missed renewal does not lose the lease` });
+  }
   if (settings.bridge.adapters.includes('ada')) {
     if (settings.ada.webhookSecrets.length === 0) {
       problems.push({ key: 'ada.webhookSecrets', env: 'ADA_WEBHOOK_SECRETS', reason: 'required when BRIDGE_ADAPTERS includes ada' });
@@ -184,6 +191,9 @@ export function maskedConfig(config: BridgeConfig): Record<string, unknown> {
     if (node && last && node[last] !== undefined) node[last] = mask(node[last]);
   }
   masked.bots = config.bots.map((b) => ({ ...b, clientSecret: mask(b.clientSecret) }));
+  // The database URL says where the state lives: shown, with only its password masked.
+  const postgres = masked.postgres as Record<string, unknown>;
+  if (config.postgres.url !== '') postgres.url = maskPostgresUrl(config.postgres.url);
   const agentai = masked.agentai as Record<string, unknown>;
   agentai.bots = '(see bots)';
   return masked;

@@ -72,7 +72,32 @@ const botList = {
   },
 };
 
-convict.addFormats({ nonNegativeInt, positiveInt, origin, optionalOrigin, urlPath, stringList, adapterList, botList });
+/** Empty (SQLite store) or postgres[ql]://USER[:PASSWORD]@HOST[:PORT]/DB[?params]; the message never quotes the value. */
+const postgresUrl = {
+  name: 'postgres-url',
+  validate(value: unknown): void {
+    if (value === '' || value === undefined) return;
+    if (typeof value !== 'string') throw new Error('must be a postgres:// URL');
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new Error('must be postgres://USER[:PASSWORD]@HOST[:PORT]/DB (or postgresql://)');
+    }
+    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') throw new Error('scheme must be postgres or postgresql');
+    if (!url.hostname) throw new Error('must name a host: postgres://USER[:PASSWORD]@HOST[:PORT]/DB');
+    if (url.pathname === '/' || url.pathname === '') throw new Error('must name a database: postgres://USER[:PASSWORD]@HOST[:PORT]/DB');
+  },
+};
+
+const postgresSchema = {
+  name: 'postgres-schema',
+  validate(value: unknown): void {
+    if (typeof value !== 'string' || !/^[a-z_][a-z0-9_]{0,62}$/.test(value)) throw new Error('must be a lower-case SQL name: letters, digits, _ (at most 63)');
+  },
+};
+
+convict.addFormats({ nonNegativeInt, positiveInt, origin, optionalOrigin, urlPath, stringList, adapterList, botList, postgresUrl, postgresSchema });
 
 export const schema = {
   agentai: {
@@ -114,7 +139,8 @@ export const schema = {
     },
   },
   bridge: {
-    dataDir: { doc: 'Directory of the SQLite store (bridge.sqlite)', format: String, default: './data', env: 'BRIDGE_DATA_DIR' },
+    store: { doc: 'Where the bridge keeps its state: sqlite (one process, a file in BRIDGE_DATA_DIR) or postgres (several replicas on one database, BRIDGE_POSTGRES_URL)', format: ['sqlite', 'postgres'], default: 'sqlite' as 'sqlite' | 'postgres', env: 'BRIDGE_STORE' },
+    dataDir: { doc: 'Directory of the SQLite store (bridge.sqlite); unused under BRIDGE_STORE=postgres', format: String, default: './data', env: 'BRIDGE_DATA_DIR' },
     storeSync: { doc: 'SQLite synchronous mode: full (an acknowledged fact survives power loss; the flush runs off the event loop) or normal (survives a process crash only, no flush; see README "Performance")', format: ['full', 'normal'], default: 'full' as 'full' | 'normal', env: 'BRIDGE_STORE_SYNC' },
     adapters: { doc: 'Adapters to run, comma-separated: genesys, ada', format: 'adapterList', default: ['genesys'], env: 'BRIDGE_ADAPTERS' },
     settleMs: { doc: 'How long the last agent\'s normal exit waits for a successor before it is the final NA exit', format: 'nonNegativeInt', default: 10000, env: 'BRIDGE_SETTLE_MS' },
@@ -126,6 +152,17 @@ export const schema = {
     callbackEntry: { doc: 'Transfer type of a callback conversation\'s first entry: NA or redial', format: ['NA', 'redial'], default: 'NA' as 'NA' | 'redial', env: 'BRIDGE_CALLBACK_ENTRY' },
     shutdownDeadlineMs: { doc: 'On SIGTERM/SIGINT, how long queued hook calls may drain before the process exits (the rest go out at the next start)', format: 'positiveInt', default: 20000, env: 'BRIDGE_SHUTDOWN_DEADLINE_MS' },
     retentionHours: { doc: 'Closed conversations (and their delivered rows) are purged after this many hours', format: 'nonNegativeInt', default: 168, env: 'BRIDGE_RETENTION_HOURS' },
+  },
+  postgres: {
+    url: { doc: 'PostgreSQL of the postgres store: postgres://USER[:PASSWORD]@HOST[:PORT]/DB (postgresql:// too; query parameters such as sslmode allowed)', format: 'postgresUrl', default: '', env: 'BRIDGE_POSTGRES_URL', sensitive: true },
+    schema: { doc: 'Schema the bridge creates and migrates its tables in (one cluster of replicas per schema)', format: 'postgresSchema', default: 'agentai_bridge', env: 'BRIDGE_POSTGRES_SCHEMA' },
+    poolSize: { doc: 'Connections each replica keeps to PostgreSQL', format: 'positiveInt', default: 10, env: 'BRIDGE_POSTGRES_POOL_SIZE' },
+  },
+  replica: {
+    id: { doc: 'Name of this replica in /status and logs (default: hostname and pid); the lease is held per process, never inherited by a restart with the same id', format: String, default: '', env: 'BRIDGE_REPLICA_ID' },
+    leaseTtlMs: { doc: 'Under postgres: the subscription lease lapses this long after the leader last renewed it (a follower takes over after it)', format: 'positiveInt', default: 5000, env: 'BRIDGE_LEASE_TTL_MS' },
+    heartbeatMs: { doc: 'Under postgres: how often the leader renews its lease and followers try to take it; less than half of BRIDGE_LEASE_TTL_MS', format: 'positiveInt', default: 1000, env: 'BRIDGE_LEASE_HEARTBEAT_MS' },
+    claimTtlMs: { doc: 'Under postgres: a replica\'s claim on a conversation\'s delivery lapses this long after it stopped renewing it (another replica then delivers)', format: 'positiveInt', default: 10000, env: 'BRIDGE_CLAIM_TTL_MS' },
   },
   delivery: {
     maxInFlight: { doc: 'Hook calls in flight at once, across all conversations', format: 'positiveInt', default: 32, env: 'DELIVERY_MAX_IN_FLIGHT' },

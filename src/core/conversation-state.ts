@@ -117,6 +117,35 @@ const stateSchema = z.object({
   closedAt: z.number().optional(),
 });
 
+/** The shape this release writes. A change to ConversationState's stored form bumps it and adds an upgrade. */
+export const STATE_VERSION = 1;
+
+/**
+ * Upgrades from each older stored version to the next, applied in order at read time, so a conversation
+ * written by an earlier release resumes where it was. Version 1 is the first release's: nothing to upgrade yet.
+ */
+const UPGRADES: Readonly<Record<number, (older: Record<string, unknown>) => Record<string, unknown>>> = {};
+
+/** A stored state this release cannot read: written by a newer release, or of a version it has no upgrade for. */
+export class StateVersionError extends Error {
+  override readonly name = 'StateVersionError';
+  readonly code = 'STATE_VERSION_UNKNOWN';
+}
+
 export function parseState(json: string): ConversationState {
-  return stateSchema.parse(JSON.parse(json));
+  const raw: unknown = JSON.parse(json);
+  if (typeof raw !== 'object' || raw === null) return stateSchema.parse(raw);
+  let doc = { ...(raw as Record<string, unknown>) };
+  let version = typeof doc.v === 'number' ? doc.v : 1;
+  if (version > STATE_VERSION) {
+    throw new StateVersionError(`conversation state version ${version} is newer than this release (${STATE_VERSION}): run the newer release`);
+  }
+  while (version < STATE_VERSION) {
+    const upgrade = UPGRADES[version];
+    if (!upgrade) throw new StateVersionError(`no upgrade from conversation state version ${version}`);
+    doc = upgrade(doc);
+    version += 1;
+    doc.v = version;
+  }
+  return stateSchema.parse(doc);
 }

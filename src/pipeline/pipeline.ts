@@ -19,7 +19,7 @@ import {
 import { buildHookBody, describeIntent, eventCode, type WireOptions } from '../agentai/bodies.js';
 import { chooseBot, type Bot } from '../config/bots.js';
 import type { BridgeMetrics } from '../observability/metrics.js';
-import type { ConversationRecord, IngestPlan, Mutation, MutationResult, NewOutboxRow, PlatformClock, Store } from '../store/types.js';
+import type { ConversationRecord, Fence, IngestPlan, Mutation, MutationResult, NewOutboxRow, PlatformClock, Store } from '../store/types.js';
 import { redialKeys, type RedialMatch } from './redial-keys.js';
 import { Visibility } from './visibility.js';
 import { BridgeError } from '../errors.js';
@@ -91,7 +91,8 @@ export class Pipeline implements FactSink {
     this.batches = new GroupCommit((mutations) => options.store.apply(mutations), { maxBatch: this.maxBatch, overlap: options.store.commitsInCallOrder === true });
   }
 
-  async ingest(fact: Fact): Promise<IngestOutcome> {
+  /** `fence`: the subscription lease's epoch the fact was received under (a leader's term); refused once it moved on. */
+  async ingest(fact: Fact, fence?: Fence): Promise<IngestOutcome> {
     this.options.metrics?.factsIn.inc({ adapter: fact.source, type: fact.type });
     const keys = fact.type === 'agent.joined' && fact.direction === 'outbound' ? redialKeys(fact.customer, this.options.redialMatch) : [];
     const notes: Notes = {};
@@ -101,6 +102,7 @@ export class Pipeline implements FactSink {
       platformConversationId: fact.conversationId,
       at: fact.at,
       redialKeys: keys,
+      ...(fence ? { fence } : {}),
       decide: (reader) => {
         let conversation = reader.conversationFor(fact.conversationId);
         let alias: string | undefined;

@@ -28,6 +28,12 @@ export interface AdapterDeps {
 
 export interface AdapterModule {
   readonly name: string;
+  /**
+   * Its live adapter holds a platform subscription that only one process of a cluster may hold (Genesys
+   * channels, budgeted per OAuth client). Under BRIDGE_STORE=postgres only the lease holder runs it; adapters
+   * without it (webhooks) run on every replica.
+   */
+  readonly singleSubscriber?: boolean;
   createAdapter?(deps: AdapterDeps): Adapter;
   createFrameDecoder?(deps: AdapterDeps): FrameDecoder;
   /** Where summaries of this platform's conversations are written back (issue: summaries), if anywhere. */

@@ -242,4 +242,13 @@ export interface Store {
   /** Cheap write probe for readiness. */
   writable(): Promise<boolean>;
   close(): Promise<void>;
+
+  /**
+   * Wake-up hints from the other processes sharing the store (PostgreSQL LISTEN/NOTIFY): a lease was given
+   * up, or delivery claims were. Only a hint, for acting at once instead of at the next poll, which happens
+   * anyway. Stores no other process shares leave it out. Returns a function that stops listening.
+   */
+  onHint?(listener: (hint: StoreHint) => void): () => void;
 }
+
+export type StoreHint = 'lease-released' | 'claims-released';

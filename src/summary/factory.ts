@@ -7,6 +7,7 @@ import type { BotCredentials } from '../agentai/client.js';
 import type { Store } from '../store/types.js';
 import { conversationLookup, SummaryFollowUp } from './follow-up.js';
 import { openSummaryStore, type SummaryStore } from './summary-store.js';
+import { openPostgresSummaryStore } from './postgres-summary-store.js';
 import type { SummaryWriter } from './writer.js';
 
 /** The Conversation Details client with the configured header, JWT settings, rate limits and retries. */
@@ -32,7 +33,7 @@ export interface SummaryServiceDeps {
   readonly config: BridgeConfig;
   /** The bridge's core store (conversation records: bot, source, last agent, platform ids). */
   readonly store: Store;
-  /** The SQLite file for the follow-up table: storePath(config), or ':memory:' in tests. */
+  /** The SQLite file for the follow-up table: storePath(config), or ':memory:' in tests (unused under postgres). */
   readonly summaryStorePath: string;
   readonly logger: Logger;
   /** Writers by conversation source, e.g. new Map([['genesys', genesysSummaryWriter]]). */
@@ -52,7 +53,8 @@ export interface SummaryService {
 export function createSummaryService(deps: SummaryServiceDeps): SummaryService {
   const { config } = deps;
   const details = detailsClientFor(config);
-  const store = openSummaryStore(deps.summaryStorePath);
+  // Beside the core store: in the cluster's schema under postgres, else in the SQLite file.
+  const store = deps.store.engine === 'postgres' ? openPostgresSummaryStore({ url: config.postgres.url, schema: config.postgres.schema }) : openSummaryStore(deps.summaryStorePath);
   const bots = new Map<string, BotCredentials>(config.bots.map((b) => [b.name, b]));
   const s = config.summary;
   const followUp = new SummaryFollowUp({
@@ -79,13 +81,13 @@ export function createSummaryService(deps: SummaryServiceDeps): SummaryService {
     store,
     start: () => {
       // Finished rows are only kept for `agentai-bridge summary` and operators; the retention matches the store's.
-      store.purgeFinished((deps.now ?? Date.now)() - config.bridge.retentionHours * 3_600_000);
+      void store.purgeFinished((deps.now ?? Date.now)() - config.bridge.retentionHours * 3_600_000).catch((err: unknown) => deps.logger.warn({ err }, 'purging finished summary follow-ups failed'));
       followUp.start();
     },
     close: async () => {
       await followUp.stop();
       await details.close().catch(() => undefined);
-      store.close();
+      await store.close();
     },
   };
 }

@@ -71,7 +71,12 @@ export class SummaryFollowUp {
 
   /** Resumes every follow-up a previous run left open. */
   start(): void {
-    for (const record of this.#deps.store.open()) this.#schedule(record.conversationId, record.nextAt);
+    void this.#deps.store
+      .open()
+      .then((records) => {
+        for (const record of records) this.#schedule(record.conversationId, record.nextAt);
+      })
+      .catch((err: unknown) => this.#deps.logger.error({ err }, 'could not read the open summary follow-ups; they resume at the next start'));
   }
 
   /** The Dispatcher's onDelivered hook. Never throws: a follow-up problem must not disturb delivery. */
@@ -86,7 +91,7 @@ export class SummaryFollowUp {
       const now = this.#now();
       const platformIds = record ? platformIdsOf(record) : [row.conversationId];
       const agentIdentity = record?.state.lastAgent?.identity;
-      const added = this.#deps.store.add(
+      const added = await this.#deps.store.add(
         {
           conversationId: row.conversationId,
           bot: row.bot,
@@ -111,7 +116,7 @@ export class SummaryFollowUp {
   async runNow(conversationId: string): Promise<FollowUpRecord | undefined> {
     this.#clear(conversationId);
     await this.#run(conversationId, true);
-    return this.#deps.store.get(conversationId);
+    return await this.#deps.store.get(conversationId);
   }
 
   /** Resolves when nothing is scheduled or running (tests). */
@@ -162,7 +167,7 @@ export class SummaryFollowUp {
   }
 
   async #step(conversationId: string, force: boolean): Promise<void> {
-    const record = this.#deps.store.get(conversationId);
+    const record = await this.#deps.store.get(conversationId);
     if (!record) return;
     // A timer that fired early (or was capped at MAX_TIMER_MS) waits for the rest.
     if (!force && record.nextAt > this.#now() + 5) return this.#schedule(conversationId, record.nextAt);
@@ -197,17 +202,17 @@ export class SummaryFollowUp {
     if (text === undefined) {
       const next = this.#nextPoll(record, now);
       if (next === undefined) return this.#finish(record, 'expired', pollError ?? `no summary within ${options.pollDeadlineMs} ms`);
-      store.pollAgain(id, next, pollError, now);
+      await store.pollAgain(id, next, pollError, now);
       this.#schedule(id, next);
       return;
     }
 
     this.counts.fetched += 1;
     const skip = this.#whyNotWrite(record);
-    store.summaryFetched(id, text, time, skip ? 'stored' : 'writing', now);
+    await store.summaryFetched(id, text, time, skip ? 'stored' : 'writing', now);
     logger.info({ conversationId: id, chars: text.length }, 'summary fetched');
     if (skip) return this.#finish(record, 'stored', skip);
-    const fetched = store.get(id);
+    const fetched = await store.get(id);
     if (fetched) await this.#write(fetched);
   }
 
@@ -238,7 +243,7 @@ export class SummaryFollowUp {
         }
         const now = this.#now();
         const next = now + this.#backoff(record.writeAttempts + 1);
-        store.writeAgain(id, next, message, now);
+        await store.writeAgain(id, next, message, now);
         logger.warn({ conversationId: id, platformConversationId, err: message, next: new Date(next).toISOString() }, 'summary write-back failed; retrying');
         this.#schedule(id, next);
         return;
@@ -254,8 +259,8 @@ export class SummaryFollowUp {
     return undefined;
   }
 
-  #finish(record: FollowUpRecord, status: FollowUpStatus, error: string | undefined): void {
-    this.#deps.store.finish(record.conversationId, status, error, this.#now());
+  async #finish(record: FollowUpRecord, status: FollowUpStatus, error: string | undefined): Promise<void> {
+    await this.#deps.store.finish(record.conversationId, status, error, this.#now());
     if (status in this.counts) this.counts[status as keyof typeof this.counts] += 1;
     const level = status === 'failed' || status === 'expired' ? 'warn' : 'info';
     this.#deps.logger[level]({ conversationId: record.conversationId, status, reason: error }, `summary follow-up ${status}`);

@@ -1,7 +1,8 @@
 // Durable state of the summary follow-up: one row per Agent AI conversation whose TRIGGER_SUMMARY_EVENT was
 // delivered, recording that a summary is awaited, the summary once fetched, and whether it was written back.
-// It lives in its own table of the bridge's SQLite file (storePath(config)) on its own connection, so a
-// restart resumes pending polls and write-backs without the core store knowing about summaries.
+// It lives in its own table of the bridge's SQLite file (storePath(config)) on its own connection, or, under
+// BRIDGE_STORE=postgres, in the cluster's schema (postgres-summary-store.ts), so a restart resumes pending
+// polls and write-backs without the core store knowing about summaries.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -93,7 +94,7 @@ const rowSchema = z.object({
 
 const platformIdsSchema = z.array(z.string());
 
-function toRecord(raw: unknown): FollowUpRecord {
+export function toRecord(raw: unknown): FollowUpRecord {
   const r = rowSchema.parse(raw);
   return {
     conversationId: r.conversation_id,
@@ -115,21 +116,21 @@ function toRecord(raw: unknown): FollowUpRecord {
 }
 
 export interface SummaryStore {
-  /** Records that a summary is awaited. A second call for the same conversation changes nothing (returns false). */
-  add(followUp: NewFollowUp, now: number): boolean;
-  get(conversationId: string): FollowUpRecord | undefined;
+  /** Records that a summary is awaited. A second call for the same conversation changes nothing (resolves false). */
+  add(followUp: NewFollowUp, now: number): Promise<boolean>;
+  get(conversationId: string): Promise<FollowUpRecord | undefined>;
   /** Rows still polling or writing, earliest first. */
-  open(): FollowUpRecord[];
+  open(): Promise<FollowUpRecord[]>;
   /** A poll found no summary (or failed in a way worth another try); `error` is kept for operators. */
-  pollAgain(conversationId: string, nextAt: number, error: string | undefined, now: number): void;
+  pollAgain(conversationId: string, nextAt: number, error: string | undefined, now: number): Promise<void>;
   /** The summary arrived; the row moves to `status` (writing, or a final one). */
-  summaryFetched(conversationId: string, summary: string, time: string | undefined, status: FollowUpStatus, now: number): void;
+  summaryFetched(conversationId: string, summary: string, time: string | undefined, status: FollowUpStatus, now: number): Promise<void>;
   /** A write-back attempt failed and will be retried at `nextAt`. */
-  writeAgain(conversationId: string, nextAt: number, error: string, now: number): void;
-  finish(conversationId: string, status: FollowUpStatus, error: string | undefined, now: number): void;
-  /** Deletes finished rows last updated before `before`; returns how many. */
-  purgeFinished(before: number): number;
-  close(): void;
+  writeAgain(conversationId: string, nextAt: number, error: string, now: number): Promise<void>;
+  finish(conversationId: string, status: FollowUpStatus, error: string | undefined, now: number): Promise<void>;
+  /** Deletes finished rows last updated before `before`; resolves how many. */
+  purgeFinished(before: number): Promise<number>;
+  close(): Promise<void>;
 }
 
 export function openSummaryStore(path: string): SummaryStore {
@@ -162,7 +163,7 @@ export function openSummaryStore(path: string): SummaryStore {
   };
 
   return {
-    add: (f, now) =>
+    add: async (f, now) =>
       q.add.run({
         conversationId: f.conversationId,
         bot: f.bot,
@@ -173,16 +174,18 @@ export function openSummaryStore(path: string): SummaryStore {
         deadlineAt: f.deadlineAt,
         now,
       }).changes > 0,
-    get: (id) => {
+    get: async (id) => {
       const raw = q.get.get(id);
       return raw === undefined ? undefined : toRecord(raw);
     },
-    open: () => q.open.all().map(toRecord),
-    pollAgain: (id, nextAt, error, now) => void q.pollAgain.run(nextAt, error ?? null, now, id),
-    summaryFetched: (id, summary, time, status, now) => void q.fetched.run(summary, time ?? null, status, now, now, id),
-    writeAgain: (id, nextAt, error, now) => void q.writeAgain.run(nextAt, error, now, id),
-    finish: (id, status, error, now) => void q.finish.run(status, error ?? null, now, id),
-    purgeFinished: (before) => q.purge.run(before).changes,
-    close: () => db.close(),
+    open: async () => q.open.all().map(toRecord),
+    pollAgain: async (id, nextAt, error, now) => void q.pollAgain.run(nextAt, error ?? null, now, id),
+    summaryFetched: async (id, summary, time, status, now) => void q.fetched.run(summary, time ?? null, status, now, now, id),
+    writeAgain: async (id, nextAt, error, now) => void q.writeAgain.run(nextAt, error, now, id),
+    finish: async (id, status, error, now) => void q.finish.run(status, error ?? null, now, id),
+    purgeFinished: async (before) => q.purge.run(before).changes,
+    close: async () => {
+      if (db.open) db.close();
+    },
   };
 }

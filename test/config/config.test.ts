@@ -2,20 +2,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, maskedConfig } from '../../src/config/load.js';
+import { problems } from '../helpers/config-problems.js';
+import { loadConfig, maskedConfig } from '../../src/config/load.js';
 import { chooseBot } from '../../src/config/bots.js';
 
 const base = { AGENTAI_URL: 'https://platform.kore.ai', AGENTAI_BOT_ID: 'st-1', AGENTAI_CLIENT_ID: 'cs-1', AGENTAI_CLIENT_SECRET: 's3cret-value' };
-
-function problems(env: NodeJS.ProcessEnv): string[] {
-  try {
-    loadConfig({ env });
-  } catch (err) {
-    if (err instanceof ConfigError) return err.message.split('\n');
-    throw err;
-  }
-  return [];
-}
 
 describe('config', () => {
   it('loads defaults plus env, with the env bot as the default bot', () => {

@@ -4,14 +4,16 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { created, ended, handoffEnded, makeSecret, message } from '../../adapters/ada/test/harness.js';
+import { makeSecret } from '../../adapters/ada/test/harness.js';
+import { ADA_EXPECTED, adaConversation, dedupeAdjacent, short } from '../helpers/ada-conversation.js';
 import { postSignedWebhook } from '../helpers/ada-webhook.js';
 import { FakeAgentAi } from '../../src/sim/agentai-receiver.js';
 import { spawnDaemon, type DaemonProcess } from '../helpers/daemon-process.js';
 import { BOT, bridgeEnv } from '../helpers/harness.js';
 
 const secret = makeSecret();
-const EXPECTED = ['NA entry agent-sam', 'message USER', 'message AGENT', 'message USER', 'message AGENT', 'NA exit agent-sam', 'TRIGGER_SUMMARY_EVENT', 'END_OF_CONVERSATION'];
+const EXPECTED = ADA_EXPECTED;
+const conversation = adaConversation;
 let fake: FakeAgentAi | undefined;
 const children: DaemonProcess[] = [];
 
@@ -22,21 +24,6 @@ afterEach(async () => {
 
 const post = async (port: number, payload: unknown): Promise<number> =>
   (await postSignedWebhook(`http://127.0.0.1:${port}`, secret, payload)).status;
-
-function conversation(conv: string): unknown[] {
-  return [
-    created(conv, 0),
-    message(conv, 1000, { role: 'end_user', text: 'hello?' }),
-    message(conv, 2000, { role: 'human_agent', text: 'Sam here', authorId: 'agent-sam', name: 'Sam' }),
-    message(conv, 3000, { role: 'end_user', text: 'my parcel' }),
-    message(conv, 4000, { role: 'human_agent', text: 'on its way', authorId: 'agent-sam', name: 'Sam' }),
-    handoffEnded(conv, 5000),
-    ended(conv, 6000),
-  ];
-}
-
-const short = (labels: string[]): string[] => labels.map((l) => l.replace(/^(message \w+).*/, '$1'));
-const dedupeAdjacent = (labels: string[]): string[] => labels.filter((l, i) => l !== labels[i - 1]);
 
 async function setup(extra: NodeJS.ProcessEnv = {}): Promise<{ env: NodeJS.ProcessEnv; ai: FakeAgentAi }> {
   fake = await FakeAgentAi.start({ bots: [BOT] });

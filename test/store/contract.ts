@@ -166,8 +166,10 @@ export function storeContract(engine: string, makeHarness: () => Promise<StoreHa
       });
 
       it('routes an aliased platform conversation to its Agent AI conversation, across a reopen', async () => {
-        await one(fact('k1', 'c1', () => plan('c1')));
-        await one(fact('k2', 'c2', (r) => ({ ...plan(r.conversationFor('c1')?.id ?? 'missing'), alias: 'c1' })));
+        // A redial placed as a new platform conversation: found by its key, then routed by the alias.
+        const keys = ['address:+1444'];
+        await one(fact('k1', 'c1', () => plan('c1', { redial: { keys, until: T0 } })));
+        await one(fact('k2', 'c2', (r) => ({ ...plan(r.findRedial(keys, T0)?.id ?? 'missing'), alias: 'c1' }), { redialKeys: keys }));
         await reopen();
         expect((await store.conversation('c1'))?.state.phase).toBe('waiting');
         expect(await store.outboxFor('c1')).toHaveLength(2);
@@ -402,28 +404,63 @@ export function storeContract(engine: string, makeHarness: () => Promise<StoreHa
         const paused = await open();
         const [old] = await paused.claim(['c1']);
         await paused.record([{ claim: old!, update: { id: a!.id, status: 'inflight', at: h.now() } }]);
-        // The paused holder stops renewing: its claim expires and another process takes the conversation.
-        await paused.close();
+        // The paused holder does not renew: its claim lapses and another process takes the conversation over.
         h.advance(10 * 60_000);
         const [fresh] = await store.claim(['c1']);
         expect(fresh!.fence).toBeGreaterThan(old!.fence);
-        const stale = await store.record([{ claim: old!, update: { id: a!.id, status: 'done', httpStatus: 200, at: h.now() } }]);
+        const stale = await paused.record([{ claim: old!, update: { id: a!.id, status: 'done', httpStatus: 200, at: h.now() } }]);
         expect(stale.refused).toEqual([a!.id]);
         expect((await store.head('c1'))?.status).toBe('inflight');
+        expect(await paused.claim(['c1'])).toEqual([]);
         const ok = await store.record([{ claim: fresh!, update: { id: a!.id, status: 'done', httpStatus: 200, at: h.now() } }]);
         expect(ok.refused).toEqual([]);
         expect(await store.head('c1')).toBeUndefined();
+      });
+
+      it('hands the claims of a process that closes to others at once', async () => {
+        await seed('c1', ['a']);
+        const leaving = await open();
+        expect(await leaving.claim(['c1'])).toHaveLength(1);
+        expect(await store.claim(['c1'])).toEqual([]);
+        await leaving.close();
+        expect(await store.claimable(h.now(), 10)).toEqual(['c1']);
+        expect(await store.claim(['c1'])).toHaveLength(1);
       });
 
       it('takes over a conversation whose holder stopped renewing its claim', async () => {
         await seed('c1', ['a']);
         const gone = await open();
         expect(await gone.claim(['c1'])).toHaveLength(1);
-        await gone.close();
         expect(await store.claim(['c1'])).toEqual([]);
+        expect(await store.claimable(h.now(), 10)).toEqual([]);
         h.advance(10 * 60_000);
         expect(await store.claimable(h.now(), 10)).toEqual(['c1']);
         expect(await store.claim(['c1'])).toHaveLength(1);
+      });
+
+      it('applies concurrent batches of several processes on the same conversations without losing an update or deadlocking', async () => {
+        const others = await Promise.all([open(), open(), open()]);
+        await seed('x', []);
+        await seed('y', []);
+        // Each batch touches x and y in opposite orders; every fact appends one outbox row.
+        const batches = others.flatMap((s, i) =>
+          Array.from({ length: 5 }, (_, j) =>
+            s.apply([
+              fact(`x-${i}-${j}`, j % 2 ? 'x' : 'y', (r) => plan(j % 2 ? 'x' : 'y', { conversation: r.conversationFor(j % 2 ? 'x' : 'y')!, outbox: [row(`${i}-${j}-a`)] })),
+              fact(`y-${i}-${j}`, j % 2 ? 'y' : 'x', (r) => plan(j % 2 ? 'y' : 'x', { conversation: r.conversationFor(j % 2 ? 'y' : 'x')!, outbox: [row(`${i}-${j}-b`)] })),
+            ]),
+          ),
+        );
+        const results = (await Promise.all(batches)).flat();
+        expect(results.every((r) => r.kind === 'applied')).toBe(true);
+        expect((await store.outboxFor('x')).length + (await store.outboxFor('y')).length).toBe(30);
+      });
+
+      it('applies one fact once when two processes bring it at the same time', async () => {
+        const [p1, p2] = await Promise.all([open(), open()]);
+        const results = await Promise.all([p1, p2, p1, p2].map((s) => s.apply([fact('same', 'c1', () => plan('c1'))])));
+        expect(results.flat().map((r) => r.kind).sort()).toEqual(['applied', 'duplicate', 'duplicate', 'duplicate']);
+        expect(await store.outboxFor('c1')).toHaveLength(1);
       });
     });
 

@@ -144,10 +144,10 @@ describe('agentai-bridge summary', () => {
     await seedRecord(store, { id: 'conv-other', bot: 'other', source: 'genesys', state: initialState() });
     await store.close();
     const summaries = openSummaryStore(path);
-    summaries.add({ conversationId: 'conv-other', bot: 'other', source: 'genesys', platformIds: ['conv-other'], agentIdentity: 'user-A', nextAt: 0, deadlineAt: 0 }, Date.now());
-    summaries.summaryFetched('conv-other', 'S', undefined, 'writing', Date.now());
-    summaries.finish('conv-other', 'written', undefined, Date.now());
-    summaries.close();
+    await summaries.add({ conversationId: 'conv-other', bot: 'other', source: 'genesys', platformIds: ['conv-other'], agentIdentity: 'user-A', nextAt: 0, deadlineAt: 0 }, Date.now());
+    await summaries.summaryFetched('conv-other', 'S', undefined, 'writing', Date.now());
+    await summaries.finish('conv-other', 'written', undefined, Date.now());
+    await summaries.close();
     fake.details.script('conv-other', { history: [], summary: 'Other bot summary.', summaryAvailable: true });
 
     const r = await cli(['conv-other'], env);

@@ -85,7 +85,7 @@ describe('summary follow-up: daemon, simulated Genesys org, fake Agent AI', () =
     await new ScriptPlayer(sim).play(script, { speed: SPEED });
 
     await fake.waitFor(() => fake.labels(conversationId).includes('END_OF_CONVERSATION'), 8000);
-    await waitUntil(() => handle.bridge.summary.store.get(conversationId)?.status === 'written', 5000);
+    await waitUntil(async () => (await handle.bridge.summary.store.get(conversationId))?.status === 'written', 5000);
 
     // The org: the last agent participant (the scenario's only agent, Alice) carries the summary.
     const participants = z
@@ -100,7 +100,7 @@ describe('summary follow-up: daemon, simulated Genesys org, fake Agent AI', () =
     const labels = fake.labels(conversationId);
     expect(labels.indexOf('TRIGGER_SUMMARY_EVENT')).toBeGreaterThan(-1);
     expect(labels.indexOf('TRIGGER_SUMMARY_EVENT')).toBeLessThan(labels.indexOf('END_OF_CONVERSATION'));
-    expect(handle.bridge.summary.store.get(conversationId)?.polls).toBeGreaterThan(1);
+    expect((await handle.bridge.summary.store.get(conversationId))?.polls).toBeGreaterThan(1);
     expect(fake.details.requests().every((r) => r.status === 200)).toBe(true);
 
     // `agentai-bridge summary <id> --json`, as an operator runs it next to the daemon.

@@ -104,7 +104,7 @@ beforeEach(() => {
 });
 afterEach(async () => {
   await Promise.all(followUps.splice(0).map((f) => f.stop()));
-  summaries.close();
+  await summaries.close();
   await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -137,13 +137,13 @@ describe('after TRIGGER_SUMMARY_EVENT is delivered', () => {
     });
     try {
       await dispatcher.start();
-      await waitUntil(() => summaries.get(id)?.status === 'written');
+      await waitUntil(async () => (await summaries.get(id))?.status === 'written');
     } finally {
       await dispatcher.stop(1000);
       await hooks.close();
     }
     expect(delivered).toEqual(['NA entry user-A', 'message USER', 'NA exit user-A', 'TRIGGER_SUMMARY_EVENT']);
-    const record = summaries.get(id);
+    const record = await summaries.get(id);
     expect(record?.summary).toContain('My card was charged twice');
     expect(record?.polls).toBeGreaterThan(1); // the first polls came before the fake had a summary
     expect(written(id, 'p-a')).toBe(record?.summary);
@@ -159,7 +159,7 @@ describe('after TRIGGER_SUMMARY_EVENT is delivered', () => {
     await playConversation(fake.url, id, { trigger: true });
     const f = followUp();
     f.onDelivered(summaryRow(id));
-    await waitUntil(() => summaries.get(id)?.status === 'written');
+    await waitUntil(async () => (await summaries.get(id))?.status === 'written');
     const patches = delta.of('attributePatches');
     f.onDelivered(summaryRow(id));
     await f.idle();
@@ -167,16 +167,16 @@ describe('after TRIGGER_SUMMARY_EVENT is delivered', () => {
     expect(delta.of('attributePatches')).toBe(patches);
 
     // A fresh follow-up for the same conversation (e.g. its row was purged) reads Genesys and leaves it alone.
-    summaries.finish(id, 'written', undefined, Date.now());
+    await summaries.finish(id, 'written', undefined, Date.now());
     const other = openSummaryStore(':memory:');
     try {
       const g = followUp({ summaries: other });
       g.onDelivered(summaryRow(id));
-      await waitUntil(() => other.get(id)?.status === 'unchanged', 3000);
+      await waitUntil(async () => (await other.get(id))?.status === 'unchanged', 3000);
       expect(delta.of('attributePatches')).toBe(patches);
     } finally {
       await Promise.all(followUps.splice(-1).map((x) => x.stop()));
-      other.close();
+      await other.close();
     }
   });
 
@@ -188,15 +188,15 @@ describe('after TRIGGER_SUMMARY_EVENT is delivered', () => {
     const first = followUp({ options: { pollInitialDelayMs: SUMMARY_DELAY_MS + 50 } });
     first.onDelivered(summaryRow(id));
     await first.stop(); // the process stops before the first poll
-    summaries.close();
+    await summaries.close();
     expect(delta.writes()).toEqual({ patches: 0, wrapups: 0 });
 
     summaries = openSummaryStore(join(dir, 'bridge.sqlite'));
-    expect(summaries.open().map((r) => r.conversationId)).toEqual([id]);
+    expect((await summaries.open()).map((r) => r.conversationId)).toEqual([id]);
     // The restarted process resumes the open row at its nextAt, with no new onDelivered.
     const second = followUp();
     second.start();
-    await waitUntil(() => summaries.get(id)?.status === 'written');
+    await waitUntil(async () => (await summaries.get(id))?.status === 'written');
     expect(second.counts).toMatchObject({ awaited: 0, fetched: 1, written: 1 });
     expect(written(id, 'p-a')).toContain('My parcel never arrived');
   });
@@ -209,9 +209,9 @@ describe('after TRIGGER_SUMMARY_EVENT is delivered', () => {
     const f = followUp({ options: { pollDeadlineMs: 300, pollInitialDelayMs: 20, pollBackoffMaxMs: 60 } });
     const t0 = Date.now();
     f.onDelivered(summaryRow(id));
-    await waitUntil(() => summaries.get(id)?.status === 'expired', 3000);
+    await waitUntil(async () => (await summaries.get(id))?.status === 'expired', 3000);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
-    expect(summaries.get(id)?.polls).toBeGreaterThanOrEqual(3);
+    expect((await summaries.get(id))?.polls).toBeGreaterThanOrEqual(3);
     expect(delta.writes()).toEqual({ patches: 0, wrapups: 0 });
   });
 
@@ -223,11 +223,11 @@ describe('after TRIGGER_SUMMARY_EVENT is delivered', () => {
     genesys.failRequests(503, 1, 'PATCH');
     const f = followUp({ options: { pollInitialDelayMs: SUMMARY_DELAY_MS + 20 } });
     f.onDelivered(summaryRow(id));
-    await waitUntil(() => summaries.get(id)?.status === 'written');
-    expect(summaries.get(id)?.writeAttempts).toBe(1);
+    await waitUntil(async () => (await summaries.get(id))?.status === 'written');
+    expect((await summaries.get(id))?.writeAttempts).toBe(1);
     // the first PATCH was answered 503, the second went through
     expect({ failed: delta.of('failed'), patches: delta.of('attributePatches') }).toEqual({ failed: 1, patches: 1 });
-    expect(written(id, 'p-a')).toBe(summaries.get(id)?.summary);
+    expect(written(id, 'p-a')).toBe((await summaries.get(id))?.summary);
   });
 
   it('fails for good after writeMaxAttempts, or at once on a final error', async () => {
@@ -243,9 +243,9 @@ describe('after TRIGGER_SUMMARY_EVENT is delivered', () => {
     await playConversation(fake.url, id, { trigger: true });
     const f = followUp({ writers: new Map([['genesys', flaky]]), options: { pollInitialDelayMs: SUMMARY_DELAY_MS + 20, writeMaxAttempts: 3 } });
     f.onDelivered(summaryRow(id));
-    await waitUntil(() => summaries.get(id)?.status === 'failed', 4000);
+    await waitUntil(async () => (await summaries.get(id))?.status === 'failed', 4000);
     expect(calls).toHaveLength(3);
-    expect(summaries.get(id)?.lastError).toContain('gave up after 3 write attempts');
+    expect((await summaries.get(id))?.lastError).toContain('gave up after 3 write attempts');
 
     const refused: SummaryWriter = {
       write: async () => {
@@ -256,8 +256,8 @@ describe('after TRIGGER_SUMMARY_EVENT is delivered', () => {
     await playConversation(fake.url, 'gc-403', { trigger: true });
     const g = followUp({ writers: new Map([['genesys', refused]]), options: { pollInitialDelayMs: SUMMARY_DELAY_MS + 20 } });
     g.onDelivered(summaryRow('gc-403'));
-    await waitUntil(() => summaries.get('gc-403')?.status === 'failed', 4000);
-    expect(summaries.get('gc-403')).toMatchObject({ writeAttempts: 0, lastError: 'HTTP 403: missing permission' });
+    await waitUntil(async () => (await summaries.get('gc-403'))?.status === 'failed', 4000);
+    expect((await summaries.get('gc-403'))).toMatchObject({ writeAttempts: 0, lastError: 'HTTP 403: missing permission' });
   });
 
   it('tries the newest platform conversation first and falls back when the agent is not in it (redial)', async () => {
@@ -268,8 +268,8 @@ describe('after TRIGGER_SUMMARY_EVENT is delivered', () => {
     await playConversation(fake.url, id, { trigger: true });
     const f = followUp({ options: { pollInitialDelayMs: SUMMARY_DELAY_MS + 20 } });
     f.onDelivered(summaryRow(id));
-    await waitUntil(() => summaries.get(id)?.status === 'written');
-    expect(summaries.get(id)?.platformIds).toEqual(['gc-redial', id]);
+    await waitUntil(async () => (await summaries.get(id))?.status === 'written');
+    expect((await summaries.get(id))?.platformIds).toEqual(['gc-redial', id]);
     expect(delta.of('conversationGets')).toBe(2); // gc-redial, then the first
     expect(written(id, 'p-a')).toBeDefined();
     expect(written('gc-redial', 'p-x')).toBeUndefined();
@@ -282,10 +282,10 @@ describe('after TRIGGER_SUMMARY_EVENT is delivered', () => {
     await playConversation(fake.url, id, { trigger: true });
     const f = followUp({ options: { pollInitialDelayMs: SUMMARY_DELAY_MS + 20 } });
     f.onDelivered(summaryRow(id));
-    await waitUntil(() => summaries.get(id)?.status === 'written');
-    expect(summaries.get(id)?.platformIds).toEqual(['gc-purged', id]);
+    await waitUntil(async () => (await summaries.get(id))?.status === 'written');
+    expect((await summaries.get(id))?.platformIds).toEqual(['gc-purged', id]);
     expect(delta.of('conversationGets')).toBe(2);
-    expect(written(id, 'p-a')).toBe(summaries.get(id)?.summary);
+    expect(written(id, 'p-a')).toBe((await summaries.get(id))?.summary);
   });
 
   it('keeps the summary without writing when write-back is none, or the source has no writer (Ada)', async () => {
@@ -297,10 +297,10 @@ describe('after TRIGGER_SUMMARY_EVENT is delivered', () => {
     const g = followUp({ options: { pollInitialDelayMs: SUMMARY_DELAY_MS + 20 } });
     f.onDelivered(summaryRow('gc-none'));
     g.onDelivered(summaryRow('ada-1'));
-    await waitUntil(() => summaries.get('gc-none')?.status === 'stored' && summaries.get('ada-1')?.status === 'stored');
-    expect(summaries.get('gc-none')?.lastError).toContain('SUMMARY_WRITE_BACK=none');
-    expect(summaries.get('ada-1')?.lastError).toContain('no summary writer for source "ada"');
-    expect(summaries.get('ada-1')?.summary).toBeDefined();
+    await waitUntil(async () => (await summaries.get('gc-none'))?.status === 'stored' && (await summaries.get('ada-1'))?.status === 'stored');
+    expect((await summaries.get('gc-none'))?.lastError).toContain('SUMMARY_WRITE_BACK=none');
+    expect((await summaries.get('ada-1'))?.lastError).toContain('no summary writer for source "ada"');
+    expect((await summaries.get('ada-1'))?.summary).toBeDefined();
     expect(delta.of('requests')).toBe(0);
   });
 
@@ -311,7 +311,7 @@ describe('after TRIGGER_SUMMARY_EVENT is delivered', () => {
     const on = followUp();
     on.onDelivered({ ...summaryRow('gc-off'), kind: 'end', label: 'END_OF_CONVERSATION' });
     await Promise.all([off.idle(), on.idle()]);
-    expect(summaries.get('gc-off')).toBeUndefined();
+    expect((await summaries.get('gc-off'))).toBeUndefined();
     expect(fake.details.requests()).toHaveLength(0);
   });
 });

@@ -38,9 +38,9 @@ export async function playConversation(baseUrl: string, conversationId: string, 
   }
 }
 
-export async function waitUntil(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
+export async function waitUntil(predicate: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
+  while (!(await predicate())) {
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 10));
   }

@@ -255,6 +255,11 @@ export class ChannelSet {
     const results = await this.o.api.putSubscriptions(info.id, topics);
     this.accept(slot, physical, topics, results, true);
     await socket.connect(info.connectUri);
+    // Stopped while this channel was being opened (a leader deposed mid-reconnect): it must not stay open.
+    if (this.stopped) {
+      this.closePhysical(physical, true);
+      throw new Aborted();
+    }
     this.armExpiry(slot, physical);
     this.o.logger.info({ channelId: info.id, topics: physical.applied.size, expires: info.expiresAt ? new Date(info.expiresAt).toISOString() : undefined }, 'genesys: channel open');
     return physical;
@@ -295,6 +300,10 @@ export class ChannelSet {
         if (physical && (await this.o.api.channelExists(physical.info.id))) {
           const socket = physical.socket;
           await socket.connect(physical.info.connectUri);
+          if (this.stopped) {
+            this.closePhysical(physical, false);
+            return;
+          }
           this.o.logger.info({ channelId: physical.info.id, attempt, why, event: 'genesys.reconnected' }, 'genesys: reconnected to the same channel');
         } else {
           if (physical) this.closePhysical(physical, false);
