@@ -1,6 +1,7 @@
 // The sequencer's per-conversation state. Plain JSON: it is persisted in the store after every fact, so a
 // restart resumes each conversation exactly where it was, timers included (wakeAt).
 import { z } from 'zod';
+import { BridgeError } from '../errors.js';
 import type { AgentInfo, AgentLeftReason, CustomerInfo, Experience, MessageAuthor } from './facts.js';
 
 export interface ActiveAgent {
@@ -127,9 +128,11 @@ export const STATE_VERSION = 1;
 const UPGRADES: Readonly<Record<number, (older: Record<string, unknown>) => Record<string, unknown>>> = {};
 
 /** A stored state this release cannot read: written by a newer release, or of a version it has no upgrade for. */
-export class StateVersionError extends Error {
-  override readonly name = 'StateVersionError';
-  readonly code = 'STATE_VERSION_UNKNOWN';
+export class StateVersionError extends BridgeError {
+  constructor(message: string) {
+    super('STATE_VERSION_UNKNOWN', message);
+    this.name = 'StateVersionError';
+  }
 }
 
 export function parseState(json: string): ConversationState {
