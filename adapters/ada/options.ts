@@ -1,4 +1,5 @@
 // Configuration of the Ada webhook adapter, its defaults, and the checks that fail fast at start-up.
+import { BridgeError } from '../../src/errors.js';
 
 export interface AdaAdapterOptions {
   /** Route the daemon mounts. */
@@ -31,22 +32,22 @@ export const ADA_ADAPTER_DEFAULTS = {
 const MAX_ORDERING_BUFFER_MS = 10_000;
 
 export function validateAdaOptions(opts: AdaAdapterOptions): void {
-  if (!opts.path.startsWith('/')) throw new Error(`ada: path must start with '/', got ${JSON.stringify(opts.path)}`);
+  if (!opts.path.startsWith('/')) throw new BridgeError('CONFIG_INVALID', `ada: path must start with '/', got ${JSON.stringify(opts.path)}`);
   if (!Number.isFinite(opts.toleranceSeconds) || opts.toleranceSeconds <= 0) {
-    throw new Error('ada: toleranceSeconds must be a positive number');
+    throw new BridgeError('CONFIG_INVALID', 'ada: toleranceSeconds must be a positive number');
   }
   if (!Number.isFinite(opts.orderingBufferMs) || opts.orderingBufferMs < 0) {
-    throw new Error('ada: orderingBufferMs must be zero or more');
+    throw new BridgeError('CONFIG_INVALID', 'ada: orderingBufferMs must be zero or more');
   }
   if (opts.orderingBufferMs > MAX_ORDERING_BUFFER_MS) {
-    throw new Error(`ada: orderingBufferMs must be at most ${MAX_ORDERING_BUFFER_MS} (Ada times out after 15 s)`);
+    throw new BridgeError('CONFIG_INVALID', `ada: orderingBufferMs must be at most ${MAX_ORDERING_BUFFER_MS} (Ada times out after 15 s)`);
   }
   for (const [name, value] of [
     ['dedupeCacheSize', opts.dedupeCacheSize],
     ['conversationTtlMs', opts.conversationTtlMs],
   ] as const) {
     if (value !== undefined && (!Number.isInteger(value) || value <= 0)) {
-      throw new Error(`ada: ${name} must be a positive integer`);
+      throw new BridgeError('CONFIG_INVALID', `ada: ${name} must be a positive integer`);
     }
   }
 }

@@ -2,6 +2,7 @@
 // what it cannot know: several secrets during rotation, our own clock and tolerance, and the header aliases.
 import type { IncomingHttpHeaders } from 'node:http';
 import { Webhook, WebhookVerificationError } from 'svix';
+import { BridgeError } from '../../src/errors.js';
 
 export interface SignatureHeaders {
   readonly id: string;
@@ -32,13 +33,13 @@ export class SignatureVerifier {
     secrets: readonly string[],
     private readonly toleranceSeconds: number,
   ) {
-    if (secrets.length === 0) throw new Error('ada: at least one webhook secret (whsec_...) is required');
+    if (secrets.length === 0) throw new BridgeError('CONFIG_INVALID', 'ada: at least one webhook secret (whsec_...) is required');
     this.webhooks = secrets.map((secret, index) => {
       try {
         return new Webhook(secret);
       } catch {
         // Never echo the secret itself.
-        throw new Error(`ada: secrets[${index}] is not a valid Svix secret (expected whsec_<base64>)`);
+        throw new BridgeError('CONFIG_INVALID', `ada: secrets[${index}] is not a valid Svix secret (expected whsec_<base64>)`);
       }
     });
   }

@@ -13,6 +13,7 @@
 import platformClient from 'purecloud-platform-client-v2';
 import { z } from 'zod';
 import { SummaryWriteError, type SummaryWriter, type SummaryWriteRequest } from '../../src/summary/writer.js';
+import { BridgeError } from '../../src/errors.js';
 
 export type GenesysWriteBackMode = 'attribute' | 'wrapup' | 'both';
 
@@ -68,7 +69,7 @@ export class GenesysSummaryWriter implements SummaryWriter {
   readonly #opts: GenesysSummaryWriterOptions;
 
   constructor(opts: GenesysSummaryWriterOptions) {
-    if (opts.attributeName.trim() === '' && opts.mode !== 'wrapup') throw new Error('summary attributeName must not be empty');
+    if (opts.attributeName.trim() === '' && opts.mode !== 'wrapup') throw new BridgeError('CONFIG_INVALID', 'summary attributeName must not be empty');
     this.#opts = opts;
   }
 

@@ -7,6 +7,7 @@ import { redactSecrets } from '../observability/redact.js';
 import { outcomeForError, outcomeForStatus, type SendOutcome } from './outcome.js';
 import { postJson, type PostResult } from './post.js';
 import { requireOrigin } from '../util/origin.js';
+import { BridgeError } from '../errors.js';
 
 export type { SendOutcome } from './outcome.js';
 
@@ -46,7 +47,7 @@ export class AgentAiClient {
   constructor(opts: AgentAiClientOptions) {
     const origin = requireOrigin(opts.baseUrl, 'Agent AI baseUrl');
     const hooksPath = (opts.hooksPath || DEFAULT_HOOKS_PATH).replace(/\/+$/, '');
-    if (!hooksPath.startsWith('/')) throw new Error(`Agent AI hooksPath must start with '/', got ${opts.hooksPath}`);
+    if (!hooksPath.startsWith('/')) throw new BridgeError('CONFIG_INVALID', `Agent AI hooksPath must start with '/', got ${opts.hooksPath}`);
     this.#hooksPath = hooksPath;
     this.#tokenHeader = opts.tokenHeader;
     this.#minter = new TokenMinter({ ttlSeconds: opts.jwt.ttlSeconds, jti: opts.jwt.jti });

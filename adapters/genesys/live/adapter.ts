@@ -181,7 +181,7 @@ export class GenesysLiveAdapter implements Adapter {
    */
   async start(ctx: AdapterContext): Promise<void> {
     const problem = optionsProblem(this.o);
-    if (problem) throw new Error(`genesys adapter: ${problem}`);
+    if (problem) throw new BridgeError('CONFIG_INVALID', `genesys adapter: ${problem}`);
     this.ctx = ctx;
     this.goBlind(CATCH_UP);
     const cursor = new FrameCursor(ctx.state, (err) => this.logger.warn({ err }, 'genesys: the last-frame time could not be stored; trying again'));

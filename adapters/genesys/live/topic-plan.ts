@@ -1,6 +1,7 @@
 // Packing topics into channels: at most `perChannel - headroom` each at start (the headroom takes the
 // per-conversation transcription topics later), and at most `maxChannels - 1` channels (one channel is kept
 // free so a roll-over can open its replacement before closing the old one).
+import { BridgeError } from '../../../src/errors.js';
 
 export interface TopicPlanOptions {
   readonly perChannel: number;
@@ -21,7 +22,7 @@ export function planChannels(topics: readonly string[], o: TopicPlanOptions): st
   for (let i = 0; i < topics.length; i += size) groups.push(topics.slice(i, i + size));
   if (groups.length === 0) groups.push([]);
   if (groups.length > o.maxChannels - 1) {
-    throw new Error(
+    throw new BridgeError('CONFIG_INVALID', 
       `genesys: ${topics.length} topics need ${groups.length} channels of ${size}; at most ${o.maxChannels - 1} are allowed (GENESYS_MAX_CHANNELS - 1). Follow fewer queues/users or lower GENESYS_TOPIC_HEADROOM.`,
     );
   }
