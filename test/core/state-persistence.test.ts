@@ -2,7 +2,7 @@
 // state it reaches must come back exactly as it was (or the restarted bridge would act differently), and a
 // stored state of the wrong shape must be refused, never half-read.
 import { describe, expect, it } from 'vitest';
-import { initialState, mergeCustomer, parseState, type ConversationState } from '../../src/core/conversation-state.js';
+import { initialState, mergeCustomer, parseState, StateVersionError, type ConversationState } from '../../src/core/conversation-state.js';
 import type { Fact } from '../../src/core/facts.js';
 import { step, type SequencerInput } from '../../src/core/sequencer.js';
 import { customerLeft, ended, joined, left, said, settings, T0 } from './fact-builders.js';
@@ -101,6 +101,13 @@ describe('conversation state persistence', () => {
     ['an early message without an id', { earlyMessages: [{ author: 'USER', text: 'x' }] }],
   ])('refuses a stored state with %s', (_what, patch) => {
     expect(() => parseState(JSON.stringify({ ...initialState(), ...patch }))).toThrow();
+  });
+
+  it('a state of a version it has no upgrade for is refused by code, saying which', () => {
+    const old = JSON.stringify({ ...initialState(), v: 0 });
+    expect(() => parseState(old)).toThrow(StateVersionError);
+    expect(() => parseState(old)).toThrow(expect.objectContaining({ name: 'StateVersionError', code: 'STATE_VERSION_UNKNOWN', message: 'no upgrade from conversation state version 0' }));
+    expect(() => parseState(JSON.stringify({ ...initialState(), v: 9 }))).toThrow(expect.objectContaining({ code: 'STATE_VERSION_UNKNOWN', message: expect.stringContaining('version 9 is newer') }));
   });
 
   it.each(['waiting', 'open', 'closed'] as const)('reads the phase %s', (phase) => {
