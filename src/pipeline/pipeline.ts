@@ -55,11 +55,6 @@ function observe(clock: PlatformClock | undefined, platformAt: number, localNow:
   return { platformAt: Math.max(platformAt, projected), localAt: localNow };
 }
 
-/** The platform time a conversation's clock shows at local time `localNow`. */
-export function platformNow(clock: PlatformClock | undefined, localNow: number): number {
-  return clock ? clock.platformAt + (localNow - clock.localAt) : localNow;
-}
-
 export class Pipeline implements FactSink {
   readonly visibility: Visibility;
   private readonly bots: ReadonlyMap<string, Bot>;

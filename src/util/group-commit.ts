@@ -40,10 +40,6 @@ export class GroupCommit<In, Out> {
     });
   }
 
-  /** How many items wait for a batch that has not started. */
-  get waiting(): number {
-    return this.queue.length;
-  }
 
   /** Resolves once everything added so far is written (or failed). */
   async idle(): Promise<void> {
