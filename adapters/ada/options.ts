@@ -1,5 +1,6 @@
 // Configuration of the Ada webhook adapter, its defaults, and the checks that fail fast at start-up.
 import { BridgeError } from '../../src/errors.js';
+import { webhookSecretsProblem } from './signature.js';
 
 export interface AdaAdapterOptions {
   /** Route the daemon mounts. */
@@ -29,25 +30,37 @@ export const ADA_ADAPTER_DEFAULTS = {
 } as const;
 
 /** Ada abandons a delivery after 15 s; the buffer plus ingestion has to fit well inside it. */
-const MAX_ORDERING_BUFFER_MS = 10_000;
+export const MAX_ORDERING_BUFFER_MS = 10_000;
+
+export interface OptionProblem {
+  readonly option: keyof AdaAdapterOptions;
+  readonly reason: string;
+}
+
+/**
+ * Why the adapter cannot run with these options (none: it can). The one rule set: the config check
+ * (adapters/ada/config.ts) refuses these before `run` opens anything, the adapter refuses them again when it
+ * is built by hand (tests, tools). Never quotes a secret.
+ */
+export function adaOptionsProblems(opts: AdaAdapterOptions): OptionProblem[] {
+  const problems: OptionProblem[] = [];
+  if (!opts.path.startsWith('/')) problems.push({ option: 'path', reason: `must start with '/', got ${JSON.stringify(opts.path)}` });
+  const secretsProblem = webhookSecretsProblem(opts.secrets);
+  if (secretsProblem) problems.push({ option: 'secrets', reason: secretsProblem });
+  if (!Number.isFinite(opts.toleranceSeconds) || opts.toleranceSeconds <= 0) problems.push({ option: 'toleranceSeconds', reason: 'must be a positive number' });
+  if (!Number.isFinite(opts.orderingBufferMs) || opts.orderingBufferMs < 0) {
+    problems.push({ option: 'orderingBufferMs', reason: 'must be zero or more' });
+  } else if (opts.orderingBufferMs > MAX_ORDERING_BUFFER_MS) {
+    problems.push({ option: 'orderingBufferMs', reason: `must be at most ${MAX_ORDERING_BUFFER_MS} (Ada gives up on a webhook after 15 s)` });
+  }
+  for (const option of ['dedupeCacheSize', 'conversationTtlMs'] as const) {
+    const value = opts[option];
+    if (value !== undefined && (!Number.isInteger(value) || value <= 0)) problems.push({ option, reason: 'must be a positive integer' });
+  }
+  return problems;
+}
 
 export function validateAdaOptions(opts: AdaAdapterOptions): void {
-  if (!opts.path.startsWith('/')) throw new BridgeError('CONFIG_INVALID', `ada: path must start with '/', got ${JSON.stringify(opts.path)}`);
-  if (!Number.isFinite(opts.toleranceSeconds) || opts.toleranceSeconds <= 0) {
-    throw new BridgeError('CONFIG_INVALID', 'ada: toleranceSeconds must be a positive number');
-  }
-  if (!Number.isFinite(opts.orderingBufferMs) || opts.orderingBufferMs < 0) {
-    throw new BridgeError('CONFIG_INVALID', 'ada: orderingBufferMs must be zero or more');
-  }
-  if (opts.orderingBufferMs > MAX_ORDERING_BUFFER_MS) {
-    throw new BridgeError('CONFIG_INVALID', `ada: orderingBufferMs must be at most ${MAX_ORDERING_BUFFER_MS} (Ada times out after 15 s)`);
-  }
-  for (const [name, value] of [
-    ['dedupeCacheSize', opts.dedupeCacheSize],
-    ['conversationTtlMs', opts.conversationTtlMs],
-  ] as const) {
-    if (value !== undefined && (!Number.isInteger(value) || value <= 0)) {
-      throw new BridgeError('CONFIG_INVALID', `ada: ${name} must be a positive integer`);
-    }
-  }
+  const problems = adaOptionsProblems(opts);
+  if (problems.length) throw new BridgeError('CONFIG_INVALID', problems.map((p) => `ada: ${p.option} ${p.reason}`).join('; '));
 }

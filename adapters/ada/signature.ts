@@ -26,6 +26,25 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
   return first?.trim() ? first.trim() : undefined;
 }
 
+/** Why svix would refuse these secrets (none: it takes them), by position; never echoes a secret. */
+export function webhookSecretsProblem(secrets: readonly string[]): string | undefined {
+  if (secrets.length === 0) return 'at least one webhook secret (whsec_...) is required';
+  const bad = secrets.flatMap((secret, index) => (isSvixSecret(secret) ? [] : [index + 1]));
+  if (bad.length === 0) return undefined;
+  const which = secrets.length === 1 ? 'the secret is' : `secret${bad.length > 1 ? 's' : ''} ${bad.join(', ')} of ${secrets.length} ${bad.length > 1 ? 'are' : 'is'}`;
+  return `${which} not a valid Svix secret (whsec_ followed by base64, as Ada shows it)`;
+}
+
+function isSvixSecret(secret: string): boolean {
+  if (!secret.startsWith('whsec_')) return false;
+  try {
+    new Webhook(secret);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export class SignatureVerifier {
   private readonly webhooks: readonly Webhook[];
 
@@ -33,15 +52,9 @@ export class SignatureVerifier {
     secrets: readonly string[],
     private readonly toleranceSeconds: number,
   ) {
-    if (secrets.length === 0) throw new BridgeError('CONFIG_INVALID', 'ada: at least one webhook secret (whsec_...) is required');
-    this.webhooks = secrets.map((secret, index) => {
-      try {
-        return new Webhook(secret);
-      } catch {
-        // Never echo the secret itself.
-        throw new BridgeError('CONFIG_INVALID', `ada: secrets[${index}] is not a valid Svix secret (expected whsec_<base64>)`);
-      }
-    });
+    const problem = webhookSecretsProblem(secrets);
+    if (problem) throw new BridgeError('CONFIG_INVALID', `ada: webhook secrets: ${problem}`);
+    this.webhooks = secrets.map((secret) => new Webhook(secret));
   }
 
   verify(rawBody: string, headers: SignatureHeaders, nowMs: number): Verdict {

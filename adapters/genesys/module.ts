@@ -2,6 +2,7 @@
 // the live connection uses, so `replay` and the daemon turn identical frames into identical facts.
 import type { Adapter } from '../../src/core/adapter.js';
 import type { AdapterModule } from '../../src/runtime/adapter-module.js';
+import { genesysConfig } from './config.js';
 import { GenesysFrameProcessor } from './frame-processor.js';
 import { createGenesysLive, GenesysLiveAdapter } from './live/index.js';
 import { createGenesysSummaryWriter } from './summary-writeback.js';
@@ -11,6 +12,7 @@ const clients = new WeakMap<Adapter, ReturnType<typeof createGenesysLive>['clien
 
 export const genesysModule: AdapterModule = {
   name: 'genesys',
+  config: genesysConfig,
   singleSubscriber: true,
   createAdapter: (deps) => {
     const { adapter, client } = createGenesysLive(deps);

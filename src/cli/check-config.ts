@@ -8,7 +8,7 @@ import { loadOrExplain } from './setup.js';
 export async function checkConfigCommand(ctx: CliContext): Promise<number> {
   const config = loadOrExplain(ctx, undefined, true);
   if (typeof config === 'number') return config;
-  println(ctx.stdout, JSON.stringify(maskedConfig(config), null, 2));
+  println(ctx.stdout, JSON.stringify(maskedConfig(config, ctx.modules), null, 2));
   let store = `sqlite in ${config.bridge.dataDir}`;
   if (config.bridge.store === 'postgres') {
     try {

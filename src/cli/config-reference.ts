@@ -1,5 +1,6 @@
-// `agentai-bridge config-reference`: the README's configuration table, generated from the schema itself.
-import { schema } from '../config/schema.js';
+// `agentai-bridge config-reference`: the README's configuration table, generated from the schema itself (the
+// core's and each adapter module's section).
+import { composedSchema } from '../config/load.js';
 import { EXIT, println, type CliContext } from './context.js';
 
 interface Entry {
@@ -33,7 +34,7 @@ function show(value: unknown): string {
 export function configReferenceCommand(ctx: CliContext): number {
   println(ctx.stdout, '| key | env | default | meaning |');
   println(ctx.stdout, '| --- | --- | --- | --- |');
-  for (const e of entries(schema)) {
+  for (const e of entries(composedSchema(ctx.modules))) {
     const env = e.env ? `\`${e.env}\`${e.sensitive ? ' (secret; also `' + e.env + '_FILE`)' : ''}` : '(file only)';
     println(ctx.stdout, `| \`${e.key}\` | ${env} | \`${show(e.default)}\` | ${e.doc.replace(/\|/g, '\\|')} |`);
   }

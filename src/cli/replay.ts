@@ -47,7 +47,7 @@ export async function replayCommand(args: string[], ctx: CliContext, options: Re
   }
   const config = loadOrExplain(ctx);
   if (typeof config === 'number') return config;
-  const logger = loggerFor(config, ctx.stderr);
+  const logger = loggerFor(config, ctx.modules, ctx.stderr);
 
   // Its own store: a replay must never pick up (and send again) what a running daemon has pending.
   const scratch = values['data-dir'] === undefined ? mkdtempSync(join(tmpdir(), 'agentai-bridge-replay-')) : undefined;

@@ -40,7 +40,7 @@ export async function startDaemon(ctx: CliContext, options: { signals?: boolean;
   const config = loadOrExplain(ctx, options.overrides, true);
   if (typeof config === 'number') return config;
   // Logs go to stdout; a caller that passes its own stream (tests, the demo) gets them there instead.
-  const logger = loggerFor(config, ctx.stdout === process.stdout ? undefined : ctx.stdout);
+  const logger = loggerFor(config, ctx.modules, ctx.stdout === process.stdout ? undefined : ctx.stdout);
   // Filled once the adapters exist; the summary follow-up looks writers up when it writes.
   const summaryWriters = new Map<string, SummaryWriter>();
   const completers = new Map<string, OutboxCompleter>();

@@ -1,28 +1,30 @@
 // Shared start-up of CLI commands: load the config (or print why not), open the configured store, build the logger.
 import type { Logger } from 'pino';
 import type { DestinationStream } from 'pino';
-import { ConfigError, loadConfig, type BridgeConfig, type LoadOptions } from '../config/load.js';
+import { composedSchema, ConfigError, loadConfig, schemaLeaves, type BridgeConfig, type LoadOptions } from '../config/load.js';
+import type { ConfigModule } from '../config/fragment.js';
 import { createLogger } from '../observability/logger.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/types.js';
 import { postgresPassword } from '../config/postgres-url.js';
 import { EXIT, println, type CliContext } from './context.js';
 
-/** Every secret value in the config, so the logger can scrub it from any line. */
-export function secretValues(config: BridgeConfig): string[] {
-  return [
-    config.agentai.clientSecret,
-    config.genesys.clientSecret,
-    ...config.ada.webhookSecrets,
-    ...config.bots.map((b) => b.clientSecret),
-    config.postgres.url,
-    postgresPassword(config.postgres.url) ?? '',
-  ].filter((s) => s !== '');
+/** Every secret value in the config (the sensitive keys of core and modules, every bot's), so the logger can scrub it from any line. */
+export function secretValues(config: BridgeConfig, modules: readonly ConfigModule[]): string[] {
+  const values: string[] = [];
+  for (const leaf of schemaLeaves(composedSchema(modules))) {
+    if (!leaf.sensitive) continue;
+    let node: unknown = config;
+    for (const part of leaf.key.split('.')) node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[part] : undefined;
+    for (const value of Array.isArray(node) ? node : [node]) if (typeof value === 'string') values.push(value);
+  }
+  values.push(...config.bots.map((b) => b.clientSecret), postgresPassword(config.postgres.url) ?? '');
+  return values.filter((s) => s !== '');
 }
 
 export function loadOrExplain(ctx: CliContext, overrides?: LoadOptions['overrides'], live = false): BridgeConfig | number {
   try {
-    return loadConfig({ env: ctx.env, live, ...(overrides ? { overrides } : {}) });
+    return loadConfig({ env: ctx.env, live, modules: ctx.modules, onWarning: (warning) => println(ctx.stderr, warning), ...(overrides ? { overrides } : {}) });
   } catch (err) {
     if (err instanceof ConfigError) {
       println(ctx.stderr, err.message);
@@ -52,6 +54,6 @@ export async function withConfiguredStore(ctx: CliContext, use: (store: Store) =
   }
 }
 
-export function loggerFor(config: BridgeConfig, destination?: DestinationStream): Logger {
-  return createLogger({ level: config.log.level, secrets: secretValues(config), ...(destination ? { destination, pretty: false } : {}) });
+export function loggerFor(config: BridgeConfig, modules: readonly ConfigModule[], destination?: DestinationStream): Logger {
+  return createLogger({ level: config.log.level, secrets: secretValues(config, modules), ...(destination ? { destination, pretty: false } : {}) });
 }

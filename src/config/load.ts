@@ -1,18 +1,31 @@
 // Loads and validates the configuration: defaults < JSON file (BRIDGE_CONFIG) < env. Every secret can also
 // come from a file named by `<VAR>_FILE` (Docker/Kubernetes secrets). A bad config fails as a whole with
-// one problem per bad key, naming the key, its env var and the reason.
+// one problem per bad key, naming the key, its env var and the reason. The adapter modules it is given bring
+// their own sections and checks (src/config/fragment.ts); core names none of them.
 import { readFileSync } from 'node:fs';
 import convict from 'convict';
 import { schema } from './schema.js';
 import { parseBots, type Bot } from './bots.js';
 import { BridgeError } from '../errors.js';
 import { maskPostgresUrl } from './postgres-url.js';
+import { BOOLEAN_VALUES } from './boolean-format.js';
+import { unknownEnvWarnings } from './env-warnings.js';
+import type { ConfigModule } from './fragment.js';
 
 const build = (env: NodeJS.ProcessEnv) => convict(schema, { env, args: [] });
 type Convict = ReturnType<typeof build>;
+/** The core settings (src/config/schema.ts). */
 export type Settings = ReturnType<Convict['getProperties']>;
 
-export interface BridgeConfig extends Settings {
+/**
+ * Each adapter's section, declared by the adapter itself (`declare module` in adapters/<name>/config.ts), so
+ * `config.genesys` is typed without core importing the adapter. Present when loadConfig was given that
+ * adapter's module, as the composition root (bin/) always does.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface AdapterSettings {}
+
+export interface BridgeConfig extends Settings, AdapterSettings {
   /** Every bot, the env bot (if complete) included as "default". Never empty. */
   readonly bots: readonly Bot[];
 }
@@ -34,10 +47,21 @@ export function formatProblem(p: ConfigProblem): string {
   return `config error: ${p.key}${p.env ? ` (${p.env})` : ''}: ${p.reason}`;
 }
 
-interface Leaf {
+export interface Leaf {
   readonly key: string;
   readonly env?: string;
   readonly sensitive: boolean;
+}
+
+/** The core schema plus the section of every module that declares one, in module order. */
+export function composedSchema(modules: readonly ConfigModule[] = []): typeof schema & Readonly<Record<string, object>> {
+  const sections: Record<string, object> = {};
+  for (const { name, config } of modules) {
+    if (!config) continue;
+    if (config.section in schema || config.section in sections) throw new Error(`adapter ${name}: config section "${config.section}" is already taken`);
+    sections[config.section] = config.schema;
+  }
+  return { ...schema, ...sections };
 }
 
 /** Flattens the schema into its leaves: key path, env var, sensitivity. */
@@ -61,12 +85,24 @@ export interface LoadOptions {
   readonly overrides?: Record<string, unknown>;
   /** Also require what live adapters need (credentials, something to follow): `run` and `check-config`. */
   readonly live?: boolean;
+  /**
+   * The adapter modules of this build: their sections are loaded and, for those in BRIDGE_ADAPTERS, checked;
+   * BRIDGE_ADAPTERS may name only them. Without it (library use, tests of the core) only the core is loaded.
+   */
+  readonly modules?: readonly ConfigModule[];
+  /** Told of env vars that look like settings but are none (a typo is otherwise silently ignored); needs `modules`. */
+  readonly onWarning?: (message: string) => void;
 }
 
 export function loadConfig(options: LoadOptions = {}): BridgeConfig {
   const problems: ConfigProblem[] = [];
-  const env = withSecretFiles(options.env ?? process.env, problems);
-  const config = build(env);
+  const modules = options.modules ?? [];
+  const composed = composedSchema(modules);
+  const leaves = schemaLeaves(composed);
+  const sourceEnv = options.env ?? process.env;
+  if (options.modules && options.onWarning) for (const warning of unknownEnvWarnings(sourceEnv, leaves)) options.onWarning(warning);
+  const env = withSecretFiles(sourceEnv, leaves, problems);
+  const config = convict(composed, { env, args: [] });
 
   const file = env.BRIDGE_CONFIG;
   if (file) {
@@ -76,26 +112,52 @@ export function loadConfig(options: LoadOptions = {}): BridgeConfig {
       throw new ConfigError([{ key: 'config file', env: 'BRIDGE_CONFIG', reason: `cannot load ${file}: ${(err as Error).message}` }]);
     }
   }
-  for (const [key, value] of Object.entries(options.overrides ?? {})) config.set(key as never, value as never);
+  for (const [key, value] of Object.entries(options.overrides ?? {})) config.set(key, value);
 
   try {
     config.validate({ allowed: 'strict' });
   } catch (err) {
-    problems.push(...parseConvictErrors((err as Error).message));
+    problems.push(...parseConvictErrors((err as Error).message, leaves));
   }
-  const settings = config.getProperties();
+  const core: Settings = config.getProperties();
+  // The one assertion: convict checked each module's section against its schema, and the type each adapter
+  // merges into AdapterSettings is derived from that same schema (SettingsOf). The sections of adapters
+  // whose module was not passed in are absent, and nothing of those adapters runs then.
+  const settings = core as Settings & AdapterSettings;
   const { bots, problems: botProblems } = parseBots(settings.agentai.bots);
-  problems.push(...botProblems, ...crossChecks(settings), ...(options.live ? liveChecks(settings) : []));
+  problems.push(...botProblems, ...crossChecks(settings), ...adapterNameChecks(settings, options.modules, problems));
 
   const envBot = defaultBot(settings, bots.length === 0, problems);
   if (envBot) bots.push({ ...envBot, default: bots.every((b) => !b.default) });
+  const loaded: BridgeConfig = { ...settings, bots };
+  problems.push(...fragmentChecks(loaded, modules, Boolean(options.live), problems));
   if (problems.length) throw new ConfigError(problems);
-  return { ...settings, bots };
+  return loaded;
 }
 
-function withSecretFiles(env: NodeJS.ProcessEnv, problems: ConfigProblem[]): NodeJS.ProcessEnv {
+/** BRIDGE_ADAPTERS may name only the modules of this build (when they are known). */
+function adapterNameChecks(settings: Settings, modules: readonly ConfigModule[] | undefined, found: readonly ConfigProblem[]): ConfigProblem[] {
+  if (!modules || found.some((p) => p.key === 'bridge.adapters')) return [];
+  const known = modules.map((m) => m.name);
+  return settings.bridge.adapters
+    .filter((name) => !known.includes(name))
+    .map((name) => ({ key: 'bridge.adapters', env: 'BRIDGE_ADAPTERS', reason: `unknown adapter "${name}" (known: ${known.join(', ')})` }));
+}
+
+/** The checks of each selected adapter, unless convict already refused a key of its section. */
+function fragmentChecks(config: BridgeConfig, modules: readonly ConfigModule[], live: boolean, found: readonly ConfigProblem[]): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const { name, config: fragment } of modules) {
+    if (!fragment?.check || !config.bridge.adapters.includes(name)) continue;
+    if (found.some((p) => p.key.startsWith(`${fragment.section}.`))) continue;
+    problems.push(...fragment.check(config, live));
+  }
+  return problems;
+}
+
+function withSecretFiles(env: NodeJS.ProcessEnv, leaves: readonly Leaf[], problems: ConfigProblem[]): NodeJS.ProcessEnv {
   const out = { ...env };
-  for (const leaf of schemaLeaves()) {
+  for (const leaf of leaves) {
     if (!leaf.sensitive || !leaf.env) continue;
     const path = env[`${leaf.env}_FILE`];
     if (!path) continue;
@@ -108,10 +170,9 @@ function withSecretFiles(env: NodeJS.ProcessEnv, problems: ConfigProblem[]): Nod
   return out;
 }
 
-const envByKey = new Map(schemaLeaves().map((l) => [l.key, l.env]));
-
 /** convict reports "key: reason" per line; we add the env var so an operator knows what to change. */
-function parseConvictErrors(message: string): ConfigProblem[] {
+function parseConvictErrors(message: string, leaves: readonly Leaf[]): ConfigProblem[] {
+  const envByKey = new Map(leaves.map((l) => [l.key, l.env]));
   return message
     .split('\n')
     .filter((line) => line.trim() !== '')
@@ -121,7 +182,9 @@ function parseConvictErrors(message: string): ConfigProblem[] {
       const m = /^([\w.]+): (.*)$/.exec(line);
       if (!m?.[1] || m[2] === undefined) return { key: 'config', reason: line };
       const env = envByKey.get(m[1]);
-      return { key: m[1], ...(env ? { env } : {}), reason: m[2] };
+      // convict's own wording for a boolean it could not read ("0", "off", empty) says nothing of what it takes.
+      const reason = m[2].replace(/^must be of type Boolean/, `must be ${BOOLEAN_VALUES}`);
+      return { key: m[1], ...(env ? { env } : {}), reason };
     });
 }
 
@@ -135,28 +198,6 @@ function crossChecks(settings: Settings): ConfigProblem[] {
   }
   if (settings.replica.heartbeatMs * 2 > settings.replica.leaseTtlMs) {
     problems.push({ key: 'replica.heartbeatMs', env: 'BRIDGE_LEASE_HEARTBEAT_MS', reason: `must be at most half of BRIDGE_LEASE_TTL_MS (${settings.replica.leaseTtlMs}), so one missed renewal does not lose the lease` });
-  }
-  if (settings.bridge.adapters.includes('ada')) {
-    if (settings.ada.webhookSecrets.length === 0) {
-      problems.push({ key: 'ada.webhookSecrets', env: 'ADA_WEBHOOK_SECRETS', reason: 'required when BRIDGE_ADAPTERS includes ada' });
-    }
-    for (const secret of settings.ada.webhookSecrets) {
-      if (!secret.startsWith('whsec_')) problems.push({ key: 'ada.webhookSecrets', env: 'ADA_WEBHOOK_SECRETS', reason: 'each secret must start with whsec_' });
-    }
-  }
-  return problems;
-}
-
-/** What the live adapters need; replay reads recorded frames and needs none of it. */
-function liveChecks(settings: Settings): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
-  if (settings.bridge.adapters.includes('genesys')) {
-    const g = settings.genesys;
-    if (g.clientId === '') problems.push({ key: 'genesys.clientId', env: 'GENESYS_CLIENT_ID', reason: 'required when BRIDGE_ADAPTERS includes genesys' });
-    if (g.clientSecret === '') problems.push({ key: 'genesys.clientSecret', env: 'GENESYS_CLIENT_SECRET', reason: 'required when BRIDGE_ADAPTERS includes genesys' });
-    if (g.queueIds.length === 0 && g.queueNames.length === 0 && g.userIds.length === 0) {
-      problems.push({ key: 'genesys.queueIds', env: 'GENESYS_QUEUE_IDS', reason: 'nothing to follow: set GENESYS_QUEUE_IDS (ids or "all"), GENESYS_QUEUE_NAMES or GENESYS_USER_IDS' });
-    }
   }
   return problems;
 }
@@ -179,10 +220,10 @@ function defaultBot(settings: Settings, required: boolean, problems: ConfigProbl
   return undefined;
 }
 
-/** The effective config for `check-config`: secrets replaced by a mask, bots included. */
-export function maskedConfig(config: BridgeConfig): Record<string, unknown> {
+/** The effective config for `check-config`: secrets (the modules' too) replaced by a mask, bots included. */
+export function maskedConfig(config: BridgeConfig, modules: readonly ConfigModule[]): Record<string, unknown> {
   const masked = structuredClone(config) as unknown as Record<string, unknown>;
-  for (const leaf of schemaLeaves()) {
+  for (const leaf of schemaLeaves(composedSchema(modules))) {
     if (!leaf.sensitive) continue;
     const path = leaf.key.split('.');
     let node: Record<string, unknown> | undefined = masked;

@@ -1,9 +1,11 @@
-// How an adapter package presents itself to the composition root (bin/): a name, a live adapter factory and,
-// for platforms whose input can be recorded (Genesys frames), a decoder used by `agentai-bridge replay`.
+// How an adapter package presents itself to the composition root (bin/): a name, its config section, a live
+// adapter factory and, for platforms whose input can be recorded (Genesys frames), a decoder used by
+// `agentai-bridge replay`.
 import type { Logger } from 'pino';
 import type { Adapter, OutboxCompleter } from '../core/adapter.js';
 import type { Fact } from '../core/facts.js';
 import type { BridgeConfig } from '../config/load.js';
+import type { ConfigModule } from '../config/fragment.js';
 import type { BridgeMetrics } from '../observability/metrics.js';
 import type { SummaryWriter } from '../summary/writer.js';
 
@@ -26,7 +28,7 @@ export interface AdapterDeps {
   readonly now: () => number;
 }
 
-export interface AdapterModule {
+export interface AdapterModule extends ConfigModule {
   readonly name: string;
   /**
    * Its live adapter holds a platform subscription that only one process of a cluster may hold (Genesys

@@ -1,5 +1,6 @@
 // `dead-letters` under BRIDGE_STORE=postgres works on the cluster's shared store: a dead letter another
 // process wrote is listed, retried and dropped from any machine that has the configuration.
+import { adapterModules } from '../../adapters/index.js';
 import { describe, expect, it } from 'vitest';
 import { deadLettersCommand } from '../../src/cli/dead-letters.js';
 import { openPostgresStore } from '../../src/store/postgres.js';
@@ -22,7 +23,7 @@ describe('dead-letters CLI on PostgreSQL', () => {
       ]);
       await replica.release([claim!]);
       const env = bridgeEnv('https://platform.kore.ai', '/nonexistent', { BRIDGE_STORE: 'postgres', BRIDGE_POSTGRES_URL: PG_URL, BRIDGE_POSTGRES_SCHEMA: schema });
-      const ctx = { env, stdout: new LineCollector(), stderr: new LineCollector(), modules: [] };
+      const ctx = { env, stdout: new LineCollector(), stderr: new LineCollector(), modules: adapterModules };
       expect(await deadLettersCommand(['list'], ctx)).toBe(0);
       expect(ctx.stdout.lines.join('\n')).toMatch(/#\d+ .*conversation pg-dl .*NA entry A[\s\S]*last HTTP 400: Agent AI rejected it/);
       expect(await deadLettersCommand(['retry', String(a!.id)], ctx)).toBe(0);
@@ -37,7 +38,7 @@ describe('dead-letters CLI on PostgreSQL', () => {
 
   it('fails naming BRIDGE_POSTGRES_URL, password masked, when the database cannot be reached', async () => {
     const env = bridgeEnv('https://platform.kore.ai', '/nonexistent', { BRIDGE_STORE: 'postgres', BRIDGE_POSTGRES_URL: 'postgres://bridge:hunter2@127.0.0.1:1/x' });
-    const ctx = { env, stdout: new LineCollector(), stderr: new LineCollector(), modules: [] };
+    const ctx = { env, stdout: new LineCollector(), stderr: new LineCollector(), modules: adapterModules };
     expect(await deadLettersCommand(['list'], ctx)).toBe(1);
     expect(ctx.stderr.lines.join('\n')).toContain('postgres://bridge:****@127.0.0.1:1/x (BRIDGE_POSTGRES_URL)');
     expect(ctx.stderr.lines.join('\n')).not.toContain('hunter2');

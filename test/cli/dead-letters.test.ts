@@ -73,7 +73,7 @@ describe('CLI basics', () => {
   it('check-config prints the effective config with secrets masked and exits 0', async () => {
     const out = new LineCollector();
     const env = { ...bridgeEnv('https://platform.kore.ai', mkdtempSync(join(tmpdir(), 'cc-'))), GENESYS_CLIENT_ID: 'gc-id', GENESYS_CLIENT_SECRET: 'genesys-secret-value', GENESYS_QUEUE_IDS: 'all' };
-    expect(await checkConfigCommand({ env, stdout: out, stderr: out, modules: [] })).toBe(0);
+    expect(await checkConfigCommand({ env, stdout: out, stderr: out, modules: adapterModules })).toBe(0);
     const text = out.lines.join('\n');
     expect(text).toContain('"hooksPath": "/agentassist/api/v1/hooks"');
     expect(text).not.toContain(BOT.clientSecret);
@@ -83,7 +83,7 @@ describe('CLI basics', () => {
   it('check-config (and run) name the Genesys keys a live daemon needs; replay does not need them', async () => {
     const err = new LineCollector();
     const env = bridgeEnv('https://platform.kore.ai', mkdtempSync(join(tmpdir(), 'cc-')));
-    expect(await checkConfigCommand({ env, stdout: new LineCollector(), stderr: err, modules: [] })).toBe(78);
+    expect(await checkConfigCommand({ env, stdout: new LineCollector(), stderr: err, modules: adapterModules })).toBe(78);
     expect(err.lines).toEqual(expect.arrayContaining([
       'config error: genesys.clientId (GENESYS_CLIENT_ID): required when BRIDGE_ADAPTERS includes genesys',
       'config error: genesys.clientSecret (GENESYS_CLIENT_SECRET): required when BRIDGE_ADAPTERS includes genesys',
@@ -96,7 +96,7 @@ describe('CLI basics', () => {
 
   it('an unknown command prints the help and exits 2', async () => {
     const err = new LineCollector();
-    expect(await main(['frobnicate'], { env: {}, stdout: new LineCollector(), stderr: err, modules: [] })).toBe(2);
+    expect(await main(['frobnicate'], { env: {}, stdout: new LineCollector(), stderr: err, modules: adapterModules })).toBe(2);
     expect(err.lines.join('\n')).toMatch(/unknown command "frobnicate"[\s\S]*replay/);
   });
 });

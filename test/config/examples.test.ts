@@ -1,13 +1,14 @@
 // The deployment examples under config/ must load as they are shipped (the loader rejects unknown keys),
 // and their bots must be chosen as the examples say. Secret files (/run/secrets/...) are replaced by temp
 // files holding dummy secrets; nothing else in an example is changed.
+import { adapterModules } from '../../adapters/index.js';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { chooseBot, type Bot } from '../../src/config/bots.js';
-import { loadConfig, schemaLeaves, type BridgeConfig } from '../../src/config/load.js';
+import { composedSchema, loadConfig, schemaLeaves, type BridgeConfig } from '../../src/config/load.js';
 
 const configDir = fileURLToPath(new URL('../../config/', import.meta.url));
 const files = readdirSync(configDir).sort();
@@ -60,6 +61,7 @@ function loadJsonExample(file: string): { example: ExampleFile; config: BridgeCo
       GENESYS_CLIENT_SECRET_FILE: secretFile(dir, 'GENESYS_CLIENT_SECRET'),
       ADA_WEBHOOK_SECRETS_FILE: secretFile(dir, 'ADA_WEBHOOK_SECRETS'),
     },
+    modules: adapterModules,
   });
   return { example, config, secrets };
 }
@@ -78,10 +80,10 @@ function loadEnvExample(file: string, extra: Record<string, string> = {}, commen
   const dir = mkdtempSync(join(tmpdir(), 'cfg-example-'));
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of envLines(file, commented)) env[key] = key.endsWith('_FILE') ? secretFile(dir, key.slice(0, -5)) : value;
-  return loadConfig({ env: { ...env, ...extra } });
+  return loadConfig({ env: { ...env, ...extra }, modules: adapterModules });
 }
 
-const leaves = schemaLeaves();
+const leaves = schemaLeaves(composedSchema(adapterModules));
 const knownEnv = new Set<string>(['BRIDGE_CONFIG']);
 for (const leaf of leaves) {
   if (!leaf.env) continue;

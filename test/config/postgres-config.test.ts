@@ -49,7 +49,7 @@ describe('store configuration', () => {
     writeFileSync(file, 'postgres://bridge:hunter2@db:5432/bridge?sslmode=require\n');
     const c = loadConfig({ env: { ...base, BRIDGE_STORE: 'postgres', BRIDGE_POSTGRES_URL_FILE: file } });
     expect(c.postgres.url).toBe('postgres://bridge:hunter2@db:5432/bridge?sslmode=require');
-    const shown = JSON.stringify(maskedConfig(c));
+    const shown = JSON.stringify(maskedConfig(c, adapterModules));
     expect(shown).not.toContain('hunter2');
     expect(shown).toContain('postgres://bridge:****@db:5432/bridge?sslmode=require');
   });
@@ -65,7 +65,7 @@ describe('check-config with BRIDGE_STORE=postgres', () => {
   it('reports the schema of a reachable database', async () => {
     const schema = freshSchema('cc');
     const err = new LineCollector();
-    const code = await checkConfigCommand({ env: { ...base, BRIDGE_STORE: 'postgres', BRIDGE_POSTGRES_URL: PG_URL, BRIDGE_POSTGRES_SCHEMA: schema }, stdout: new LineCollector(), stderr: err, modules: [] });
+    const code = await checkConfigCommand({ env: { ...base, BRIDGE_STORE: 'postgres', BRIDGE_POSTGRES_URL: PG_URL, BRIDGE_POSTGRES_SCHEMA: schema }, stdout: new LineCollector(), stderr: err, modules: adapterModules });
     expect(code).toBe(0);
     expect(err.lines.join('\n')).toContain(`store: postgres schema ${schema} at version 0`);
     await dropSchema(schema);
@@ -78,7 +78,7 @@ describe('check-config with BRIDGE_STORE=postgres', () => {
       env: { ...base, BRIDGE_STORE: 'postgres', BRIDGE_POSTGRES_URL: 'postgres://bridge:hunter2@127.0.0.1:1/bridge' },
       stdout: out,
       stderr: err,
-      modules: [],
+      modules: adapterModules,
     });
     expect(code).toBe(78);
     const text = [...err.lines, ...out.lines].join('\n');

@@ -1,5 +1,6 @@
 // docker-compose.yml: PostgreSQL and two bridge replicas on it. Without a Docker engine here, the file is read
 // as compose reads it (YAML with merge keys) and each replica's environment is loaded as the bridge would.
+import { adapterModules } from '../../adapters/index.js';
 import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,7 +58,7 @@ describe('docker-compose.yml', () => {
     for (const [name, service] of Object.entries(compose.services).filter(([n]) => n !== 'postgres')) {
       expect(service.secrets?.sort(), name).toEqual(Object.keys(compose.secrets).sort());
       const env = Object.fromEntries(Object.entries(interpolate(service.environment ?? {})).map(([k, v]) => [k, v.replace('/run/secrets', dir)]));
-      const config = loadConfig({ env, live: true });
+      const config = loadConfig({ env, live: true, modules: adapterModules });
       expect(config.bridge.store).toBe('postgres');
       expect(config.postgres.url).toBe(files.postgres_url);
     }

@@ -1,6 +1,7 @@
 // deploy/kubernetes rendered with `kubectl kustomize` and every object checked against the Kubernetes API
 // schemas (kubernetes-models; the ServiceMonitor against the Prometheus Operator's), then against what the
 // bridge needs: one SQLite replica with its volume, or three PostgreSQL replicas spread over nodes.
+import { adapterModules } from '../../adapters/index.js';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -85,7 +86,7 @@ function expectHardenedPod(objects: K8sObject[], workload: K8sObject): { spec: W
 
 /** The rendered config (with the Secret's keys) is one the bridge accepts for `run`. */
 function expectRunnable(config: Record<string, string>, secrets: Record<string, string>): ReturnType<typeof loadConfig> {
-  return loadConfig({ env: { ...config, AGENTAI_CLIENT_SECRET: 'from-the-secret', GENESYS_CLIENT_SECRET: 'from-the-secret', ...secrets }, live: true });
+  return loadConfig({ env: { ...config, AGENTAI_CLIENT_SECRET: 'from-the-secret', GENESYS_CLIENT_SECRET: 'from-the-secret', ...secrets }, live: true, modules: adapterModules });
 }
 
 describe.skipIf(!hasKubectl)('deploy/kubernetes', () => {

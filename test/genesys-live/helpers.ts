@@ -133,7 +133,7 @@ export async function replayTexts(files: readonly string[]): Promise<Map<string,
   const clock = new FrameClock();
   const fake = await FakeAgentAi.start({ bots: [BOT] });
   const dataDir = mkdtempSync(join(tmpdir(), 'bridge-ref-'));
-  const config = loadConfig({ env: bridgeEnv(fake.url, dataDir, { LOG_LEVEL: 'silent' }) });
+  const config = loadConfig({ env: bridgeEnv(fake.url, dataDir, { LOG_LEVEL: 'silent' }), modules: [genesysModule] });
   const logger = createLogger({ level: 'silent', secrets: [], destination: new LineCollector(), pretty: false });
   const bridge = new Bridge({ config, logger, now: clock.now });
   await bridge.start({ timers: false });

@@ -1,5 +1,6 @@
 // A whole bridge in-process against the fake Agent AI: real config loading, store (a temp dir), pipeline,
 // dispatcher, client and logger, with every log line captured for assertions.
+import { adapterModules } from '../../adapters/index.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,9 +57,9 @@ export interface HarnessOptions {
 export async function startHarness(extraEnv: NodeJS.ProcessEnv = {}, options: HarnessOptions = {}): Promise<Harness> {
   const fake = options.fake ?? (await FakeAgentAi.start({ bots: [BOT] }));
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'bridge-'));
-  const config = loadConfig({ env: bridgeEnv(fake.url, dataDir, extraEnv) });
+  const config = loadConfig({ env: bridgeEnv(fake.url, dataDir, extraEnv), modules: adapterModules });
   const logs = new LineCollector();
-  const logger = createLogger({ level: 'debug', secrets: secretValues(config), destination: logs, pretty: false });
+  const logger = createLogger({ level: 'debug', secrets: secretValues(config, adapterModules), destination: logs, pretty: false });
   const bridge = new Bridge({ config, logger, tickIntervalMs: 20, ...(options.completers ? { completers: options.completers } : {}) });
   await bridge.start();
   return {

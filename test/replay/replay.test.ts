@@ -108,7 +108,7 @@ describe('replay: bodies and behaviour', () => {
     const { Bridge } = await import('../../src/runtime/bridge.js');
     const { loadConfig } = await import('../../src/config/load.js');
     const { createLogger } = await import('../../src/observability/logger.js');
-    const config = loadConfig({ env });
+    const config = loadConfig({ env, modules: adapterModules });
     const first = new Bridge({ config, logger: createLogger({ level: 'silent', destination: new LineCollector(), pretty: false }) });
     const decoder = adapterModules.find((m) => m.name === 'genesys')?.createFrameDecoder?.({ config, logger: createLogger({ level: 'silent', destination: new LineCollector(), pretty: false }), metrics: first.metrics, now: Date.now });
     await first.start({ timers: false });

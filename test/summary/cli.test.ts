@@ -1,5 +1,6 @@
 // `agentai-bridge summary CONVERSATION_ID [--history] [--json] [--bot NAME]` in-process, against the fake
 // Agent AI's conversationDetails endpoint.
+import { adapterModules } from '../../adapters/index.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,7 +53,7 @@ async function cli(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<{ 
     LOG_LEVEL: 'silent',
     ...extraEnv,
   };
-  const code = await main(['summary', ...args], { env, stdout, stderr, modules: [] });
+  const code = await main(['summary', ...args], { env, stdout, stderr, modules: adapterModules });
   return { code, out: stdout.text, err: stderr.text };
 }
 

@@ -40,13 +40,32 @@ export function liveOptions(config: BridgeConfig): LiveOptions {
   return { ...config.genesys };
 }
 
-/** Why the adapter cannot start with these settings, or undefined. */
-export function optionsProblem(o: LiveOptions): string | undefined {
-  if (o.clientId === '' || o.clientSecret === '') return 'genesys.clientId (GENESYS_CLIENT_ID) and genesys.clientSecret (GENESYS_CLIENT_SECRET) are required';
+export interface OptionProblem {
+  readonly option: keyof LiveOptions;
+  readonly reason: string;
+}
+
+/**
+ * Why the adapter cannot start with these settings (none: it can). The one rule set: the config check
+ * (adapters/genesys/config.ts) refuses these before `run` opens anything, the adapter refuses them again
+ * when it is built by hand (tests, tools).
+ */
+export function optionsProblems(o: LiveOptions): OptionProblem[] {
+  const problems: OptionProblem[] = [];
+  if (o.clientId === '') problems.push({ option: 'clientId', reason: 'required when BRIDGE_ADAPTERS includes genesys' });
+  if (o.clientSecret === '') problems.push({ option: 'clientSecret', reason: 'required when BRIDGE_ADAPTERS includes genesys' });
   if (o.queueIds.length === 0 && o.queueNames.length === 0 && o.userIds.length === 0) {
-    return 'nothing to follow: set GENESYS_QUEUE_IDS (ids or "all"), GENESYS_QUEUE_NAMES or GENESYS_USER_IDS';
+    problems.push({ option: 'queueIds', reason: 'nothing to follow: set GENESYS_QUEUE_IDS (ids or "all"), GENESYS_QUEUE_NAMES or GENESYS_USER_IDS' });
   }
-  if (o.topicHeadroom >= o.topicsPerChannel) return 'genesys.topicHeadroom must be smaller than genesys.topicsPerChannel';
-  if (o.maxChannels < 2) return 'genesys.maxChannels must be at least 2 (one is kept free for roll-overs)';
-  return undefined;
+  if (o.topicHeadroom >= o.topicsPerChannel) {
+    problems.push({ option: 'topicHeadroom', reason: `must be smaller than GENESYS_TOPICS_PER_CHANNEL (${o.topicsPerChannel}): the headroom is kept free on each channel` });
+  }
+  if (o.maxChannels < 2) problems.push({ option: 'maxChannels', reason: 'must be at least 2 (one is kept free for roll-overs)' });
+  return problems;
+}
+
+/** The same as one sentence, or undefined. */
+export function optionsProblem(o: LiveOptions): string | undefined {
+  const problems = optionsProblems(o);
+  return problems.length ? problems.map((p) => `genesys.${p.option}: ${p.reason}`).join('; ') : undefined;
 }
