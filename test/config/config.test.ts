@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { problems } from '../helpers/config-problems.js';
-import { loadConfig, maskedConfig } from '../../src/config/load.js';
+import { loadConfig, maskedConfig, type BridgeConfig } from '../../src/config/load.js';
 import { chooseBot } from '../../src/config/bots.js';
 
 const base = { AGENTAI_URL: 'https://platform.kore.ai', AGENTAI_BOT_ID: 'st-1', AGENTAI_CLIENT_ID: 'cs-1', AGENTAI_CLIENT_SECRET: 's3cret-value' };
@@ -78,5 +78,113 @@ describe('config', () => {
     const text = JSON.stringify(maskedConfig(c, adapterModules));
     for (const secret of ['s3cret-value', 'gen-secret', 'whsec_c2VjcmV0LWJ5dGVz']) expect(text).not.toContain(secret);
     expect(text).toContain('********');
+  });
+});
+
+const genesys = { GENESYS_CLIENT_ID: 'gc', GENESYS_CLIENT_SECRET: 'gs', GENESYS_QUEUE_IDS: 'all' };
+const ada = { BRIDGE_ADAPTERS: 'ada', ADA_WEBHOOK_SECRETS: `whsec_${Buffer.from('ada-signing-key').toString('base64')}` };
+
+describe('booleans', () => {
+  it('read true/false, 1/0 and yes/no in any case', () => {
+    const read = (value: string) => {
+      const c = loadConfig({ env: { ...base, AGENTAI_SUMMARY: value, SUMMARY_POLL: value }, modules: adapterModules });
+      return [c.agentai.summary.enabled, c.summary.poll];
+    };
+    for (const off of ['false', '0', 'no', 'No', ' FALSE ']) expect(read(off), off).toEqual([false, false]);
+    for (const on of ['true', '1', 'yes', 'TRUE']) expect(read(on), on).toEqual([true, true]);
+  });
+
+  it('refuse anything else, naming the key and what it takes', () => {
+    for (const value of ['off', 'on', '', 'garbage', '2']) {
+      const lines = problems({ ...base, AGENTAI_SUMMARY: value, SUMMARY_POLL: value, ...ada, ADA_FORWARD_AI_AGENT_MESSAGES: value });
+      expect(lines, JSON.stringify(value)).toHaveLength(3);
+      expect(lines.join('\n')).toMatch(/agentai\.summary\.enabled \(AGENTAI_SUMMARY\): must be true or false \(also 1\/0, yes\/no\)/);
+      expect(lines.join('\n')).toMatch(/summary\.poll \(SUMMARY_POLL\): must be true or false/);
+      expect(lines.join('\n')).toMatch(/ada\.forwardAiAgentMessages \(ADA_FORWARD_AI_AGENT_MESSAGES\): must be true or false/);
+    }
+  });
+
+  it('keep JSON booleans in the config file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    const file = join(dir, 'bridge.json');
+    writeFileSync(file, JSON.stringify({ summary: { poll: true }, genesys: { transcription: false } }));
+    const c = loadConfig({ env: { ...base, BRIDGE_CONFIG: file }, modules: adapterModules });
+    expect([c.summary.poll, c.genesys.transcription]).toEqual([true, false]);
+  });
+});
+
+describe('adapter settings', () => {
+  it('keep their env vars and JSON keys, composed from the adapter modules', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    const file = join(dir, 'bridge.json');
+    writeFileSync(file, JSON.stringify({ genesys: { topicsPerChannel: 500 }, ada: { orderingBufferMs: 1500 } }));
+    const c = loadConfig({ env: { ...base, BRIDGE_CONFIG: file, GENESYS_TOPIC_HEADROOM: '100', ADA_WEBHOOK_PATH: '/hooks/ada' }, modules: adapterModules });
+    expect(c.genesys).toMatchObject({ topicsPerChannel: 500, topicHeadroom: 100, environment: 'mypurecloud.com' });
+    expect(c.ada).toMatchObject({ orderingBufferMs: 1500, path: '/hooks/ada' });
+  });
+
+  it('refuse an ordering buffer Ada would time out on', () => {
+    expect(problems({ ...base, ...ada, ADA_ORDERING_BUFFER_MS: '20000' })).toEqual([
+      'config error: ada.orderingBufferMs (ADA_ORDERING_BUFFER_MS): must be at most 10000 (Ada gives up on a webhook after 15 s)',
+    ]);
+  });
+
+  it('refuse a secret svix would refuse, without quoting it', () => {
+    const lines = problems({ ...base, ...ada, ADA_WEBHOOK_SECRETS: `${ada.ADA_WEBHOOK_SECRETS},whsec_!!not-base64!!,plain-text` });
+    expect(lines).toEqual([
+      'config error: ada.webhookSecrets (ADA_WEBHOOK_SECRETS): secrets 2, 3 of 3 are not a valid Svix secret (whsec_ followed by base64, as Ada shows it)',
+    ]);
+    expect(problems({ ...base, BRIDGE_ADAPTERS: 'ada' })).toEqual([expect.stringMatching(/^config error: ada\.webhookSecrets \(ADA_WEBHOOK_SECRETS\): at least one/)]);
+  });
+
+  it('refuse a topic headroom that leaves no room on a channel, for a live daemon', () => {
+    const env = { ...base, ...genesys, GENESYS_TOPICS_PER_CHANNEL: '300', GENESYS_TOPIC_HEADROOM: '300', GENESYS_MAX_CHANNELS: '1' };
+    expect(problems(env, true)).toEqual([
+      'config error: genesys.topicHeadroom (GENESYS_TOPIC_HEADROOM): must be smaller than GENESYS_TOPICS_PER_CHANNEL (300): the headroom is kept free on each channel',
+      'config error: genesys.maxChannels (GENESYS_MAX_CHANNELS): must be at least 2 (one is kept free for roll-overs)',
+    ]);
+    // replay decodes recorded frames: the live adapter's settings do not stop it.
+    expect(problems(env, false)).toEqual([]);
+  });
+
+  it('are checked only for the adapters in BRIDGE_ADAPTERS', () => {
+    expect(problems({ ...base, ...genesys, ADA_ORDERING_BUFFER_MS: '20000' }, true)).toEqual([]);
+    expect(problems({ ...base, ...ada, GENESYS_TOPIC_HEADROOM: '5000' }, true)).toEqual([]);
+  });
+
+  it('come from whatever modules the composition root hands in: core names no adapter', () => {
+    const chat = {
+      name: 'chat',
+      config: {
+        section: 'chat',
+        schema: { token: { doc: 'token', format: String, default: '', env: 'CHAT_TOKEN', sensitive: true } },
+        check: (config: BridgeConfig) => ((config as unknown as { chat: { token: string } }).chat.token === '' ? [{ key: 'chat.token', env: 'CHAT_TOKEN', reason: 'required' }] : []),
+      },
+    };
+    const load = (env: NodeJS.ProcessEnv) => loadConfig({ env: { ...base, BRIDGE_ADAPTERS: 'chat', ...env }, modules: [chat] });
+    expect(() => load({})).toThrow(/^config error: chat\.token \(CHAT_TOKEN\): required$/);
+    expect(maskedConfig(load({ CHAT_TOKEN: 'tok-123' }), [chat])).toMatchObject({ chat: { token: '********' } });
+    expect(() => loadConfig({ env: { ...base, BRIDGE_ADAPTERS: 'genesys' }, modules: [chat] })).toThrow('config error: bridge.adapters (BRIDGE_ADAPTERS): unknown adapter "genesys" (known: chat)');
+  });
+});
+
+describe('env vars that are no setting', () => {
+  const warnings = (env: NodeJS.ProcessEnv) => {
+    const out: string[] = [];
+    loadConfig({ env: { ...base, ...env }, modules: adapterModules, onWarning: (w) => out.push(w) });
+    return out;
+  };
+
+  it('are reported with the nearest setting, and change nothing', () => {
+    expect(warnings({ GENESYS_TOPICS_PER_CHANEL: '500', AGENTAI_CLIENT_SECRET_FIEL: '/run/secrets/x', SUMMARY_POL: 'true' })).toEqual([
+      'config warning: AGENTAI_CLIENT_SECRET_FIEL is not a setting and is ignored; did you mean AGENTAI_CLIENT_SECRET_FILE (agentai.clientSecret, from a file)?',
+      'config warning: GENESYS_TOPICS_PER_CHANEL is not a setting and is ignored; did you mean GENESYS_TOPICS_PER_CHANNEL (genesys.topicsPerChannel)?',
+      'config warning: SUMMARY_POL is not a setting and is ignored; did you mean SUMMARY_POLL (summary.poll)?',
+    ]);
+  });
+
+  it('are only those with a bridge prefix; settings, their _FILE and BRIDGE_CONFIG are not', () => {
+    expect(warnings({ HOME: '/root', LOG_LEVEL: 'info', NODE_ENV: 'production', GENESYS_CLIENT_SECRET_FILE: '/dev/null', ADA_WEBHOOK_PATH: '/ada', DELIVERY_MAX_IN_FLIGHT: '8' })).toEqual([]);
+    expect(warnings({ DELIVERY_MAX_INFLIGHT: '8' })).toEqual([expect.stringContaining('did you mean DELIVERY_MAX_IN_FLIGHT')]);
   });
 });
