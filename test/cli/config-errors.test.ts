@@ -29,7 +29,7 @@ function cli(command: 'run' | 'check-config', env: NodeJS.ProcessEnv): Promise<O
     ...env,
   };
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, command], { env: fullEnv, timeout: 20_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [CLI, command], { env: fullEnv, timeout: 45_000 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
       resolve({ code, stdout, stderr, dataDir: readdirSync(dataDir) });
     });
