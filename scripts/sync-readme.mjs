@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Regenerates the README's configuration table from the schema (`agentai-bridge config-reference`).
-// test/docs/readme.test.ts fails when the two differ, so run this after changing src/config/schema.ts.
+// test/docs/readme.test.ts fails when the two differ, so run this after changing src/config/schema.ts or an
+// adapter's section (adapters/<name>/config.ts).
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 

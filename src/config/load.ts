@@ -22,7 +22,6 @@ export type Settings = ReturnType<Convict['getProperties']>;
  * `config.genesys` is typed without core importing the adapter. Present when loadConfig was given that
  * adapter's module, as the composition root (bin/) always does.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface AdapterSettings {}
 
 export interface BridgeConfig extends Settings, AdapterSettings {
@@ -147,6 +146,7 @@ function adapterNameChecks(settings: Settings, modules: readonly ConfigModule[] 
 /** The checks of each selected adapter, unless convict already refused a key of its section. */
 function fragmentChecks(config: BridgeConfig, modules: readonly ConfigModule[], live: boolean, found: readonly ConfigProblem[]): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
+  if (found.some((p) => p.key === 'bridge.adapters')) return problems;
   for (const { name, config: fragment } of modules) {
     if (!fragment?.check || !config.bridge.adapters.includes(name)) continue;
     if (found.some((p) => p.key.startsWith(`${fragment.section}.`))) continue;
