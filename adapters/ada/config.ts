@@ -12,7 +12,8 @@ export const adaSchema = {
   orderingBufferMs: { doc: 'Webhooks of one conversation are held this long and processed in payload-timestamp order', format: 'nonNegativeInt', default: 2000, env: 'ADA_ORDERING_BUFFER_MS' },
   forwardAiAgentMessages: { doc: 'Forward the Ada AI agent\'s own messages (as AGENT messages)', format: Boolean, default: false, env: 'ADA_FORWARD_AI_AGENT_MESSAGES' },
   dedupeCacheSize: { doc: 'Recent svix-ids remembered in memory to answer Svix retries at once (the store dedupes durably anyway)', format: 'positiveInt', default: 10000, env: 'ADA_DEDUPE_CACHE_SIZE' },
-  conversationTtlMs: { doc: 'Per-conversation adapter state (who joined) is forgotten after this long without events', format: 'positiveInt', default: 86400000, env: 'ADA_CONVERSATION_TTL_MS' },};
+  conversationTtlMs: { doc: 'Per-conversation adapter state (who joined) is forgotten after this long without events', format: 'positiveInt', default: 86400000, env: 'ADA_CONVERSATION_TTL_MS' },
+};
 
 export type AdaSettings = SettingsOf<typeof adaSchema>;
 

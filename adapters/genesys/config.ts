@@ -36,7 +36,8 @@ export const genesysSchema = {
   messageFetchTimeoutMs: { doc: 'Longest wait for one fetch of a digital message text (bulk endpoint) when its hook call is sent; a failed or slow fetch is tried again', format: 'positiveInt', default: 5000, env: 'GENESYS_MESSAGE_FETCH_TIMEOUT_MS' },
   messageTextDeadlineMs: { doc: 'A digital message whose text still cannot be fetched this long after it was queued becomes a dead letter (its conversation goes on)', format: 'positiveInt', default: 600000, env: 'GENESYS_MESSAGE_TEXT_DEADLINE_MS' },
   requestTimeoutMs: { doc: 'HTTP timeout of each Genesys API call', format: 'positiveInt', default: 16000, env: 'GENESYS_REQUEST_TIMEOUT_MS' },
-  rateLimitRetries: { doc: 'Retries of a Genesys API call answered 429 (each after its Retry-After)', format: 'nonNegativeInt', default: 5, env: 'GENESYS_RATE_LIMIT_RETRIES' },};
+  rateLimitRetries: { doc: 'Retries of a Genesys API call answered 429 (each after its Retry-After)', format: 'nonNegativeInt', default: 5, env: 'GENESYS_RATE_LIMIT_RETRIES' },
+};
 
 export type GenesysSettings = SettingsOf<typeof genesysSchema>;
 
