@@ -10,7 +10,7 @@ export const deadLettersSpec = {
   name: 'dead-letters',
   summary: 'hook calls delivery gave up on, with the reason of each; retry puts them back in line',
   synopsis: 'list [--json] | retry ID|--all | drop ID',
-  args: [{ name: 'VERB' }, { name: 'ID', optional: true }],
+  args: [{ name: 'list|retry|drop' }, { name: 'ID', optional: true }],
   flags: {
     json: { type: 'boolean', doc: 'list: print JSON instead of text' },
     all: { type: 'boolean', doc: 'retry: every dead letter' },

@@ -108,6 +108,7 @@ describe('usage errors: one line on stderr, exit 2, nothing done', () => {
     await expectUsageError(['check-config', '--verbose'], /^agentai-bridge check-config: unknown option --verbose/);
     await expectUsageError(['dead-letters', 'retry', '3', '--all'], /^agentai-bridge dead-letters: retry takes an ID or --all, not both/);
     await expectUsageError(['dead-letters', 'purge'], /^agentai-bridge dead-letters: unknown verb "purge"/);
+    await expectUsageError(['dead-letters'], /^agentai-bridge dead-letters: list\|retry\|drop is required/);
     await expectUsageError(['help', 'frobnicate'], /^agentai-bridge help: no command "frobnicate"/);
     await expectUsageError([], /^agentai-bridge: a command is needed/);
   });
