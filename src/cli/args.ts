@@ -48,7 +48,8 @@ export type ParseResult<F extends Readonly<Record<string, FlagSpec>>> = ({ reado
 const HELP_FLAGS = new Set(['--help', '-h']);
 
 function flagUsage(name: string, f: FlagSpec): string {
-  const value = f.choices ? f.choices.join(f.list ? ',' : '|') : (f.value ?? 'VALUE');
+  // A list flag shows its values in the usage line (the README's demo row lists the faults); others their name.
+  const value = f.list && f.choices ? f.choices.join(',') : (f.value ?? f.choices?.join('|') ?? 'VALUE');
   const text = f.type === 'boolean' ? `--${name}` : `--${name} ${value}`;
   return f.required ? text : `[${text}]`;
 }
@@ -67,8 +68,8 @@ export function synopsis(spec: CommandSpec): string {
 /** What `agentai-bridge COMMAND --help` prints. */
 export function commandHelp(spec: CommandSpec): string {
   const rows: [string, string][] = Object.entries(spec.flags).map(([n, f]) => [
-    f.type === 'boolean' ? `--${n}` : `--${n} ${f.list || !f.choices ? (f.value ?? 'VALUE') : f.choices.join('|')}`,
-    `${f.doc}${f.choices && f.list ? ` (any of: ${f.choices.join(', ')})` : ''}${f.default !== undefined && f.default !== '' ? ` (default ${f.default})` : ''}`,
+    f.type === 'boolean' ? `--${n}` : `--${n} ${f.value ?? 'VALUE'}`,
+    `${f.doc}${f.choices ? ` (${f.list ? 'any' : 'one'} of: ${f.choices.join(', ')})` : ''}${f.default !== undefined && f.default !== '' ? ` (default ${f.default})` : ''}`,
   ]);
   rows.push(['-h, --help', 'print this usage and exit']);
   const width = Math.max(...rows.map(([left]) => left.length)) + 2;

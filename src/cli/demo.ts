@@ -14,6 +14,7 @@ import { GenesysSim } from '../sim/genesys/server.js';
 import { ScriptPlayer, type PlayedStep } from '../sim/genesys/player.js';
 import { buildScenario, DEMO_QUEUES, DEMO_USERS, SCENARIO_KINDS } from '../sim/genesys/scenarios.js';
 import { simulatedDeploymentOverrides } from '../sim/simulated-deployment.js';
+import { schema } from '../config/schema.js';
 import { FAULTS, injectFault, isFault, type FaultName } from '../sim/genesys/faults.js';
 import type { SimScript } from '../sim/genesys/script.js';
 import { argsOrExit, usageError, type CommandSpec, type ParsedArgs } from './args.js';
@@ -28,7 +29,7 @@ export const demoSpec = {
     duration: { type: 'string', value: 'SECONDS', default: '8', doc: 'seconds over which conversations start (0..600)' },
     speed: { type: 'string', value: 'X', default: '10', doc: 'how much faster than real time the scenarios run (1..100)' },
     faults: { type: 'string', value: 'LIST', choices: FAULTS, list: true, default: '', doc: 'faults injected, in turn, while conversations run (none by default)' },
-    'log-level': { type: 'string', value: 'LEVEL', default: 'silent', doc: 'daemon log level on stdout' },
+    'log-level': { type: 'string', value: 'LEVEL', choices: schema.log.level.format, default: 'silent', doc: 'daemon log level on stdout' },
   },
 } as const satisfies CommandSpec;
 

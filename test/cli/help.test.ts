@@ -104,6 +104,7 @@ describe('usage errors: one line on stderr, exit 2, nothing done', () => {
     await expectUsageError(['summary', 'c', '--bot', '--json'], /^agentai-bridge summary: --bot needs a value/);
     await expectUsageError(['conversations', '--open=yes'], /^agentai-bridge conversations: --open takes no value/);
     await expectUsageError(['demo', '--faults', 'drop,meteor'], /^agentai-bridge demo: unknown --faults value "meteor" \(known: drop, closing,/);
+    await expectUsageError(['demo', '--log-level', 'loud'], /^agentai-bridge demo: unknown --log-level value "loud" \(known: fatal,/);
     await expectUsageError(['run', 'now'], /^agentai-bridge run: unexpected argument "now"/);
     await expectUsageError(['check-config', '--verbose'], /^agentai-bridge check-config: unknown option --verbose/);
     await expectUsageError(['dead-letters', 'retry', '3', '--all'], /^agentai-bridge dead-letters: retry takes an ID or --all, not both/);
