@@ -16,6 +16,8 @@ export const EXIT = {
   failure: 1,
   usage: 2,
   deadLetters: 3,
+  /** EX_NOINPUT (sysexits.h): an input file named on the command line is missing or unreadable. */
+  noInput: 66,
   config: 78,
 } as const;
 

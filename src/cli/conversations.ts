@@ -1,10 +1,18 @@
 // `agentai-bridge conversations --open [--json]`: the conversations the store holds open, oldest first, with
 // how long each has been open and since when nothing changed, so a call stuck "in progress" is noticed.
 // Reads the store through openStore(config) (the daemon may be running: SQLite WAL allows it).
+import { argsOrExit, type CommandSpec } from './args.js';
 import { EXIT, println, type CliContext } from './context.js';
 import { withConfiguredStore } from './setup.js';
 
-const USAGE = 'usage: agentai-bridge conversations --open [--json]';
+export const conversationsSpec = {
+  name: 'conversations',
+  summary: 'the conversations the store holds open, oldest first, with how long each has been open',
+  flags: {
+    open: { type: 'boolean', required: true, doc: 'the open ones (the only listing there is)' },
+    json: { type: 'boolean', doc: 'print JSON instead of text' },
+  },
+} as const satisfies CommandSpec;
 
 function age(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
@@ -14,15 +22,12 @@ function age(ms: number): string {
 }
 
 export async function conversationsCommand(args: string[], ctx: CliContext): Promise<number> {
-  const unknown = args.filter((a) => a !== '--open' && a !== '--json');
-  if (!args.includes('--open') || unknown.length > 0) {
-    println(ctx.stderr, USAGE);
-    return EXIT.usage;
-  }
+  const parsed = argsOrExit(conversationsSpec, args, ctx);
+  if (typeof parsed === 'number') return parsed;
   return withConfiguredStore(ctx, async (store) => {
     const open = await store.openConversations();
     const now = Date.now();
-    if (args.includes('--json')) {
+    if (parsed.values.json) {
       const rows = open.map((c) => ({ ...c, openSeconds: Math.max(0, now - c.createdAt) / 1000, idleSeconds: Math.max(0, now - c.updatedAt) / 1000 }));
       println(ctx.stdout, JSON.stringify(rows, null, 2));
       return EXIT.ok;

@@ -2,21 +2,43 @@
 // Works on the store directly (the daemon may be running: SQLite WAL allows it); a retried row is picked up
 // by the running daemon's next pass over the outbox, or at its next start. Under BRIDGE_STORE=postgres it
 // lists and changes the whole cluster's dead letters, and any replica's sweep picks a retried row up.
+import { argsOrExit, usageError, type CommandSpec } from './args.js';
 import { EXIT, println, type CliContext } from './context.js';
 import { withConfiguredStore } from './setup.js';
 
-const USAGE = 'usage: agentai-bridge dead-letters list [--json] | retry <id>|--all | drop <id>';
+export const deadLettersSpec = {
+  name: 'dead-letters',
+  summary: 'hook calls delivery gave up on, with the reason of each; retry puts them back in line',
+  synopsis: 'list [--json] | retry ID|--all | drop ID',
+  args: [{ name: 'list|retry|drop' }, { name: 'ID', optional: true }],
+  flags: {
+    json: { type: 'boolean', doc: 'list: print JSON instead of text' },
+    all: { type: 'boolean', doc: 'retry: every dead letter' },
+  },
+  details: 'list: every dead letter; retry ID|--all: queue it (or all) again, in order with its conversation; drop ID: delete it',
+} as const satisfies CommandSpec;
+
+/** What the verb takes, or what is wrong with the line. */
+function misuse(verb: string, id: string | undefined, values: { json: boolean; all: boolean }): string | undefined {
+  if (!['list', 'retry', 'drop'].includes(verb)) return `unknown verb "${verb}" (list, retry or drop)`;
+  if (values.json && verb !== 'list') return '--json goes with list';
+  if (values.all && verb !== 'retry') return '--all goes with retry';
+  if (verb === 'list') return id === undefined ? undefined : `unexpected argument "${id}"`;
+  if (verb === 'retry' && values.all) return id === undefined ? undefined : 'retry takes an ID or --all, not both';
+  if (id === undefined) return `${verb} needs an ID${verb === 'retry' ? ' or --all' : ''}`;
+  return /^\d+$/.test(id) ? undefined : `ID must be a dead letter's number, not "${id}"`;
+}
 
 export async function deadLettersCommand(args: string[], ctx: CliContext): Promise<number> {
-  const [verb, target] = args;
-  if (!verb || !['list', 'retry', 'drop'].includes(verb)) {
-    println(ctx.stderr, USAGE);
-    return EXIT.usage;
-  }
+  const parsed = argsOrExit(deadLettersSpec, args, ctx);
+  if (typeof parsed === 'number') return parsed;
+  const [verb = '', target] = parsed.positionals;
+  const wrong = misuse(verb, target, parsed.values);
+  if (wrong) return usageError(ctx, 'dead-letters', wrong);
   return withConfiguredStore(ctx, async (store) => {
     if (verb === 'list') {
       const rows = await store.deadLetters();
-      if (target === '--json') {
+      if (parsed.values.json) {
         println(ctx.stdout, JSON.stringify(rows.map(({ bodyJson, ...r }) => ({ ...r, body: JSON.parse(bodyJson) as unknown })), null, 2));
         return EXIT.ok;
       }
@@ -28,17 +50,9 @@ export async function deadLettersCommand(args: string[], ctx: CliContext): Promi
       return EXIT.ok;
     }
     if (verb === 'retry') {
-      if (target !== '--all' && !/^\d+$/.test(target ?? '')) {
-        println(ctx.stderr, USAGE);
-        return EXIT.usage;
-      }
-      const n = await store.retryDead(target === '--all' ? 'all' : Number(target), Date.now());
+      const n = await store.retryDead(parsed.values.all ? 'all' : Number(target), Date.now());
       println(ctx.stdout, n ? `${n} dead letter(s) queued again; the daemon delivers them in order with their conversation` : 'no such dead letter');
       return n ? EXIT.ok : EXIT.failure;
-    }
-    if (!/^\d+$/.test(target ?? '')) {
-      println(ctx.stderr, USAGE);
-      return EXIT.usage;
     }
     const dropped = await store.dropDead(Number(target));
     println(ctx.stdout, dropped ? `dead letter #${target} dropped` : 'no such dead letter');

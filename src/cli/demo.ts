@@ -8,24 +8,30 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { FakeAgentAi, type ReceivedCall } from '../sim/agentai-receiver.js';
 import type { HookItem } from '../sim/agentai-schemas.js';
 import { GenesysSim } from '../sim/genesys/server.js';
 import { ScriptPlayer, type PlayedStep } from '../sim/genesys/player.js';
 import { buildScenario, DEMO_QUEUES, DEMO_USERS, SCENARIO_KINDS } from '../sim/genesys/scenarios.js';
 import { simulatedDeploymentOverrides } from '../sim/simulated-deployment.js';
-import { injectFault, isFault, type FaultName } from '../sim/genesys/faults.js';
+import { schema } from '../config/schema.js';
+import { FAULTS, injectFault, isFault, type FaultName } from '../sim/genesys/faults.js';
 import type { SimScript } from '../sim/genesys/script.js';
+import { argsOrExit, usageError, type CommandSpec, type ParsedArgs } from './args.js';
 import { EXIT, println, type CliContext } from './context.js';
 import { startDaemon } from './run.js';
 
-const USAGE = `usage: agentai-bridge demo [--conversations N] [--duration SECONDS] [--speed X] [--faults drop,closing,404,token,429,outage,mute] [--log-level LEVEL]
-  --conversations  conversations to play, cycling through: ${SCENARIO_KINDS.join(', ')} (default ${SCENARIO_KINDS.length}, one of each)
-  --duration       seconds over which conversations start (default 8)
-  --speed          how much faster than real time the scenarios run (default 10)
-  --faults         faults injected while conversations run (default none)
-  --log-level      daemon log level on stdout (default silent)`;
+export const demoSpec = {
+  name: 'demo',
+  summary: 'the whole product against a simulated Genesys org and a built-in Agent AI receiver, no accounts, in a store of its own',
+  flags: {
+    conversations: { type: 'string', value: 'N', default: String(SCENARIO_KINDS.length), doc: `conversations to play (1..500), cycling through: ${SCENARIO_KINDS.join(', ')}` },
+    duration: { type: 'string', value: 'SECONDS', default: '8', doc: 'seconds over which conversations start (0..600)' },
+    speed: { type: 'string', value: 'X', default: '10', doc: 'how much faster than real time the scenarios run (1..100)' },
+    faults: { type: 'string', value: 'LIST', choices: FAULTS, list: true, default: '', doc: 'faults injected, in turn, while conversations run (none by default)' },
+    'log-level': { type: 'string', value: 'LEVEL', choices: schema.log.level.format, default: 'silent', doc: 'daemon log level on stdout' },
+  },
+} as const satisfies CommandSpec;
 
 const DEMO_BOT = { botId: 'st-demo-bot', clientId: 'cs-demo-client', clientSecret: 'demo-secret-0123456789abcdef' };
 const DEMO_GENESYS = { clientId: 'demo-genesys-client', clientSecret: 'demo-genesys-secret' };
@@ -38,40 +44,23 @@ interface DemoOptions {
   logLevel: string;
 }
 
-function parse(args: string[]): DemoOptions | string {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        conversations: { type: 'string', default: String(SCENARIO_KINDS.length) },
-        duration: { type: 'string', default: '8' },
-        speed: { type: 'string', default: '10' },
-        faults: { type: 'string', default: '' },
-        'log-level': { type: 'string', default: 'silent' },
-      },
-    }));
-  } catch (err) {
-    return (err as Error).message;
-  }
+function parse(values: ParsedArgs<typeof demoSpec.flags>['values']): DemoOptions | string {
   const conversations = Number(values.conversations);
   const duration = Number(values.duration);
   const speed = Number(values.speed);
   if (!Number.isInteger(conversations) || conversations < 1 || conversations > 500) return '--conversations must be a whole number from 1 to 500';
   if (!(duration >= 0 && duration <= 600)) return '--duration must be 0..600 seconds';
   if (!(speed >= 1 && speed <= 100)) return '--speed must be 1..100';
-  const faults = values.faults.split(',').map((f) => f.trim()).filter((f) => f !== '');
-  const bad = faults.find((f) => !isFault(f));
-  if (bad) return `unknown fault "${bad}"`;
-  return { conversations, durationMs: duration * 1000, speed, faults: faults.filter(isFault), logLevel: values['log-level'] };
+  // The flag table has already refused a name that is no fault.
+  const faults = values.faults.split(',').map((f) => f.trim()).filter(isFault);
+  return { conversations, durationMs: duration * 1000, speed, faults, logLevel: values['log-level'] };
 }
 
 export async function demoCommand(args: string[], ctx: CliContext): Promise<number> {
-  const options = parse(args);
-  if (typeof options === 'string') {
-    println(ctx.stderr, `demo: ${options}\n${USAGE}`);
-    return EXIT.usage;
-  }
+  const parsed = argsOrExit(demoSpec, args, ctx);
+  if (typeof parsed === 'number') return parsed;
+  const options = parse(parsed.values);
+  if (typeof options === 'string') return usageError(ctx, 'demo', options);
   const { speed } = options;
   const dataDir = mkdtempSync(join(tmpdir(), 'agentai-bridge-demo-'));
   const sim = await GenesysSim.start({ ...DEMO_GENESYS, heartbeatMs: 1000, closingGraceMs: 2000 });

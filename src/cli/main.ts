@@ -1,62 +1,47 @@
-// The CLI's dispatcher. Thin: each command lives in its own file. Exit codes are in context.ts.
-import { checkConfigCommand } from './check-config.js';
-import { configReferenceCommand } from './config-reference.js';
-import { conversationsCommand } from './conversations.js';
+// The CLI's dispatcher. Thin: each command lives in its own file, listed with its flag table in commands.ts.
+// `--help` and usage errors are answered here, from that table, before a command runs. Exit codes: context.ts.
+import { argsOrExit, commandHelp, synopsis } from './args.js';
+import { COMMANDS } from './commands.js';
 import { EXIT, println, type CliContext } from './context.js';
-import { deadLettersCommand } from './dead-letters.js';
-import { demoCommand } from './demo.js';
-import { replayCommand } from './replay.js';
-import { runCommand } from './run.js';
-import { summaryCommand } from './summary.js';
 
-const HELP = `agentai-bridge: contact-centre platforms → Kore.ai Agent AI
-
-usage: agentai-bridge <command> [args]
-
-commands:
-  run                         the daemon (adapters from BRIDGE_ADAPTERS, HTTP on BRIDGE_HTTP_PORT)
-  demo [--conversations N] [--duration S] [--speed X] [--faults drop,closing,404,token,429,outage,mute]
-                              the whole product against a simulated Genesys org and Agent AI, no accounts
-  replay [--adapter genesys] [--data-dir DIR] FILE...
-                              recorded notification frames (JSONL) through the whole pipeline
-  check-config                validate the configuration; print it with secrets masked
-  config-reference            every config key with its env var and default (markdown)
-  dead-letters list [--json] | retry <id>|--all | drop <id>
-                              hook calls delivery gave up on, with the reason of each
-  conversations --open [--json]
-                              conversations the store holds open, oldest first, with their age
-  summary CONVERSATION_ID [--history] [--json] [--bot NAME] [--lang CODE]
-                              Agent AI's summary (and paged history) of a conversation
-  help                        this text
-
-exit codes: 0 ok, 1 failure, 2 usage, 3 replay finished with dead letters, 78 configuration error`;
+function help(): string {
+  const lines = COMMANDS.flatMap(({ spec }) => [`  ${synopsis(spec)}`, `      ${spec.summary}`]);
+  return [
+    'agentai-bridge: contact-centre platforms → Kore.ai Agent AI',
+    '',
+    'usage: agentai-bridge COMMAND [ARGS]   (agentai-bridge COMMAND --help: its usage)',
+    '',
+    'commands:',
+    ...lines,
+    '  help [COMMAND]',
+    '      this text, or the usage of COMMAND',
+    '',
+    'exit codes: 0 ok, 1 failure, 2 usage error, 3 replay finished with dead letters, 66 replay input file missing or unreadable, 78 configuration error',
+  ].join('\n');
+}
 
 export async function main(argv: string[], ctx: CliContext): Promise<number> {
-  const [command, ...args] = argv;
-  switch (command) {
-    case 'run':
-      return runCommand(ctx);
-    case 'demo':
-      return demoCommand(args, ctx);
-    case 'replay':
-      return replayCommand(args, ctx);
-    case 'check-config':
-      return checkConfigCommand(ctx);
-    case 'config-reference':
-      return configReferenceCommand(ctx);
-    case 'dead-letters':
-      return deadLettersCommand(args, ctx);
-    case 'summary':
-      return summaryCommand(args, ctx);
-    case 'conversations':
-      return conversationsCommand(args, ctx);
-    case 'help':
-    case '--help':
-    case '-h':
-      println(ctx.stdout, HELP);
-      return EXIT.ok;
-    default:
-      println(ctx.stderr, command ? `unknown command "${command}"\n\n${HELP}` : HELP);
-      return EXIT.usage;
+  const [name, ...args] = argv;
+  if (name === undefined) {
+    println(ctx.stderr, 'agentai-bridge: a command is needed (agentai-bridge --help lists them)');
+    return EXIT.usage;
   }
+  if (name === 'help' || name === '--help' || name === '-h') {
+    const [topic, ...extra] = args;
+    const about = COMMANDS.find((c) => c.spec.name === topic);
+    if (topic !== undefined && (!about || extra.length > 0)) {
+      println(ctx.stderr, `agentai-bridge help: no command "${[topic, ...extra].join(' ')}" (agentai-bridge --help lists them)`);
+      return EXIT.usage;
+    }
+    println(ctx.stdout, about ? commandHelp(about.spec) : help());
+    return EXIT.ok;
+  }
+  const command = COMMANDS.find((c) => c.spec.name === name);
+  if (!command) {
+    println(ctx.stderr, `agentai-bridge: unknown command "${name}" (commands: ${COMMANDS.map((c) => c.spec.name).join(', ')}, help)`);
+    return EXIT.usage;
+  }
+  const parsed = argsOrExit(command.spec, args, ctx);
+  if (typeof parsed === 'number') return parsed;
+  return command.run(args, ctx);
 }

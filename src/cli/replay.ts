@@ -1,16 +1,16 @@
 // `agentai-bridge replay FILE...`: recorded frames (JSONL, one frame a line, exactly as the socket delivered
 // them) through the same pipeline as the daemon: store, sequencer, delivery, Agent AI client. Time comes
 // from the frames, so settle and redial windows resolve without waiting; at the end every window is closed.
-import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import type { IngestOutcome } from '../core/adapter.js';
 import type { BridgeMetrics } from '../observability/metrics.js';
 import { Bridge } from '../runtime/bridge.js';
 import { openStore, sqlitePath } from '../store/open.js';
 import { feedFrame, finishReplay, FrameClock, MalformedLineError } from '../runtime/frame-replay.js';
+import { argsOrExit, usageError, type CommandSpec } from './args.js';
 import { EXIT, println, type CliContext } from './context.js';
 import { loadOrExplain, loggerFor } from './setup.js';
 
@@ -30,20 +30,31 @@ export interface ReplayOptions {
   readonly metrics?: BridgeMetrics;
 }
 
+export const replaySpec = {
+  name: 'replay',
+  summary: 'recorded notification frames (JSONL) through the whole pipeline, posting to the configured Agent AI',
+  args: [{ name: 'FILE', variadic: true }],
+  flags: {
+    adapter: { type: 'string', value: 'NAME', default: 'genesys', doc: 'the adapter whose recorded-frame format FILE is in' },
+    'data-dir': { type: 'string', value: 'DIR', doc: "the replay's store (default: a fresh temporary directory, never BRIDGE_DATA_DIR)" },
+  },
+} as const satisfies CommandSpec;
+
 export async function replayCommand(args: string[], ctx: CliContext, options: ReplayOptions = {}): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { adapter: { type: 'string', default: 'genesys' }, 'data-dir': { type: 'string' } },
-  });
-  if (positionals.length === 0) {
-    println(ctx.stderr, 'usage: agentai-bridge replay [--adapter genesys] [--data-dir DIR] FILE...');
-    return EXIT.usage;
-  }
+  const parsed = argsOrExit(replaySpec, args, ctx);
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals } = parsed;
   const module = ctx.modules.find((m) => m.name === values.adapter);
   if (!module?.createFrameDecoder) {
-    println(ctx.stderr, `replay: adapter "${values.adapter}" has no recorded-frame format (known: ${ctx.modules.filter((m) => m.createFrameDecoder).map((m) => m.name).join(', ')})`);
-    return EXIT.usage;
+    return usageError(ctx, 'replay', `adapter "${values.adapter}" has no recorded-frame format (known: ${ctx.modules.filter((m) => m.createFrameDecoder).map((m) => m.name).join(', ')})`);
+  }
+  // Every file before anything is opened: a typo must not cost a half-replayed store.
+  for (const file of positionals) {
+    const problem = unreadable(file);
+    if (problem) {
+      println(ctx.stderr, `agentai-bridge replay: cannot read ${file}: ${problem}`);
+      return EXIT.noInput;
+    }
   }
   const config = loadOrExplain(ctx);
   if (typeof config === 'number') return config;
@@ -127,4 +138,16 @@ function printSummary(ctx: CliContext, s: ReplaySummary, dataDir: string): void 
   println(out, `  conversations: ${s.conversations.size}`);
   println(out, `  hook calls:    ${s.delivered} delivered, ${s.retried} retried, ${s.deadLettered} dead-lettered`);
   println(out, s.deadLettered > 0 ? `  result:        FAILED: dead letters (see \`BRIDGE_DATA_DIR=${dataDir} agentai-bridge dead-letters list\`)` : '  result:        ok');
+}
+
+/** Why `file` cannot be read (ENOENT, EACCES, EISDIR), or undefined. Reads nothing: FILE may be a pipe. */
+function unreadable(file: string): string | undefined {
+  try {
+    accessSync(file, constants.R_OK);
+    return statSync(file).isDirectory() ? 'EISDIR: is a directory' : undefined;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    // "ENOENT: no such file or directory, access 'x'": the path is already in the line.
+    return message.split(', ')[0] ?? message;
+  }
 }

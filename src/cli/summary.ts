@@ -14,51 +14,30 @@ import { conversationLookup } from '../summary/follow-up.js';
 import { openSummaryStore, type FollowUpRecord } from '../summary/summary-store.js';
 import { openPostgresSummaryStore } from '../summary/postgres-summary-store.js';
 import { openStore } from '../store/open.js';
+import { argsOrExit, usageError, type CommandSpec } from './args.js';
 import { EXIT, println, type CliContext } from './context.js';
 import { loadOrExplain } from './setup.js';
 import { defaultBot } from '../config/bots.js';
 
-const USAGE = 'usage: agentai-bridge summary CONVERSATION_ID [--history] [--json] [--bot NAME] [--lang CODE]';
+export const summarySpec = {
+  name: 'summary',
+  summary: "Agent AI's summary of a conversation (Conversation Details API), and its paged history",
+  args: [{ name: 'CONVERSATION_ID' }],
+  flags: {
+    history: { type: 'boolean', doc: "also the conversation's whole history, page by page" },
+    json: { type: 'boolean', doc: 'print JSON instead of text' },
+    bot: { type: 'string', value: 'NAME', doc: 'the bot to ask (default: the one the store recorded, else the default bot)' },
+    lang: { type: 'string', value: 'CODE', doc: 'the language of the summary (default summary.language)' },
+  },
+} as const satisfies CommandSpec;
 const WIDTH = 100;
 
-interface Args {
-  conversationId: string;
-  history: boolean;
-  json: boolean;
-  bot?: string;
-  lang?: string;
-}
-
-function parseArgs(args: string[]): Args | string {
-  let conversationId: string | undefined;
-  let history = false;
-  let json = false;
-  let bot: string | undefined;
-  let lang: string | undefined;
-  for (let i = 0; i < args.length; i += 1) {
-    const arg = args[i] ?? '';
-    if (arg === '--history') history = true;
-    else if (arg === '--json') json = true;
-    else if (arg === '--bot' || arg === '--lang') {
-      const value = args[i + 1];
-      if (value === undefined || value.startsWith('--')) return `${arg} needs a value`;
-      if (arg === '--bot') bot = value;
-      else lang = value;
-      i += 1;
-    } else if (arg.startsWith('--')) return `unknown option ${arg}`;
-    else if (conversationId === undefined) conversationId = arg;
-    else return `unexpected argument ${arg}`;
-  }
-  if (!conversationId) return 'CONVERSATION_ID is required';
-  return { conversationId, history, json, ...(bot ? { bot } : {}), ...(lang ? { lang } : {}) };
-}
-
 export async function summaryCommand(args: string[], ctx: CliContext): Promise<number> {
-  const parsed = parseArgs(args);
-  if (typeof parsed === 'string') {
-    println(ctx.stderr, `${parsed}\n${USAGE}`);
-    return EXIT.usage;
-  }
+  const line = argsOrExit(summarySpec, args, ctx);
+  if (typeof line === 'number') return line;
+  const [conversationId = ''] = line.positionals;
+  if (conversationId.trim() === '') return usageError(ctx, 'summary', 'CONVERSATION_ID is empty');
+  const parsed = { ...line.values, conversationId };
   const config = loadOrExplain(ctx);
   if (typeof config === 'number') return config;
 
@@ -66,8 +45,7 @@ export async function summaryCommand(args: string[], ctx: CliContext): Promise<n
   const botName = parsed.bot ?? known.bot;
   const bot = botName !== undefined ? config.bots.find((b) => b.name === botName) : defaultBot(config.bots);
   if (!bot) {
-    println(ctx.stderr, `no bot named "${botName ?? ''}" (configured: ${config.bots.map((b) => b.name).join(', ')})`);
-    return EXIT.usage;
+    return usageError(ctx, 'summary', `no bot named "${botName ?? ''}" (configured: ${config.bots.map((b) => b.name).join(', ')})`);
   }
   const lang = parsed.lang ?? (config.summary.language || undefined);
 

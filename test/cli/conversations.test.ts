@@ -31,7 +31,7 @@ describe('conversations CLI', () => {
 
       const usage = ctx();
       expect(await main(['conversations'], usage)).toBe(2);
-      expect(usage.stderr.lines).toEqual(['usage: agentai-bridge conversations --open [--json]']);
+      expect(usage.stderr.lines).toEqual(['agentai-bridge conversations: --open is required (agentai-bridge conversations --help shows the usage)']);
     } finally {
       await h.close();
     }

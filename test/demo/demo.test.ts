@@ -61,6 +61,6 @@ describe('agentai-bridge demo', () => {
   it('rejects a bad option with usage', async () => {
     const { code, err } = await demo(['--faults', 'meteor']);
     expect(code).toBe(2);
-    expect(err).toContain('unknown fault "meteor"');
+    expect(err.trim()).toMatch(/^agentai-bridge demo: unknown --faults value "meteor" \(known: drop,[^\n]*$/);
   });
 });
