@@ -4,7 +4,7 @@ import { createAdaAdapter } from './adapter.js';
 
 export const adaModule: AdapterModule = {
   name: 'ada',
-  createAdapter: ({ config }) =>
+  createAdapter: ({ config, metrics }) =>
     createAdaAdapter({
       path: config.ada.path,
       secrets: config.ada.webhookSecrets,
@@ -13,5 +13,6 @@ export const adaModule: AdapterModule = {
       forwardAiAgentMessages: config.ada.forwardAiAgentMessages,
       dedupeCacheSize: config.ada.dedupeCacheSize,
       conversationTtlMs: config.ada.conversationTtlMs,
+      metrics,
     }),
 };
