@@ -69,6 +69,9 @@ describe('daemon', () => {
     for (const url of [base, admin]) expect((await fetch(`${url}/readyz`)).status).toBe(200);
     expect((await postWebhook(base, created('ada-admin-split', 0))).status).toBe(200);
     expect((await postWebhook(admin, created('ada-admin-split', 0))).status).toBe(404);
+    expect((await postSignedWebhook(base, makeSecret(), created('ada-admin-split', 0))).status).toBe(401);
+    const metrics = await (await fetch(`${admin}/metrics`, { headers: auth })).text();
+    expect(metrics).toContain('bridge_webhook_rejected_total{adapter="ada",reason="bad-signature"} 1');
   });
 
   it('takes an Ada conversation from webhook to END_OF_CONVERSATION', async () => {
