@@ -117,6 +117,22 @@ describe('slow clients', () => {
     expect(rig.logLines.filter((l) => l.level >= 50)).toEqual([]);
   });
 
+  it('does not cut a request whose answer takes longer than the request timeout (Ada holds answers while it orders)', async () => {
+    const slowAnswer: MountedRoute = {
+      method: 'POST',
+      path: '/webhooks/slow',
+      async handle(_req, res) {
+        await new Promise((r) => setTimeout(r, FAST.requestTimeoutMs * 2));
+        res.writeHead(200);
+        res.end('late but fine');
+      },
+    };
+    const rig = await start({ limits: FAST, routes: [slowAnswer] });
+    const res = await fetch(`http://127.0.0.1:${rig.address.port}/webhooks/slow`, { method: 'POST', body: '{}' });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('late but fine');
+  });
+
   it('refuses connections beyond the cap and keeps serving once they go', async () => {
     const rig = await start({ limits: { ...FAST, headersTimeoutMs: 5000, requestTimeoutMs: 5000, maxConnections: 3 } });
     const held = await Promise.all([1, 2, 3].map(() => open(rig.address.port)));
