@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Adapter, AdapterContext, AdapterHealth, AdapterRoute, IngestOutcome } from '../../src/core/adapter.js';
 import { ConversationStates } from './conversations.js';
+import { capEvent, capId, LIMITS } from './limits.js';
 import { mapAdaEvent } from './mapper.js';
 import { ADA_ADAPTER_DEFAULTS, validateAdaOptions, type AdaAdapterOptions } from './options.js';
 import { OrderingBuffer } from './ordering.js';
@@ -26,6 +27,11 @@ interface Delivery {
 
 type DeliveryOutcome = 'processed' | 'duplicate';
 
+/** The reasons a webhook is refused: a fixed set, so the metric's labels stay bounded whatever is sent. */
+type RejectReason = 'unsigned' | 'bad-signature' | 'stale-timestamp' | 'invalid-utf8' | 'malformed-json' | 'invalid-payload' | 'not-accepting';
+const MALFORMED: ReadonlySet<RejectReason> = new Set(['invalid-utf8', 'malformed-json', 'invalid-payload']);
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /** Tie-break for equal timestamps: a conversation's life runs in this order. */
 const TYPE_RANK: Readonly<Record<AdaEvent['type'], number>> = {
   created: 0,
@@ -40,7 +46,8 @@ export function createAdaAdapter(opts: AdaAdapterOptions): Adapter {
   const recent = new RecentIds(opts.dedupeCacheSize ?? ADA_ADAPTER_DEFAULTS.dedupeCacheSize);
   const conversations = new ConversationStates(opts.conversationTtlMs ?? ADA_ADAPTER_DEFAULTS.conversationTtlMs);
   const inFlight = new Map<string, Promise<DeliveryOutcome>>();
-  const counters = { received: 0, rejected: 0, duplicates: 0, ignored: 0, failed: 0 };
+  const counters = { received: 0, rejected: 0, duplicates: 0, ignored: 0, failed: 0, truncated: 0 };
+  const rejectedBy: Partial<Record<RejectReason, number>> = {};
   let ctx: AdapterContext | undefined;
   let log: Logger | undefined;
   let stopped = false;
@@ -76,57 +83,76 @@ export function createAdaAdapter(opts: AdaAdapterOptions): Adapter {
     return 'processed';
   }
 
+  function reject(res: ServerResponse, status: number, reason: RejectReason, body: Record<string, unknown>, svixId?: string, detail?: string): void {
+    if (reason !== 'not-accepting') counters.rejected++;
+    rejectedBy[reason] = (rejectedBy[reason] ?? 0) + 1;
+    opts.metrics?.webhookRejected.inc({ adapter: 'ada', reason });
+    if (MALFORMED.has(reason)) opts.metrics?.malformed.inc({ adapter: 'ada' });
+    if (reason !== 'not-accepting') log?.warn({ svixId, reason, status, ...(detail ? { detail } : {}), event: 'ada.webhook_rejected' }, `ada: webhook rejected (${reason})`);
+    reply(res, status, body);
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse, rawBody: Buffer): Promise<void> {
     counters.received++;
-    if (!ctx || stopped) return reply(res, 503, { error: 'not accepting webhooks' });
+    if (!ctx || stopped) return reject(res, 503, 'not-accepting', { error: 'not accepting webhooks' });
 
     const headers = readSignatureHeaders(req.headers);
-    const body = rawBody.toString('utf8');
-    const verdict = headers ? verifier.verify(body, headers, now()) : 'invalid';
-    if (!headers || verdict !== 'ok') {
-      counters.rejected++;
-      log?.warn({ svixId: headers?.id, verdict }, 'ada: webhook rejected');
-      return reply(res, 401, { error: verdict === 'stale' ? 'stale timestamp' : 'invalid signature' });
-    }
+    if (!headers) return reject(res, 401, 'unsigned', { error: 'invalid signature' });
+    // The HMAC covers the bytes as sent: a body is authentic or not before anyone decodes it.
+    const verdict = verifier.verify(rawBody, headers, now());
+    const svixId = capId(headers.id);
+    if (verdict === 'stale') return reject(res, 401, 'stale-timestamp', { error: 'stale timestamp' }, svixId);
+    if (verdict !== 'ok') return reject(res, 401, 'bad-signature', { error: 'invalid signature' }, svixId);
 
-    if (recent.has(headers.id)) {
+    if (recent.has(svixId)) {
       counters.duplicates++;
-      log?.debug({ svixId: headers.id }, 'ada: replayed delivery answered from memory');
+      log?.debug({ svixId }, 'ada: replayed delivery answered from memory');
       return reply(res, 200, { ok: true, duplicate: true });
     }
-    const running = inFlight.get(headers.id);
+    const running = inFlight.get(svixId);
     if (running) {
       // Ada retried while the first attempt is still buffered: answer both with the one result.
       counters.duplicates++;
-      return settle(res, headers.id, running);
+      return settle(res, svixId, running);
     }
 
+    // Authentic but unusable: answered 4xx (permanent), never 401, which would read as a key problem.
+    let body: string;
+    try {
+      body = UTF8.decode(rawBody);
+    } catch {
+      return reject(res, 400, 'invalid-utf8', { error: 'body is not valid UTF-8' }, svixId);
+    }
     let json: unknown;
     try {
       json = JSON.parse(body);
     } catch {
-      counters.rejected++;
-      return reply(res, 400, { error: 'malformed JSON' });
+      return reject(res, 400, 'malformed-json', { error: 'malformed JSON' }, svixId);
     }
     const parsed = parseAdaWebhook(json);
     if (parsed.kind === 'invalid') {
-      counters.rejected++;
-      log?.warn({ svixId: headers.id, reason: parsed.reason }, 'ada: invalid payload');
-      return reply(res, 400, { error: 'invalid payload', reason: parsed.reason });
+      return reject(res, 400, 'invalid-payload', { error: 'invalid payload', reason: parsed.reason }, svixId, parsed.reason);
     }
     if (parsed.kind === 'unknown-type') {
       counters.ignored++;
-      log?.debug({ svixId: headers.id, type: parsed.type }, 'ada: event type ignored');
+      log?.debug({ svixId, type: parsed.type.slice(0, LIMITS.id) }, 'ada: event type ignored');
       return reply(res, 202, { ok: true, ignored: true });
     }
 
-    const event = parsed.event;
-    const work = buffer.submit(event.conversationId, { id: headers.id, event, sortAt: event.at ?? now() });
-    inFlight.set(headers.id, work);
+    const capped = capEvent(parsed.event);
+    const event = capped.value;
+    const truncatedFields = headers.id === svixId ? capped.truncated : [...capped.truncated, 'svixId' as const];
+    for (const field of truncatedFields) {
+      counters.truncated++;
+      opts.metrics?.inputTruncated.inc({ adapter: 'ada', field });
+    }
+    if (truncatedFields.length) log?.info({ conversationId: event.conversationId, svixId, fields: truncatedFields, event: 'ada.truncated' }, 'ada: fields longer than Agent AI takes were cut');
+    const work = buffer.submit(event.conversationId, { id: svixId, event, sortAt: event.at ?? now() });
+    inFlight.set(svixId, work);
     try {
-      await settle(res, headers.id, work);
+      await settle(res, svixId, work);
     } finally {
-      inFlight.delete(headers.id);
+      inFlight.delete(svixId);
     }
   }
 
@@ -161,6 +187,7 @@ export function createAdaAdapter(opts: AdaAdapterOptions): Adapter {
         connected: ctx !== undefined && !stopped,
         detail: {
           ...counters,
+          rejectedBy: { ...rejectedBy },
           buffered: buffer.pending,
           conversations: conversations.size,
         },

@@ -2,6 +2,7 @@
 // fact was durably ingested, so a failed delivery that Ada retries is mapped again from the same state and yields
 // the same facts with the same dedupe keys.
 import type { AgentInfo, Fact } from '../../src/core/facts.js';
+import { capId } from './limits.js';
 import type { AdaEvent, AdaMessageEvent } from './payload.js';
 
 export interface JoinedAgent {
@@ -122,7 +123,8 @@ function mapMessage(
 
     case 'human_agent': {
       // Ada sends no "agent joined" event: the first word from a human agent in a handoff is the join.
-      const identity = event.authorId ?? event.authorName ?? 'human_agent';
+      // A name standing in for the id is held to the id cap too (limits.ts).
+      const identity = event.authorId ?? (event.authorName ? capId(event.authorName) : 'human_agent');
       if (state.joined.has(identity)) return { state, facts: message('AGENT', identity), ended: false, ...noText };
       const agent: AgentInfo = { identity, ...(event.authorName ? { name: event.authorName } : {}) };
       // The core treats a leg as single-use, so a second handoff to the same agent needs a fresh leg; the

@@ -6,5 +6,5 @@ import { adaConfig, adaOptions } from './config.js';
 export const adaModule: AdapterModule = {
   name: 'ada',
   config: adaConfig,
-  createAdapter: ({ config }) => createAdaAdapter(adaOptions(config)),
+  createAdapter: ({ config, metrics }) => createAdaAdapter({ ...adaOptions(config), metrics }),
 };

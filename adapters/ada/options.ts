@@ -1,6 +1,7 @@
 // Configuration of the Ada webhook adapter, its defaults, and the checks that fail fast at start-up.
 import { BridgeError } from '../../src/errors.js';
 import { webhookSecretsProblem } from './signature.js';
+import type { BridgeMetrics } from '../../src/observability/metrics.js';
 
 export interface AdaAdapterOptions {
   /** Route the daemon mounts. */
@@ -18,6 +19,8 @@ export interface AdaAdapterOptions {
   /** Conversation state (language, joined agents) is forgotten after this long without an event. */
   readonly conversationTtlMs?: number;
   readonly now?: () => number;
+  /** Where rejected webhooks (by reason) and cut fields are counted. */
+  readonly metrics?: BridgeMetrics;
 }
 
 export const ADA_ADAPTER_DEFAULTS = {

@@ -4,7 +4,7 @@
 import { hostname } from 'node:os';
 import type { Adapter } from '../core/adapter.js';
 import type { SummaryWriter } from '../summary/writer.js';
-import { BridgeHttpServer } from '../http/server.js';
+import { BridgeHttpServer, type Listening } from '../http/server.js';
 import { Bridge, storePath } from '../runtime/bridge.js';
 import type { OutboxCompleter } from '../core/adapter.js';
 import { openStore } from '../store/open.js';
@@ -23,7 +23,8 @@ export const SUBSCRIPTION_LEASE = 'subscription';
 
 export interface RunHandle {
   readonly bridge: Bridge;
-  readonly http: { host: string; port: number };
+  /** The public listener; `admin` once BRIDGE_ADMIN_PORT is set. */
+  readonly http: Listening;
   /** Resolves with the exit code once the daemon has stopped. */
   readonly done: Promise<number>;
   /** Resolves true once every adapter takes input; false if one cannot start (the daemon is then stopping). */
@@ -130,9 +131,12 @@ export async function startDaemon(ctx: CliContext, options: { signals?: boolean;
   const server = new BridgeHttpServer({
     host: config.http.host,
     port: config.http.port,
+    ...(config.http.adminPort !== '' ? { admin: { host: config.http.adminHost || config.http.host, port: config.http.adminPort } } : {}),
+    ...(config.http.adminToken ? { adminToken: config.http.adminToken } : {}),
+    limits: { headersTimeoutMs: config.http.headersTimeoutMs, requestTimeoutMs: config.http.requestTimeoutMs, maxConnections: config.http.maxConnections },
     logger,
     metrics: bridge.metrics,
-    routes: adapters.flatMap((a) => a.routes?.() ?? []),
+    routes: adapters.flatMap((a) => (a.routes?.() ?? []).map((r) => ({ ...r, adapter: a.name }))),
     readiness: () => {
       const reasons: string[] = [];
       if (draining) reasons.push('draining: shutting down');

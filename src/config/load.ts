@@ -199,6 +199,13 @@ function crossChecks(settings: Settings): ConfigProblem[] {
   if (settings.replica.heartbeatMs * 2 > settings.replica.leaseTtlMs) {
     problems.push({ key: 'replica.heartbeatMs', env: 'BRIDGE_LEASE_HEARTBEAT_MS', reason: `must be at most half of BRIDGE_LEASE_TTL_MS (${settings.replica.leaseTtlMs}), so one missed renewal does not lose the lease` });
   }
+  const { http } = settings;
+  if (http.adminPort !== '' && http.adminPort !== 0 && http.adminPort === http.port) {
+    problems.push({ key: 'http.adminPort', env: 'BRIDGE_ADMIN_PORT', reason: `must differ from BRIDGE_HTTP_PORT (${http.port}): the admin listener is a second port` });
+  }
+  if (http.headersTimeoutMs > http.requestTimeoutMs) {
+    problems.push({ key: 'http.headersTimeoutMs', env: 'BRIDGE_HTTP_HEADERS_TIMEOUT_MS', reason: `must be at most BRIDGE_HTTP_REQUEST_TIMEOUT_MS (${http.requestTimeoutMs}): the headers are part of the request` });
+  }
   return problems;
 }
 

@@ -38,6 +38,16 @@ const optionalOrigin = {
   },
 };
 
+/** Empty (not set) or a port number; 0 asks the system for a free port (tests). */
+const optionalPort = {
+  name: 'optional-port',
+  validate(value: unknown): void {
+    if (value === '') return;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 65535) throw new Error('must be empty or a port number (0-65535)');
+  },
+  coerce: (value: unknown): unknown => (typeof value === 'string' && value.trim() !== '' ? Number(value) : typeof value === 'string' ? '' : value),
+};
+
 const urlPath = {
   name: 'url-path',
   validate(value: unknown): void {
@@ -94,7 +104,7 @@ const postgresSchema = {
   },
 };
 
-convict.addFormats({ nonNegativeInt, positiveInt, origin, optionalOrigin, urlPath, stringList, adapterList, botList, postgresUrl, postgresSchema });
+convict.addFormats({ nonNegativeInt, positiveInt, optionalPort, origin, optionalOrigin, urlPath, stringList, adapterList, botList, postgresUrl, postgresSchema });
 convict.addFormat(strictBoolean);
 
 export const schema = {
@@ -174,8 +184,14 @@ export const schema = {
     eocOnUnknownOutcome: { doc: 'An END_OF_CONVERSATION whose outcome is unknown (timeout after sending, crash mid-request): skip (do not resend, log an error) or resend', format: ['skip', 'resend'], default: 'skip' as 'skip' | 'resend', env: 'DELIVERY_EOC_ON_UNKNOWN_OUTCOME' },
   },
   http: {
-    port: { doc: 'Port of the health, metrics and webhook server', format: 'port', default: 8080, env: 'BRIDGE_HTTP_PORT' },
+    port: { doc: 'Port of the health, metrics and webhook server (the webhook port once BRIDGE_ADMIN_PORT is set)', format: 'port', default: 8080, env: 'BRIDGE_HTTP_PORT' },
     host: { doc: 'Bind address of that server', format: String, default: '0.0.0.0', env: 'BRIDGE_HTTP_HOST' },
+    adminPort: { doc: 'Port of a separate admin listener: when set, /metrics and /status are served only there (/livez and /readyz on both ports); empty: everything on BRIDGE_HTTP_PORT', format: 'optionalPort', default: '' as number | '', env: 'BRIDGE_ADMIN_PORT' },
+    adminHost: { doc: 'Bind address of the admin listener (empty: the same as BRIDGE_HTTP_HOST)', format: String, default: '', env: 'BRIDGE_ADMIN_HOST' },
+    adminToken: { doc: 'When set, /metrics and /status require Authorization: Bearer <token> (on whichever port serves them); the probes never do', format: String, default: '', env: 'BRIDGE_ADMIN_TOKEN', sensitive: true },
+    headersTimeoutMs: { doc: 'A client must send its request headers within this long of connecting (or of its previous request), else the connection is cut', format: 'positiveInt', default: 10000, env: 'BRIDGE_HTTP_HEADERS_TIMEOUT_MS' },
+    requestTimeoutMs: { doc: 'A client must send its whole request (headers and body) within this long, else the connection is cut; at least BRIDGE_HTTP_HEADERS_TIMEOUT_MS', format: 'positiveInt', default: 15000, env: 'BRIDGE_HTTP_REQUEST_TIMEOUT_MS' },
+    maxConnections: { doc: 'Open connections each listener accepts at once; more are closed as they arrive', format: 'positiveInt', default: 1000, env: 'BRIDGE_HTTP_MAX_CONNECTIONS' },
   },
   log: {
     level: { doc: 'pino log level', format: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' as 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent', env: 'LOG_LEVEL' },

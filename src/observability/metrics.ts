@@ -30,6 +30,9 @@ export class BridgeMetrics {
   readonly adapterIgnored = new Counter({ name: 'bridge_adapter_input_ignored_total', help: 'Platform input an adapter recognised and deliberately turned into no facts (supervisor legs, IVR speech, bot messages, ...), by reason', labelNames: ['adapter', 'reason'], registers: [this.registry] });
   readonly reconciled = new Counter({ name: 'bridge_reconciled_conversations_total', help: 'Conversations re-read from the platform to catch up (after a start, a gap, or no news for too long)', labelNames: ['adapter'], registers: [this.registry] });
   readonly staleConversations = new Gauge({ name: 'bridge_stale_open_conversations', help: 'Open conversations with no new fact for longer than the stale time (re-read from the platform)', labelNames: ['adapter'], registers: [this.registry] });
+  readonly webhookRejected = new Counter({ name: 'bridge_webhook_rejected_total', help: 'Webhooks answered with an error, by adapter and reason (unsigned, bad-signature, stale-timestamp, invalid-utf8, malformed-json, invalid-payload, too-large, not-accepting)', labelNames: ['adapter', 'reason'], registers: [this.registry] });
+  readonly inputTruncated = new Counter({ name: 'bridge_input_truncated_total', help: 'Platform fields cut to what Agent AI takes (ids, names, message text), by adapter and field', labelNames: ['adapter', 'field'], registers: [this.registry] });
+  readonly httpClientsCut = new Counter({ name: 'bridge_http_clients_cut_total', help: 'HTTP connections the bridge cut or refused, by listener (public, admin) and reason (timeout, connection-cap, bad-request, aborted)', labelNames: ['listener', 'reason'], registers: [this.registry] });
   readonly unknownDisconnectTypes = new Counter({ name: 'bridge_unknown_disconnect_type_total', help: 'disconnectType values the bridge does not know (treated as hangup)', labelNames: ['value'], registers: [this.registry] });
 
   constructor(options: { defaults?: boolean } = {}) {

@@ -79,6 +79,22 @@ describe('config', () => {
     for (const secret of ['s3cret-value', 'gen-secret', 'whsec_c2VjcmV0LWJ5dGVz']) expect(text).not.toContain(secret);
     expect(text).toContain('********');
   });
+
+  it('leaves the admin listener off by default and takes BRIDGE_ADMIN_PORT, BRIDGE_ADMIN_HOST and the token from a file', () => {
+    const off = loadConfig({ env: base }).http;
+    expect(off).toMatchObject({ adminPort: '', adminHost: '', adminToken: '', headersTimeoutMs: 10000, requestTimeoutMs: 15000, maxConnections: 1000 });
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    writeFileSync(join(dir, 'token'), 'admin-tok\n');
+    const on = loadConfig({ env: { ...base, BRIDGE_ADMIN_PORT: '9090', BRIDGE_ADMIN_HOST: '10.0.0.5', BRIDGE_ADMIN_TOKEN_FILE: join(dir, 'token') } }).http;
+    expect(on).toMatchObject({ adminPort: 9090, adminHost: '10.0.0.5', adminToken: 'admin-tok' });
+    expect(JSON.stringify(maskedConfig(loadConfig({ env: { ...base, BRIDGE_ADMIN_TOKEN: 'admin-tok' } }), adapterModules))).not.toContain('admin-tok');
+  });
+
+  it('refuses an admin port equal to the HTTP port, a bad port, and a headers timeout above the request timeout', () => {
+    expect(problems({ ...base, BRIDGE_ADMIN_PORT: '8080' })).toEqual([expect.stringMatching(/^config error: http\.adminPort \(BRIDGE_ADMIN_PORT\): must differ from BRIDGE_HTTP_PORT/)]);
+    expect(problems({ ...base, BRIDGE_ADMIN_PORT: 'admin' })).toEqual([expect.stringMatching(/http\.adminPort \(BRIDGE_ADMIN_PORT\): must be empty or a port number/)]);
+    expect(problems({ ...base, BRIDGE_HTTP_HEADERS_TIMEOUT_MS: '20000' })).toEqual([expect.stringMatching(/http\.headersTimeoutMs \(BRIDGE_HTTP_HEADERS_TIMEOUT_MS\): must be at most BRIDGE_HTTP_REQUEST_TIMEOUT_MS/)]);
+  });
 });
 
 const genesys = { GENESYS_CLIENT_ID: 'gc', GENESYS_CLIENT_SECRET: 'gs', GENESYS_QUEUE_IDS: 'all' };

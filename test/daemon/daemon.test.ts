@@ -1,5 +1,5 @@
 // The daemon in-process: health endpoints, Ada's webhook on the same server end to end, draining on shutdown.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -52,6 +52,26 @@ describe('daemon', () => {
     const status = (await (await fetch(`${base}/status`)).json()) as { adapters: Record<string, unknown>; store: { outboxDepth: number } };
     expect(Object.keys(status.adapters)).toEqual(['ada']);
     expect(status.store.outboxDepth).toBe(0);
+  });
+
+  it('with BRIDGE_ADMIN_PORT serves /metrics and /status only on the admin port, behind BRIDGE_ADMIN_TOKEN_FILE', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'admin-'));
+    writeFileSync(join(dir, 'token'), 'ops-token\n');
+    const { base, daemon: d } = await start({ BRIDGE_ADMIN_PORT: '0', BRIDGE_ADMIN_TOKEN_FILE: join(dir, 'token') });
+    const admin = `http://127.0.0.1:${d.http.admin?.port ?? 0}`;
+    expect(d.http.admin?.port).toBeGreaterThan(0);
+    expect((await fetch(`${base}/metrics`)).status).toBe(404);
+    expect((await fetch(`${base}/status`)).status).toBe(404);
+    expect((await fetch(`${admin}/status`)).status).toBe(401);
+    const auth = { authorization: 'Bearer ops-token' };
+    expect((await fetch(`${admin}/status`, { headers: auth })).status).toBe(200);
+    expect(await (await fetch(`${admin}/metrics`, { headers: auth })).text()).toContain('bridge_webhook_rejected_total');
+    for (const url of [base, admin]) expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    expect((await postWebhook(base, created('ada-admin-split', 0))).status).toBe(200);
+    expect((await postWebhook(admin, created('ada-admin-split', 0))).status).toBe(404);
+    expect((await postSignedWebhook(base, makeSecret(), created('ada-admin-split', 0))).status).toBe(401);
+    const metrics = await (await fetch(`${admin}/metrics`, { headers: auth })).text();
+    expect(metrics).toContain('bridge_webhook_rejected_total{adapter="ada",reason="bad-signature"} 1');
   });
 
   it('takes an Ada conversation from webhook to END_OF_CONVERSATION', async () => {

@@ -29,7 +29,7 @@ const interpolate = (env: Record<string, string>): Record<string, string> =>
   Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replace(/\$\{\w+:-([^}]*)\}/g, '$1')]));
 
 describe('docker-compose.yml', () => {
-  it('runs PostgreSQL (health-checked) and two replicas of the bridge on it, each with its own id and port', () => {
+  it('runs PostgreSQL (health-checked) and two replicas of the bridge on it, each with its own id and ports', () => {
     const { postgres, ...rest } = compose.services;
     expect(postgres?.healthcheck?.test).toContain('pg_isready');
     const bridges = Object.entries(rest);
@@ -40,11 +40,13 @@ describe('docker-compose.yml', () => {
       expect(service.depends_on?.postgres?.condition, name).toBe('service_healthy');
       expect(service.read_only, name).toBe(true);
       ids.add(service.environment?.BRIDGE_REPLICA_ID ?? '');
-      for (const p of service.ports ?? []) ports.add(p.split(':')[0] ?? '');
+      // host port -> container port; the admin port is published on the loopback interface only.
+      for (const p of service.ports ?? []) ports.add(p.split(':').slice(-2, -1)[0] ?? '');
+      expect(service.ports?.find((p) => p.endsWith(':9090')), name).toMatch(/^127\.0\.0\.1:/);
       expect(service.environment).toMatchObject({ BRIDGE_STORE: 'postgres', BRIDGE_POSTGRES_URL_FILE: '/run/secrets/postgres_url' });
     }
     expect(ids.size).toBe(2);
-    expect(ports.size).toBe(2);
+    expect(ports.size).toBe(4);
   });
 
   it('gives each replica an environment the bridge accepts for run, secrets from files', () => {
@@ -61,6 +63,7 @@ describe('docker-compose.yml', () => {
       const config = loadConfig({ env, live: true, modules: adapterModules });
       expect(config.bridge.store).toBe('postgres');
       expect(config.postgres.url).toBe(files.postgres_url);
+      expect(config.http).toMatchObject({ port: 8080, adminPort: 9090 });
     }
   });
 });

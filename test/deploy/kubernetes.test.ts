@@ -89,6 +89,15 @@ function expectRunnable(config: Record<string, string>, secrets: Record<string, 
   return loadConfig({ env: { ...config, AGENTAI_CLIENT_SECRET: 'from-the-secret', GENESYS_CLIENT_SECRET: 'from-the-secret', ...secrets }, live: true, modules: adapterModules });
 }
 
+/** /metrics and /status on their own port: the config sets it, the container names it, the Service carries it. */
+function expectAdminPort(objects: K8sObject[], spec: WorkloadSpec, config: ReturnType<typeof loadConfig>): void {
+  expect(config.http).toMatchObject({ port: 8080, adminPort: 9090 });
+  const ports = (spec.template.spec.containers[0] as unknown as { ports: { name: string; containerPort: number }[] }).ports;
+  expect(ports).toEqual([expect.objectContaining({ name: 'http', containerPort: 8080 }), expect.objectContaining({ name: 'admin', containerPort: 9090 })]);
+  const service = one(objects, 'Service').spec as { ports: { name: string; targetPort: string }[] };
+  expect(service.ports.map((p) => `${p.name}->${p.targetPort}`)).toEqual(['http->http', 'admin->admin']);
+}
+
 describe.skipIf(!hasKubectl)('deploy/kubernetes', () => {
   it('base: one SQLite replica, a StatefulSet with its volume and fsGroup, valid against the API schemas', async () => {
     const objects = render(join(DEPLOY, 'base'));
@@ -97,7 +106,9 @@ describe.skipIf(!hasKubectl)('deploy/kubernetes', () => {
     const { spec, config } = expectHardenedPod(objects, one(objects, 'StatefulSet'));
     expect(spec.replicas).toBe(1);
     expect(spec.volumeClaimTemplates).toHaveLength(1);
-    expect(expectRunnable(config, {}).bridge).toMatchObject({ store: 'sqlite', dataDir: '/data' });
+    const loaded = expectRunnable(config, {});
+    expect(loaded.bridge).toMatchObject({ store: 'sqlite', dataDir: '/data' });
+    expectAdminPort(objects, spec, loaded);
     const service = one(objects, 'Service').spec as { selector: Record<string, string> };
     for (const [k, v] of Object.entries(service.selector)) expect(spec.template.metadata.labels[k]).toBe(v);
   });
@@ -117,6 +128,7 @@ describe.skipIf(!hasKubectl)('deploy/kubernetes', () => {
     const loaded = expectRunnable(config, { BRIDGE_POSTGRES_URL: 'postgres://bridge:pw@postgres:5432/bridge?sslmode=require' });
     expect(loaded.bridge.store).toBe('postgres');
     expect(loaded.replica).toMatchObject({ leaseTtlMs: 5000, heartbeatMs: 1000 });
+    expectAdminPort(objects, spec, loaded);
   });
 
   it('the ServiceMonitor component scrapes /metrics on the Service port, valid against the Prometheus Operator schema', async () => {
@@ -129,7 +141,8 @@ describe.skipIf(!hasKubectl)('deploy/kubernetes', () => {
     const objects = render(dir);
     for (const o of objects) await validate(o);
     const monitor = one(objects, 'ServiceMonitor').spec as { selector: { matchLabels: Record<string, string> }; endpoints: { port: string; path: string }[] };
-    expect(monitor.endpoints).toEqual([expect.objectContaining({ port: 'http', path: '/metrics' })]);
+    // /metrics is served on the admin port only (BRIDGE_ADMIN_PORT in the ConfigMap).
+    expect(monitor.endpoints).toEqual([expect.objectContaining({ port: 'admin', path: '/metrics' })]);
     const service = one(objects, 'Service');
     for (const [k, v] of Object.entries(monitor.selector.matchLabels)) expect(service.metadata.labels?.[k]).toBe(v);
   });

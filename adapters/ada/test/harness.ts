@@ -13,9 +13,9 @@ export function makeSecret(): string {
   return `whsec_${randomBytes(24).toString('base64')}`;
 }
 
-export function sign(secret: string, id: string, timestamp: number, body: string): string {
+export function sign(secret: string, id: string, timestamp: number, body: string | Buffer): string {
   const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
-  return `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')}`;
+  return `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.`).update(body).digest('base64')}`;
 }
 
 export class RecordingSink implements FactSink {
@@ -47,8 +47,8 @@ export interface SendOptions {
   /** Secret to sign with; defaults to the harness's first secret. */
   readonly secret?: string;
   readonly headerStyle?: 'svix' | 'webhook';
-  /** Raw body to send instead of JSON.stringify(payload). */
-  readonly rawBody?: string;
+  /** Raw body to send instead of JSON.stringify(payload); a Buffer is sent and signed byte for byte. */
+  readonly rawBody?: string | Buffer;
 }
 
 export class Harness {
