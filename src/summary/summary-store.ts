@@ -3,10 +3,9 @@
 // It lives in its own table of the bridge's SQLite file (storePath(config)) on its own connection, or, under
 // BRIDGE_STORE=postgres, in the cluster's schema (postgres-summary-store.ts), so a restart resumes pending
 // polls and write-backs without the core store knowing about summaries.
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
+import { ensurePrivateFile } from '../store/private-files.js';
 
 export type FollowUpStatus =
   /** Waiting for Agent AI to have the summary. */
@@ -134,7 +133,7 @@ export interface SummaryStore {
 }
 
 export function openSummaryStore(path: string): SummaryStore {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') ensurePrivateFile(path);
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
