@@ -20,6 +20,17 @@ const positiveInt = {
   coerce: (value: unknown): unknown => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value),
 };
 
+// Convict's own Boolean reads any string but "false" as true ("0", "no" included): a switch that guards what
+// is kept about customers says exactly what it accepts.
+const FLAG_WORDS: Readonly<Record<string, boolean>> = { true: true, false: false, '1': true, '0': false, yes: true, no: false };
+const flag = {
+  name: 'flag',
+  validate(value: unknown): void {
+    if (typeof value !== 'boolean') throw new Error('must be true or false (also 1/0, yes/no)');
+  },
+  coerce: (value: unknown): unknown => (typeof value === 'string' ? (FLAG_WORDS[value.trim().toLowerCase()] ?? value) : value),
+};
+
 const origin = {
   name: 'origin',
   validate(value: unknown): void {
@@ -97,7 +108,7 @@ const postgresSchema = {
   },
 };
 
-convict.addFormats({ nonNegativeInt, positiveInt, origin, optionalOrigin, urlPath, stringList, adapterList, botList, postgresUrl, postgresSchema });
+convict.addFormats({ nonNegativeInt, positiveInt, flag, origin, optionalOrigin, urlPath, stringList, adapterList, botList, postgresUrl, postgresSchema });
 
 export const schema = {
   agentai: {
@@ -152,6 +163,8 @@ export const schema = {
     callbackEntry: { doc: 'Transfer type of a callback conversation\'s first entry: NA or redial', format: ['NA', 'redial'], default: 'NA' as 'NA' | 'redial', env: 'BRIDGE_CALLBACK_ENTRY' },
     shutdownDeadlineMs: { doc: 'On SIGTERM/SIGINT, how long queued hook calls may drain before the process exits (the rest go out at the next start)', format: 'positiveInt', default: 20000, env: 'BRIDGE_SHUTDOWN_DEADLINE_MS' },
     retentionHours: { doc: 'Closed conversations (and their delivered rows) are purged after this many hours', format: 'nonNegativeInt', default: 168, env: 'BRIDGE_RETENTION_HOURS' },
+    purgeDeliveredBodies: { doc: 'Clear the body of each hook call once Agent AI accepted it (what the customer said), keeping its metadata until BRIDGE_RETENTION_HOURS; false keeps bodies until then', format: 'flag', default: true, env: 'BRIDGE_PURGE_DELIVERED_BODIES' },
+    deadLetterRetentionHours: { doc: 'Dead letters are removed this many hours after delivery gave up on them (a warning is logged a day before); a blocking one takes the calls queued behind it. 0: kept until retried or dropped', format: 'nonNegativeInt', default: 720, env: 'BRIDGE_DEAD_LETTER_RETENTION_HOURS' },
   },
   postgres: {
     url: { doc: 'PostgreSQL of the postgres store: postgres://USER[:PASSWORD]@HOST[:PORT]/DB (postgresql:// too; query parameters such as sslmode allowed)', format: 'postgresUrl', default: '', env: 'BRIDGE_POSTGRES_URL', sensitive: true },
