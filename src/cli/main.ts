@@ -5,6 +5,7 @@ import { conversationsCommand } from './conversations.js';
 import { EXIT, println, type CliContext } from './context.js';
 import { deadLettersCommand } from './dead-letters.js';
 import { demoCommand } from './demo.js';
+import { eraseCommand } from './erase.js';
 import { replayCommand } from './replay.js';
 import { runCommand } from './run.js';
 import { summaryCommand } from './summary.js';
@@ -27,9 +28,11 @@ commands:
                               conversations the store holds open, oldest first, with their age
   summary CONVERSATION_ID [--history] [--json] [--bot NAME] [--lang CODE]
                               Agent AI's summary (and paged history) of a conversation
+  erase CONVERSATION_ID [--json]
+                              remove every stored row of one conversation (data-subject requests)
   help                        this text
 
-exit codes: 0 ok, 1 failure, 2 usage, 3 replay finished with dead letters, 78 configuration error`;
+exit codes: 0 ok, 1 failure, 2 usage, 3 replay finished with dead letters, 4 erase found nothing stored, 78 configuration error`;
 
 export async function main(argv: string[], ctx: CliContext): Promise<number> {
   const [command, ...args] = argv;
@@ -50,6 +53,8 @@ export async function main(argv: string[], ctx: CliContext): Promise<number> {
       return summaryCommand(args, ctx);
     case 'conversations':
       return conversationsCommand(args, ctx);
+    case 'erase':
+      return eraseCommand(args, ctx);
     case 'help':
     case '--help':
     case '-h':
