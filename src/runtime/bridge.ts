@@ -197,6 +197,8 @@ export class Bridge {
       if (this.purging === undefined && this.now() - this.lastPurge > 3_600_000) {
         this.lastPurge = this.now();
         this.purging = { before: this.now() - this.deps.config.bridge.retentionHours * 3_600_000, purged: 0 };
+        // Finished summary follow-ups (the summary text) go with the same retention, not only at start.
+        await this.summary.store.purgeFinished(this.purging.before);
         await this.deadLetterExpiry.sweep();
       }
       if (this.purging) await this.purgeSome(this.purging);
