@@ -45,7 +45,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends tini && rm -rf 
 RUN groupadd --system --gid 10001 bridge \
  && useradd --system --uid 10001 --gid 10001 --home-dir /app --no-create-home --shell /usr/sbin/nologin bridge \
  && mkdir -p /data \
- && chown 10001:10001 /data
+ && chown 10001:10001 /data \
+ && chmod 700 /data
 WORKDIR /app
 ENV NODE_ENV=production \
     BRIDGE_HTTP_PORT=8080 \

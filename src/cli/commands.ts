@@ -7,6 +7,7 @@ import { conversationsCommand, conversationsSpec } from './conversations.js';
 import type { CliContext } from './context.js';
 import { deadLettersCommand, deadLettersSpec } from './dead-letters.js';
 import { demoCommand, demoSpec } from './demo.js';
+import { eraseCommand, eraseSpec } from './erase.js';
 import { replayCommand, replaySpec } from './replay.js';
 import { runCommand } from './run.js';
 import { summaryCommand, summarySpec } from './summary.js';
@@ -44,4 +45,5 @@ export const COMMANDS: readonly CliCommand[] = [
   { spec: deadLettersSpec, run: deadLettersCommand },
   { spec: conversationsSpec, run: conversationsCommand },
   { spec: summarySpec, run: summaryCommand },
+  { spec: eraseSpec, run: eraseCommand },
 ];

@@ -16,7 +16,7 @@ function help(): string {
     '  help [COMMAND]',
     '      this text, or the usage of COMMAND',
     '',
-    'exit codes: 0 ok, 1 failure, 2 usage error, 3 replay finished with dead letters, 66 replay input file missing or unreadable, 78 configuration error',
+    'exit codes: 0 ok, 1 failure, 2 usage error, 3 replay finished with dead letters, 4 erase found nothing stored, 66 replay input file missing or unreadable, 78 configuration error',
   ].join('\n');
 }
 

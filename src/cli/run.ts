@@ -9,6 +9,7 @@ import { Bridge, storePath } from '../runtime/bridge.js';
 import type { OutboxCompleter } from '../core/adapter.js';
 import { openStore } from '../store/open.js';
 import { lockDataDir, type RunLock } from '../store/run-lock.js';
+import { ensurePrivateDir } from '../store/private-files.js';
 import { processHolder } from '../store/postgres.js';
 import { StoreError } from '../store/errors.js';
 import type { Store } from '../store/types.js';
@@ -53,6 +54,13 @@ export async function startDaemon(ctx: CliContext, options: { signals?: boolean;
   let lock: RunLock | undefined;
   if (!shared) {
     try {
+      const dir = ensurePrivateDir(config.bridge.dataDir);
+      if (dir.open) {
+        logger.warn(
+          { dataDir: dir.path, mode: `0${dir.mode.toString(8)}`, event: 'store.data_dir_open' },
+          'the data dir (BRIDGE_DATA_DIR) lets group or others in; its files are 0600, but make it 0700 (chmod 700): it holds what customers said',
+        );
+      }
       lock = lockDataDir(config.bridge.dataDir);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);

@@ -160,6 +160,8 @@ export const schema = {
     callbackEntry: { doc: 'Transfer type of a callback conversation\'s first entry: NA or redial', format: ['NA', 'redial'], default: 'NA' as 'NA' | 'redial', env: 'BRIDGE_CALLBACK_ENTRY' },
     shutdownDeadlineMs: { doc: 'On SIGTERM/SIGINT, how long queued hook calls may drain before the process exits (the rest go out at the next start)', format: 'positiveInt', default: 20000, env: 'BRIDGE_SHUTDOWN_DEADLINE_MS' },
     retentionHours: { doc: 'Closed conversations (and their delivered rows) are purged after this many hours', format: 'nonNegativeInt', default: 168, env: 'BRIDGE_RETENTION_HOURS' },
+    purgeDeliveredBodies: { doc: 'Clear the body of each hook call once Agent AI accepted it (what the customer said), keeping its metadata until BRIDGE_RETENTION_HOURS; false keeps bodies until then', format: Boolean, default: true, env: 'BRIDGE_PURGE_DELIVERED_BODIES' },
+    deadLetterRetentionHours: { doc: 'Dead letters are removed this many hours after delivery gave up on them (a warning is logged a day before); a blocking one takes the calls queued behind it. 0: kept until retried or dropped', format: 'nonNegativeInt', default: 720, env: 'BRIDGE_DEAD_LETTER_RETENTION_HOURS' },
   },
   postgres: {
     url: { doc: 'PostgreSQL of the postgres store: postgres://USER[:PASSWORD]@HOST[:PORT]/DB (postgresql:// too; query parameters such as sslmode allowed)', format: 'postgresUrl', default: '', env: 'BRIDGE_POSTGRES_URL', sensitive: true },

@@ -35,6 +35,12 @@ export interface DeliveryOptions {
   readonly backoffMaxMs: number;
   readonly eocOnUnknownOutcome: 'skip' | 'resend';
   readonly circuit: CircuitOptions;
+  /**
+   * Clear a call's stored body in the same write that marks it delivered (BRIDGE_PURGE_DELIVERED_BODIES). Only
+   * a delivered call is purged: it is never sent again, while pending, in-flight and dead ones keep theirs for
+   * the next attempt, the resend after a restart, or `dead-letters retry`.
+   */
+  readonly purgeDeliveredBodies?: boolean;
 }
 
 export interface DispatcherDeps {
@@ -489,7 +495,8 @@ export class Dispatcher {
     const log = { conversationId: row.conversationId, hookEvent: row.event, outboxId: row.id, attempt };
     switch (outcome.kind) {
       case 'ok': {
-        if (!(await this.write(row, { id: row.id, status: 'done', httpStatus: outcome.status, at: t }))) return 'stop';
+        const purgeBody = options.purgeDeliveredBodies === true;
+        if (!(await this.write(row, { id: row.id, status: 'done', httpStatus: outcome.status, at: t, ...(purgeBody ? { purgeBody } : {}) }))) return 'stop';
         this.counts.delivered += 1;
         this.deps.onDelivered?.(row);
         metrics?.latency.observe({ event: row.kind }, Math.max(0, t - row.factAt) / 1000);

@@ -25,6 +25,7 @@ export class BridgeMetrics {
   readonly heartbeatAge = new Gauge({ name: 'bridge_ws_seconds_since_heartbeat', help: 'Seconds since the last websocket heartbeat', labelNames: ['adapter'], registers: [this.registry] });
   readonly circuitState = new Gauge({ name: 'bridge_delivery_circuit_state', help: 'Delivery circuit per Agent AI host: 0 closed, 1 half-open (probing), 2 open (paused)', labelNames: ['host'], registers: [this.registry] });
   readonly outboxOldestSeconds = new Gauge({ name: 'bridge_outbox_oldest_seconds', help: 'Age of the oldest hook call waiting to be delivered (0 when none)', registers: [this.registry] });
+  readonly deadLettersExpired = new Counter({ name: 'bridge_dead_letters_expired_total', help: 'Dead letters removed after BRIDGE_DEAD_LETTER_RETENTION_HOURS, by event (a blocking one takes the calls queued behind it)', labelNames: ['event'], registers: [this.registry] });
   readonly deadLetterBacklog = new Gauge({ name: 'bridge_dead_letters', help: 'Dead letters kept now (the whole store)', registers: [this.registry] });
   readonly oldestOpenConversationSeconds = new Gauge({ name: 'bridge_open_conversation_oldest_seconds', help: 'Age of the oldest conversation not yet closed (0 when none)', registers: [this.registry] });
   readonly adapterIgnored = new Counter({ name: 'bridge_adapter_input_ignored_total', help: 'Platform input an adapter recognised and deliberately turned into no facts (supervisor legs, IVR speech, bot messages, ...), by reason', labelNames: ['adapter', 'reason'], registers: [this.registry] });

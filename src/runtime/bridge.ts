@@ -15,6 +15,7 @@ import { Visibility } from '../pipeline/visibility.js';
 import { sqlitePath } from '../store/open.js';
 import { openSqliteStore } from '../store/sqlite.js';
 import { createSummaryService, type SummaryService } from '../summary/factory.js';
+import { DeadLetterExpiry } from './dead-letter-expiry.js';
 import type { SummaryWriter } from '../summary/writer.js';
 
 export function storePath(config: BridgeConfig): string {
@@ -56,6 +57,7 @@ export function deliveryOptions(config: BridgeConfig): DeliveryOptions {
     backoffMaxMs: d.backoffMaxMs,
     eocOnUnknownOutcome: d.eocOnUnknownOutcome,
     circuit: { failures: d.circuitFailures, probeBaseMs: d.circuitProbeBaseMs, probeMaxMs: d.circuitProbeMaxMs },
+    purgeDeliveredBodies: config.bridge.purgeDeliveredBodies,
   };
 }
 
@@ -91,6 +93,7 @@ export class Bridge {
   readonly metrics: BridgeMetrics;
   readonly logger: Logger;
   readonly visibility = new Visibility();
+  readonly deadLetterExpiry: DeadLetterExpiry;
   private readonly now: () => number;
   private ticker: NodeJS.Timeout | undefined;
   private ticking = false;
@@ -135,6 +138,8 @@ export class Bridge {
       metrics: this.metrics,
       ...(deps.completers ? { completers: deps.completers } : {}),
     });
+    // The wall clock, as the dispatcher dates dead letters by it (replay drives only the timers' clock).
+    this.deadLetterExpiry = new DeadLetterExpiry({ store: this.store, logger, metrics: this.metrics, retentionHours: config.bridge.deadLetterRetentionHours });
     this.pipeline = new Pipeline({
       store: this.store,
       bots: config.bots,
@@ -192,6 +197,9 @@ export class Bridge {
       if (this.purging === undefined && this.now() - this.lastPurge > 3_600_000) {
         this.lastPurge = this.now();
         this.purging = { before: this.now() - this.deps.config.bridge.retentionHours * 3_600_000, purged: 0 };
+        // Finished summary follow-ups (the summary text) go with the same retention, not only at start.
+        await this.summary.store.purgeFinished(this.purging.before);
+        await this.deadLetterExpiry.sweep();
       }
       if (this.purging) await this.purgeSome(this.purging);
       await this.refreshGauges();

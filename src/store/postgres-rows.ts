@@ -21,6 +21,7 @@ const outboxRowSchema = z.object({
   attempts: int,
   next_attempt_at: int,
   created_at: int,
+  updated_at: int,
   fact_at: int,
   last_status: int.nullable(),
   last_error: z.string().nullable(),
@@ -45,7 +46,7 @@ function parse<T>(schema: z.ZodType<T>, raw: unknown, what: string): T {
   return result.data;
 }
 
-export const OUTBOX_COLUMNS = 'id, conversation_id, bot, source, kind, label, event, body, ref, status, attempts, next_attempt_at, created_at, fact_at, last_status, last_error, blocking';
+export const OUTBOX_COLUMNS = 'id, conversation_id, bot, source, kind, label, event, body, ref, status, attempts, next_attempt_at, created_at, updated_at, fact_at, last_status, last_error, blocking';
 export const CONVERSATION_COLUMNS = 'id, bot, source, state, clock_platform_at, clock_local_at, closed_at';
 
 export function toOutboxRow(raw: unknown): OutboxRow {
@@ -66,6 +67,7 @@ export function toOutboxRow(raw: unknown): OutboxRow {
     createdAt: r.created_at,
     factAt: r.fact_at,
     ...(r.blocking ? { blocking: true } : {}),
+    ...(r.status === 'dead' ? { deadSince: r.updated_at } : {}),
     ...(r.last_status !== null ? { lastStatus: r.last_status } : {}),
     ...(r.last_error !== null ? { lastError: r.last_error } : {}),
   };

@@ -17,6 +17,8 @@ import type pg from 'pg';
 import type {
   ClaimedUpdate,
   DeliveryClaim,
+  ErasedConversation,
+  ExpiredDeadLetter,
   FactMutation,
   IngestPlan,
   IngestReader,
@@ -28,6 +30,7 @@ import type {
   StoreHint,
   StoreStats,
 } from './types.js';
+import { PURGED_BODY } from './types.js';
 import { migratePostgres } from './postgres-schema.js';
 import { createListener, createPool, isRetryableConflict, unreachable } from './postgres-pool.js';
 import { BatchWrites, preparePlan, type PreparedPlan } from './postgres-batch-writes.js';
@@ -281,8 +284,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         return;
       case 'done':
         await client.query(
-          "UPDATE outbox SET status = 'done', next_attempt_at = $1, last_status = $2, last_error = NULL, blocking = FALSE, updated_at = $1 WHERE id = $3 AND conversation_id = $4",
-          [u.at, u.httpStatus, u.id, conversationId],
+          `UPDATE outbox SET status = 'done', next_attempt_at = $1, last_status = $2, last_error = NULL, blocking = FALSE, updated_at = $1,
+             body = CASE WHEN $5::boolean THEN $6 ELSE body END
+           WHERE id = $3 AND conversation_id = $4`,
+          [u.at, u.httpStatus, u.id, conversationId, u.purgeBody === true, PURGED_BODY],
         );
         return;
       case 'pending':
@@ -448,6 +453,44 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         }
         await client.query('DELETE FROM redial_index WHERE expires_at < $1', [before]);
         return ids.length;
+      }),
+    expireDeadLetters: async (before, limit) =>
+      transaction(async (client) => {
+        // SKIP LOCKED: a letter an operator is retrying or dropping right now is left for the next sweep.
+        const { rows } = await client.query(
+          `DELETE FROM outbox WHERE id IN (
+             SELECT id FROM outbox WHERE status = 'dead' AND updated_at < $1 ORDER BY updated_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)
+           RETURNING ${OUTBOX_COLUMNS}`,
+          [before, limit],
+        );
+        const expired: ExpiredDeadLetter[] = [];
+        for (const r of rows.map(toOutboxRow).sort((a, b) => (a.deadSince ?? 0) - (b.deadSince ?? 0) || a.id - b.id)) {
+          const queued = r.blocking
+            ? await client.query("DELETE FROM outbox WHERE conversation_id = $1 AND id > $2 AND status = 'pending'", [r.conversationId, r.id])
+            : undefined;
+          expired.push({ id: r.id, conversationId: r.conversationId, label: r.label, event: r.event, blocking: r.blocking === true, deadSince: r.deadSince ?? before, queuedRemoved: queued?.rowCount ?? 0 });
+        }
+        return expired;
+      }),
+    erase: async (given) =>
+      transaction(async (client): Promise<ErasedConversation | undefined> => {
+        const own = await client.query<{ closed_at: number | null }>('SELECT closed_at FROM conversations WHERE id = $1', [given]);
+        const alias = own.rows.length ? undefined : await client.query<{ conversation_id: string }>('SELECT conversation_id FROM aliases WHERE platform_id = $1', [given]);
+        const id = alias?.rows[0]?.conversation_id ?? given;
+        // The same lock a batch takes on this conversation: no fact of it is being applied meanwhile.
+        await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [id]);
+        const conv = await client.query<{ closed_at: number | null }>('SELECT closed_at FROM conversations WHERE id = $1 FOR UPDATE', [id]);
+        const count = async (sql: string, values: unknown[]): Promise<number> => (await client.query(sql, values)).rowCount ?? 0;
+        const removed = {
+          facts: await count('DELETE FROM seen_facts WHERE conversation_id = $1', [id]),
+          outbox: await count('DELETE FROM outbox WHERE conversation_id = $1', [id]),
+          aliases: await count('DELETE FROM aliases WHERE conversation_id = $1 OR platform_id = $2', [id, given]),
+          redialKeys: await count('DELETE FROM redial_index WHERE conversation_id = $1', [id]),
+          claims: await count('DELETE FROM delivery_claims WHERE conversation_id = $1', [id]),
+          conversations: await count('DELETE FROM conversations WHERE id = $1', [id]),
+        };
+        if (Object.values(removed).every((n) => n === 0)) return undefined;
+        return { conversationId: id, removed, wasOpen: conv.rows[0] !== undefined && conv.rows[0].closed_at === null };
       }),
     stats: async (): Promise<StoreStats> => {
       const { rows } = await query<{ active: number; oldest_active: number | null; depth: number; oldest_pending: number | null; dead: number }>(

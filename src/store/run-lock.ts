@@ -1,19 +1,20 @@
 // One writer per data directory: `run` holds an exclusive SQLite lock on a small file beside the store for as
 // long as it lives. The operating system drops the lock when the process dies (even by SIGKILL), so there is
 // never a stale lock to clean up; a second `run` on the same directory fails at once, naming the holder's pid.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from './errors.js';
+import { ensurePrivateFile, PRIVATE_FILE_MODE } from './private-files.js';
 
 export interface RunLock {
   release(): void;
 }
 
 export function lockDataDir(dataDir: string): RunLock {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const lockPath = join(dataDir, 'bridge.lock');
   const pidPath = join(dataDir, 'bridge.pid');
+  ensurePrivateFile(lockPath);
   const db = new Database(lockPath);
   try {
     db.pragma('busy_timeout = 0');
@@ -35,7 +36,9 @@ export function lockDataDir(dataDir: string): RunLock {
       cause: err,
     });
   }
-  writeFileSync(pidPath, `${process.pid}\n`, { mode: 0o600 });
+  writeFileSync(pidPath, `${process.pid}\n`, { mode: PRIVATE_FILE_MODE });
+  // The mode above applies only when the file is new: a pid file an older release left 0644 is tightened.
+  chmodSync(pidPath, PRIVATE_FILE_MODE);
   return {
     release: () => {
       if (db.open) db.close();

@@ -3,13 +3,13 @@
 // together or not at all (group commit: one fsync for the batch, not one per fact). Each mutation runs in its
 // own savepoint, so one that throws is refused alone. Delivery marks are batched the same way (`record`).
 // Decoded conversations are cached: the process is the only writer, so the cache cannot go stale.
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type {
   ClaimedUpdate,
   ConversationRecord,
   DeliveryClaim,
+  ErasedConversation,
+  ExpiredDeadLetter,
   IngestPlan,
   IngestReader,
   Lease,
@@ -21,12 +21,14 @@ import type {
   Store,
   StoreStats,
 } from './types.js';
+import { PURGED_BODY } from './types.js';
 import { parseState } from '../core/conversation-state.js';
 import { migrate } from './sqlite-schema.js';
 import { StoreError } from './errors.js';
 import { ConversationCache } from './conversation-cache.js';
 import { startWalCheckpointer } from './wal-checkpointer.js';
 import { WalSync } from './wal-sync.js';
+import { ensurePrivateFile, tightenIfPresent } from './private-files.js';
 
 export interface SqliteStoreOptions {
   /** File path, or ':memory:' for tests. */
@@ -89,6 +91,7 @@ function toOutboxRow(raw: unknown): OutboxRow {
     createdAt: num(r, 'created_at'),
     factAt: num(r, 'fact_at'),
     ...(r.blocking === 1 ? { blocking: true } : {}),
+    ...(status === 'dead' ? { deadSince: num(r, 'updated_at') } : {}),
     ...(lastStatus !== undefined ? { lastStatus } : {}),
     ...(lastError !== undefined ? { lastError } : {}),
   };
@@ -108,17 +111,12 @@ function toConversation(raw: unknown): ConversationRecord | undefined {
   };
 }
 
-/** Creates the file (and its directory) readable by this user alone: it holds what customers said. */
-function ensurePrivateFile(path: string): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
-  chmodSync(path, 0o600);
-}
-
 export function openSqliteStore(options: SqliteStoreOptions): Store {
   if (options.path !== ':memory:') ensurePrivateFile(options.path);
   const db = new Database(options.path);
   db.pragma('journal_mode = WAL');
+  // Deleted rows and purged bodies are overwritten in the file, not left in free space (no extra I/O in FAST).
+  db.pragma('secure_delete = FAST');
   // FULL by default: an acknowledged fact survives power loss too, not only a process crash.
   db.pragma(`synchronous = ${options.sync === 'normal' ? 'NORMAL' : 'FULL'}`);
   db.pragma('busy_timeout = 5000');
@@ -126,6 +124,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   // indexes stay in memory instead of being read back from the WAL on every fact.
   db.pragma('cache_size = -16384');
   migrate(db);
+  // The migration has written, so -wal and -shm exist: created with the file's mode, tightened all the same.
+  if (options.path !== ':memory:') for (const suffix of ['-wal', '-shm']) tightenIfPresent(`${options.path}${suffix}`);
   const checkpointer = options.path === ':memory:' ? undefined : startWalCheckpointer(db, options.path);
   // FULL's flush moves off the event loop (wal-sync.ts): every write below awaits `durable()` before it resolves.
   const walSync = options.sync !== 'normal' && options.path !== ':memory:' ? WalSync.open(`${options.path}-wal`) : undefined;
@@ -178,6 +178,15 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       "UPDATE outbox SET status = 'pending', attempts = 0, blocking = 0, next_attempt_at = ?, created_at = ?, updated_at = ? WHERE status = 'dead'",
     ),
     dropDead: db.prepare("DELETE FROM outbox WHERE id = ? AND status = 'dead'"),
+    purgeBody: db.prepare("UPDATE outbox SET body = ? WHERE id = ? AND status = 'done'"),
+    deadBefore: db.prepare("SELECT * FROM outbox WHERE status = 'dead' AND updated_at < ? ORDER BY updated_at, id LIMIT ?"),
+    dropQueuedBehind: db.prepare("DELETE FROM outbox WHERE conversation_id = ? AND id > ? AND status = 'pending'"),
+    aliasTarget: db.prepare('SELECT conversation_id FROM aliases WHERE platform_id = ?').pluck(),
+    closedAt: db.prepare('SELECT closed_at FROM conversations WHERE id = ?').raw(),
+    eraseSeen: db.prepare('DELETE FROM seen_facts WHERE conversation_id = ?'),
+    eraseOutbox: db.prepare('DELETE FROM outbox WHERE conversation_id = ?'),
+    eraseAliases: db.prepare('DELETE FROM aliases WHERE conversation_id = ? OR platform_id = ?'),
+    eraseRedial: db.prepare('DELETE FROM redial_index WHERE conversation_id = ?'),
     outboxFor: db.prepare('SELECT * FROM outbox WHERE conversation_id = ? ORDER BY id'),
     closedBefore: db.prepare('SELECT id FROM conversations WHERE closed_at IS NOT NULL AND closed_at < ? LIMIT ?').pluck(),
     purgeSeen: db.prepare('DELETE FROM seen_facts WHERE conversation_id = ?'),
@@ -303,6 +312,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
           break;
         case 'done':
           q.setStatus.run('done', u.at, u.httpStatus, null, 0, u.at, u.id);
+          if (u.purgeBody) q.purgeBody.run(PURGED_BODY, u.id);
           break;
         case 'pending':
           q.setStatus.run('pending', u.nextAttemptAt, u.httpStatus ?? null, u.error, 0, u.at, u.id);
@@ -326,6 +336,33 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     }
     q.expireRedial.run(before);
     return ids.length;
+  });
+
+  const expireDead = db.transaction((before: number, limit: number): ExpiredDeadLetter[] =>
+    q.deadBefore.all(before, limit).map((raw) => {
+      const r = toOutboxRow(raw);
+      q.dropDead.run(r.id);
+      const queuedRemoved = r.blocking ? q.dropQueuedBehind.run(r.conversationId, r.id).changes : 0;
+      return { id: r.id, conversationId: r.conversationId, label: r.label, event: r.event, blocking: r.blocking === true, deadSince: r.deadSince ?? before, queuedRemoved };
+    }),
+  );
+
+  const erase = db.transaction((given: string): ErasedConversation | undefined => {
+    const own = tuple(q.closedAt.get(given));
+    const target: unknown = own.length ? given : q.aliasTarget.get(given);
+    const id = typeof target === 'string' ? target : given;
+    const state = own.length ? own : tuple(q.closedAt.get(id));
+    const removed = {
+      facts: q.eraseSeen.run(id).changes,
+      outbox: q.eraseOutbox.run(id).changes,
+      aliases: q.eraseAliases.run(id, given).changes,
+      redialKeys: q.eraseRedial.run(id).changes,
+      conversations: q.purgeConversation.run(id).changes,
+      claims: 0,
+    };
+    cache.delete(id);
+    if (Object.values(removed).every((n) => n === 0)) return undefined;
+    return { conversationId: id, removed, wasOpen: state.length > 0 && state[0] === null };
   });
 
   const acquire = db.transaction((name: string, holder: string, ttlMs: number): Lease | undefined => {
@@ -423,6 +460,21 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       await committed(undefined);
     },
     purgeClosed: async (before, limit) => committed(purge(before, limit)),
+    expireDeadLetters: async (before, limit) => committed(expireDead(before, limit)),
+    erase: async (id) => {
+      // An erasure overwrites what it deletes (not only FAST's free-of-charge part), and leaves no copy in the
+      // WAL once no reader holds it (the daemon running beside it may).
+      db.pragma('secure_delete = ON');
+      let result: ErasedConversation | undefined;
+      try {
+        result = erase(id);
+      } finally {
+        db.pragma('secure_delete = FAST');
+      }
+      await committed(undefined);
+      if (result && options.path !== ':memory:') db.pragma('wal_checkpoint(TRUNCATE)');
+      return result;
+    },
     stats: async (): Promise<StoreStats> => {
       const [active, oldestActive] = tuple(q.countActive.get());
       const [depth, oldestPending] = tuple(q.countOpen.get());

@@ -60,7 +60,12 @@ export interface OutboxRow extends Omit<NewOutboxRow, 'body'> {
   readonly lastError?: string;
   /** A dead letter that holds back the rest of its conversation until an operator retries or drops it. */
   readonly blocking?: boolean;
+  /** A dead letter: when it was given up on (bridge clock); it expires BRIDGE_DEAD_LETTER_RETENTION_HOURS later. */
+  readonly deadSince?: number;
 }
+
+/** The body a delivered row keeps once its body is purged (it can never be sent again). */
+export const PURGED_BODY = 'null';
 
 /** What one fact (or timer tick) does to the store, decided inside the transaction. */
 export interface IngestPlan {
@@ -137,7 +142,14 @@ export interface OpenConversation {
 /** One status write by delivery. Each is checked against the conversation's claim fence. */
 export type OutboxUpdate =
   | { readonly id: number; readonly status: 'inflight'; readonly at: number }
-  | { readonly id: number; readonly status: 'done'; readonly httpStatus: number; readonly at: number }
+  | {
+      readonly id: number;
+      readonly status: 'done';
+      readonly httpStatus: number;
+      readonly at: number;
+      /** Replace the stored body with PURGED_BODY: a delivered call is never sent again, so its text need not stay. */
+      readonly purgeBody?: boolean;
+    }
   | {
       readonly id: number;
       readonly status: 'pending';
@@ -172,6 +184,34 @@ export interface StoreStats {
   /** Creation time of the oldest row waiting for delivery (pending or in flight). */
   readonly oldestPendingAt?: number;
   readonly deadLetters: number;
+}
+
+/** A dead letter removed because it outlived its retention. */
+export interface ExpiredDeadLetter {
+  readonly id: number;
+  readonly conversationId: string;
+  readonly label: string;
+  readonly event: string;
+  readonly blocking: boolean;
+  readonly deadSince: number;
+  /** A blocking letter's conversation: the calls still queued behind it, removed with it. */
+  readonly queuedRemoved: number;
+}
+
+/** What `erase` removed, table by table (rows). */
+export interface ErasedConversation {
+  /** The Agent AI conversation id the rows belonged to (the id given, or the one a redial's platform id maps to). */
+  readonly conversationId: string;
+  readonly removed: {
+    readonly conversations: number;
+    readonly facts: number;
+    readonly outbox: number;
+    readonly aliases: number;
+    readonly redialKeys: number;
+    readonly claims: number;
+  };
+  /** The conversation was still open: facts still arriving would start it again. */
+  readonly wasOpen: boolean;
 }
 
 export interface Lease {
@@ -238,6 +278,18 @@ export interface Store {
   // Housekeeping ---------------------------------------------------------------------------------------
   /** Removes up to `limit` conversations closed (bridge clock) before `before`, with their rows. */
   purgeClosed(before: number, limit: number): Promise<number>;
+  /**
+   * Removes up to `limit` dead letters given up on before `before`, oldest first. A blocking one takes with it
+   * the calls queued behind it in its conversation (they would otherwise go out that much later, out of
+   * context, and with a gap), so the line stays consistent: nothing of that conversation waits any more.
+   */
+  expireDeadLetters(before: number, limit: number): Promise<ExpiredDeadLetter[]>;
+  /**
+   * Removes every row of one conversation (a data-subject request): its state, dedupe keys, hook calls of any
+   * status with their bodies, aliases, redial keys and delivery claim. `id` may also be a platform conversation
+   * id that a redial routed into a conversation. Undefined when nothing was stored for it.
+   */
+  erase(id: string): Promise<ErasedConversation | undefined>;
   stats(): Promise<StoreStats>;
   /** Cheap write probe for readiness. */
   writable(): Promise<boolean>;

@@ -52,6 +52,7 @@ export function openPostgresSummaryStore(options: PostgresSummaryStoreOptions): 
     finish: async (id, status, error, now) =>
       void (await query('UPDATE summary_followups SET status = $1, last_error = $2, updated_at = $3 WHERE conversation_id = $4', [status, error ?? null, now, id])),
     purgeFinished: async (before) => (await query("DELETE FROM summary_followups WHERE status NOT IN ('polling', 'writing') AND updated_at < $1", [before])).rowCount ?? 0,
+    erase: async (id) => (await query('DELETE FROM summary_followups WHERE conversation_id = $1', [id])).rowCount ?? 0,
     close: () => pool.end(),
   };
 }

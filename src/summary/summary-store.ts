@@ -3,10 +3,9 @@
 // It lives in its own table of the bridge's SQLite file (storePath(config)) on its own connection, or, under
 // BRIDGE_STORE=postgres, in the cluster's schema (postgres-summary-store.ts), so a restart resumes pending
 // polls and write-backs without the core store knowing about summaries.
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
+import { ensurePrivateFile } from '../store/private-files.js';
 
 export type FollowUpStatus =
   /** Waiting for Agent AI to have the summary. */
@@ -130,11 +129,13 @@ export interface SummaryStore {
   finish(conversationId: string, status: FollowUpStatus, error: string | undefined, now: number): Promise<void>;
   /** Deletes finished rows last updated before `before`; resolves how many. */
   purgeFinished(before: number): Promise<number>;
+  /** Deletes the conversation's row, summary text included (a data-subject request); resolves how many. */
+  erase(conversationId: string): Promise<number>;
   close(): Promise<void>;
 }
 
 export function openSummaryStore(path: string): SummaryStore {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') ensurePrivateFile(path);
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
@@ -160,6 +161,7 @@ export function openSummaryStore(path: string): SummaryStore {
     ),
     finish: db.prepare('UPDATE summary_followups SET status = ?, last_error = ?, updated_at = ? WHERE conversation_id = ?'),
     purge: db.prepare("DELETE FROM summary_followups WHERE status NOT IN ('polling', 'writing') AND updated_at < ?"),
+    erase: db.prepare('DELETE FROM summary_followups WHERE conversation_id = ?'),
   };
 
   return {
@@ -184,6 +186,15 @@ export function openSummaryStore(path: string): SummaryStore {
     writeAgain: async (id, nextAt, error, now) => void q.writeAgain.run(nextAt, error, now, id),
     finish: async (id, status, error, now) => void q.finish.run(status, error ?? null, now, id),
     purgeFinished: async (before) => q.purge.run(before).changes,
+    erase: async (id) => {
+      // Overwritten in the file, not left in its free space (see the core store's erase).
+      db.pragma('secure_delete = ON');
+      try {
+        return q.erase.run(id).changes;
+      } finally {
+        db.pragma('secure_delete = OFF');
+      }
+    },
     close: async () => {
       if (db.open) db.close();
     },

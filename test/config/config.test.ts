@@ -27,6 +27,16 @@ describe('config', () => {
     expect(lines.find((l) => l.includes('bridge.adapters'))).toMatch(/unknown adapter "foo"/);
   });
 
+  it('reads the data-at-rest switches: delivered bodies purged by default, dead letters kept 30 days; flags as true/false, 1/0, yes/no', () => {
+    const c = loadConfig({ env: base });
+    expect(c.bridge.purgeDeliveredBodies).toBe(true);
+    expect(c.bridge.deadLetterRetentionHours).toBe(720);
+    for (const [value, expected] of [['false', false], ['0', false], ['no', false], ['NO', false], ['true', true], ['1', true], ['yes', true]] as const) {
+      expect(loadConfig({ env: { ...base, BRIDGE_PURGE_DELIVERED_BODIES: value } }).bridge.purgeDeliveredBodies).toBe(expected);
+    }
+    expect(problems({ ...base, BRIDGE_PURGE_DELIVERED_BODIES: 'maybe' })).toEqual([expect.stringMatching(/bridge\.purgeDeliveredBodies \(BRIDGE_PURGE_DELIVERED_BODIES\): must be true or false/)]);
+  });
+
   it('requires the bot credentials when no bots are listed', () => {
     const lines = problems({ AGENTAI_URL: 'https://platform.kore.ai' });
     expect(lines).toEqual(expect.arrayContaining([

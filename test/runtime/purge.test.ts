@@ -151,4 +151,23 @@ describe('retention purge', () => {
     expect(await bridge.purge(now - 168 * HOUR)).toBe(1);
     expect(await store.conversation('late')).toBeUndefined();
   });
+
+  it('the hourly housekeeping also removes finished summary follow-ups past retention and expires old dead letters', async () => {
+    const now = Date.now();
+    const store = openSqliteStore({ path: ':memory:', now: () => now });
+    const bridge = bridgeOn(store, () => now);
+    const followUp = { bot: 'default', source: 'test', platformIds: ['s'], nextAt: 0, deadlineAt: 1 };
+    await bridge.summary.store.add({ ...followUp, conversationId: 'old' }, now - 200 * HOUR);
+    await bridge.summary.store.summaryFetched('old', 'the summary', undefined, 'stored', now - 200 * HOUR);
+    await bridge.summary.store.add({ ...followUp, conversationId: 'recent' }, now - HOUR);
+    await bridge.summary.store.summaryFetched('recent', 'the summary', undefined, 'stored', now - HOUR);
+    await fill(store, 1, 1, undefined, 'dl');
+    const [row] = await store.outboxFor('dl-0');
+    await store.record([{ claim: { conversationId: 'dl-0', fence: 0 }, update: { id: row!.id, status: 'pending', nextAttemptAt: now, error: 'x', at: now } }]);
+    await store.record([{ claim: { conversationId: 'dl-0', fence: 0 }, update: { id: row!.id, status: 'dead', reason: 'gave up', blocking: true, at: now - 721 * HOUR } }]);
+    await bridge.onTick();
+    expect(await bridge.summary.store.get('old')).toBeUndefined();
+    expect(await bridge.summary.store.get('recent')).toBeDefined();
+    expect(await store.deadLetters()).toEqual([]);
+  });
 });

@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { initialState, type ConversationState } from '../../src/core/conversation-state.js';
 import { StoreError } from '../../src/store/errors.js';
-import type { ConversationRecord, FactMutation, IngestPlan, IngestReader, NewOutboxRow, OutboxRow, Store, TickMutation } from '../../src/store/types.js';
+import { PURGED_BODY, type ConversationRecord, type FactMutation, type IngestPlan, type IngestReader, type NewOutboxRow, type OutboxRow, type Store, type TickMutation } from '../../src/store/types.js';
 
 export interface StoreHarness {
   /** A store on the harness's database; several calls give several connections (processes) to the same data. */
@@ -586,6 +586,126 @@ export function storeContract(engine: string, makeHarness: () => Promise<StoreHa
         expect(await store.conversation('open')).toBeDefined();
         // The purged fact's key is forgotten: retention is the dedupe horizon.
         expect((await one(fact('seed-old1', 'old1', () => plan('old1', { outbox: [] })))).kind).toBe('applied');
+      });
+    });
+
+    describe('data at rest', () => {
+      const deliver = async (id: string, rowId: number, extra: { purgeBody?: boolean } = {}) => {
+        const [c] = await store.claim([id]);
+        await store.record([{ claim: c!, update: { id: rowId, status: 'done', httpStatus: 200, at: h.now(), ...extra } }]);
+        await store.release([c!]);
+      };
+      const kill = async (id: string, rowId: number, blocking: boolean) => {
+        const [c] = await store.claim([id]);
+        await store.record([{ claim: c!, update: { id: rowId, status: 'dead', reason: 'gave up', blocking, at: h.now() } }]);
+        await store.release([c!]);
+      };
+
+      it('purges the body of a delivered call when asked, keeping its metadata; without it the body stays', async () => {
+        const [a, b] = await seed('c1', ['a', 'b']);
+        await deliver('c1', a!.id, { purgeBody: true });
+        await deliver('c1', b!.id);
+        const [ra, rb] = await store.outboxFor('c1');
+        expect(ra).toMatchObject({ id: a!.id, status: 'done', kind: 'transfer', label: 'a', event: 'a', lastStatus: 200, bodyJson: PURGED_BODY, createdAt: T0, factAt: T0 });
+        expect(JSON.parse(rb!.bodyJson)).toEqual({ label: 'b' });
+        // A purge mark refused by its fence, or on a row not delivered, purges nothing.
+        const [c] = await seed('c2', ['c']);
+        const [claim] = await store.claim(['c2']);
+        await store.record([{ claim: claim!, update: { id: c!.id, status: 'pending', nextAttemptAt: h.now(), error: 'HTTP 503', at: h.now() } }]);
+        expect(JSON.parse((await store.outboxFor('c2'))[0]!.bodyJson)).toEqual({ label: 'c' });
+      });
+
+      it('dates dead letters and expires those given up on before a time, oldest first, in slices', async () => {
+        const [a] = await seed('c1', ['a']);
+        await kill('c1', a!.id, false);
+        h.advance(1_000);
+        const [b] = await seed('c2', ['b']);
+        await kill('c2', b!.id, false);
+        h.advance(1_000);
+        const [c] = await seed('c3', ['c']);
+        await kill('c3', c!.id, false);
+        expect((await store.deadLetters()).map((r) => r.deadSince)).toEqual([T0, T0 + 1_000, T0 + 2_000]);
+        const first = await store.expireDeadLetters(T0 + 1_500, 1);
+        expect(first).toEqual([{ id: a!.id, conversationId: 'c1', label: 'a', event: 'a', blocking: false, deadSince: T0, queuedRemoved: 0 }]);
+        expect((await store.expireDeadLetters(T0 + 1_500, 10)).map((e) => e.id)).toEqual([b!.id]);
+        expect(await store.expireDeadLetters(T0 + 1_500, 10)).toEqual([]);
+        expect((await store.deadLetters()).map((r) => r.id)).toEqual([c!.id]);
+        expect((await store.stats()).deadLetters).toBe(1);
+      });
+
+      it('a retried dead letter is not expired; one dead again is dated from its new death', async () => {
+        const [a] = await seed('c1', ['a']);
+        await kill('c1', a!.id, true);
+        h.advance(10_000);
+        expect(await store.retryDead(a!.id, h.now())).toBe(1);
+        await kill('c1', a!.id, true);
+        expect((await store.deadLetters())[0]?.deadSince).toBe(T0 + 10_000);
+        expect(await store.expireDeadLetters(T0 + 5_000, 10)).toEqual([]);
+      });
+
+      it('an expiring blocking dead letter takes the calls queued behind it, so its conversation waits for nothing', async () => {
+        const [a, b, c] = await seed('c1', ['a', 'b', 'c']);
+        const [d] = await seed('c2', ['d']);
+        await deliver('c1', a!.id);
+        await kill('c1', b!.id, true);
+        expect((await store.head('c1'))?.id).toBe(b!.id);
+        h.advance(1_000);
+        const expired = await store.expireDeadLetters(h.now(), 10);
+        expect(expired).toEqual([{ id: b!.id, conversationId: 'c1', label: 'b', event: 'b', blocking: true, deadSince: T0, queuedRemoved: 1 }]);
+        expect(await store.head('c1')).toBeUndefined();
+        expect((await store.outboxFor('c1')).map((r) => [r.id, r.status])).toEqual([[a!.id, 'done']]);
+        expect(c).toBeDefined();
+        // Other conversations' calls are untouched.
+        expect((await store.head('c2'))?.id).toBe(d!.id);
+        expect(await store.claimable(h.now(), 10)).toEqual(['c2']);
+      });
+
+      it('erases every row of a conversation and says what it removed; other conversations keep theirs', async () => {
+        await one(
+          fact('k1', 'c1', () => plan('c1', { outbox: [row('a'), row('b')], redial: { keys: ['tel:+1555'], until: T0 + 60_000 } })),
+        );
+        const [a, b] = await store.outboxFor('c1');
+        await deliver('c1', a!.id);
+        await kill('c1', b!.id, true);
+        // A redial: platform conversation c1b continues c1.
+        await one(fact('k2', 'c1b', () => ({ conversation: record('c1'), outbox: [row('c')], alias: 'c1' })));
+        await seed('other', ['x']);
+        const erased = await store.erase('c1');
+        expect(erased?.conversationId).toBe('c1');
+        expect(erased?.wasOpen).toBe(true);
+        expect(erased?.removed).toMatchObject({ conversations: 1, facts: 2, outbox: 3, aliases: 1, redialKeys: 1 });
+        expect(await store.conversation('c1')).toBeUndefined();
+        expect(await store.outboxFor('c1')).toEqual([]);
+        expect(await store.deadLetters()).toEqual([]);
+        expect(await store.head('c1')).toBeUndefined();
+        // Its dedupe keys and routing are gone: the same fact again starts afresh, not as a duplicate or a redial.
+        expect((await one(fact('k1', 'c1', () => plan('c1', { outbox: [] })))).kind).toBe('applied');
+        let routed: string | undefined = 'unset';
+        await one(fact('k3', 'c1b', (r) => ((routed = r.conversationFor('c1b')?.id), plan('c1b', { outbox: [] }))));
+        expect(routed).toBeUndefined();
+        expect((await store.outboxFor('other')).length).toBe(1);
+        expect(await store.conversation('other')).toBeDefined();
+      });
+
+      it('erases a conversation by the platform id a redial routed into it, and dead letters left after the retention purge', async () => {
+        await seed('c1', ['a']);
+        await one(fact('k2', 'c1b', () => ({ conversation: record('c1'), outbox: [], alias: 'c1' })));
+        expect((await store.erase('c1b'))?.conversationId).toBe('c1');
+        expect(await store.conversation('c1')).toBeUndefined();
+
+        const [d] = await seed('gone', ['d'], { closedAt: T0 });
+        await kill('gone', d!.id, false);
+        expect(await store.purgeClosed(T0 + 1, 10)).toBe(1);
+        const erased = await store.erase('gone');
+        expect(erased).toMatchObject({ conversationId: 'gone', wasOpen: false, removed: { conversations: 0, outbox: 1 } });
+        expect(await store.deadLetters()).toEqual([]);
+      });
+
+      it('erasing what was never stored (or was erased already) finds nothing', async () => {
+        await seed('c1', ['a']);
+        expect(await store.erase('nobody')).toBeUndefined();
+        expect(await store.erase('c1')).toBeDefined();
+        expect(await store.erase('c1')).toBeUndefined();
       });
     });
 

@@ -21,6 +21,12 @@ async function behaves(summaries: SummaryStore): Promise<void> {
   expect(await summaries.open()).toEqual([]);
   expect(await summaries.purgeFinished(41)).toBe(2);
   expect(await summaries.get('c1')).toBeUndefined();
+  // Erasure (agentai-bridge erase) takes the row, summary text and all, whatever its status.
+  await summaries.add(f, 50);
+  await summaries.summaryFetched('c1', 'the summary', undefined, 'writing', 51);
+  expect(await summaries.erase('c1')).toBe(1);
+  expect(await summaries.get('c1')).toBeUndefined();
+  expect(await summaries.erase('c1')).toBe(0);
 }
 
 describe('summary follow-up table', () => {
