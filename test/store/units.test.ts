@@ -47,6 +47,19 @@ describe('run lock', () => {
     }
   });
 
+  it('refuses a second holder at once rather than waiting for the first to finish', () => {
+    const dataDir = tempDir();
+    const lock = lockDataDir(dataDir);
+    try {
+      const started = Date.now();
+      expect(() => lockDataDir(dataDir)).toThrow(StoreError);
+      // A wait on the lock (SQLite's busy timeout) would take seconds: a second run must fail immediately.
+      expect(Date.now() - started).toBeLessThan(2_500);
+    } finally {
+      lock.release();
+    }
+  });
+
   it('is free again once released (release twice is harmless)', () => {
     const dataDir = tempDir();
     const first = lockDataDir(dataDir);
