@@ -46,6 +46,14 @@ describe('SQLite store commits', () => {
     expect((await store.head('c1'))?.label).toBe('entry c1');
   });
 
+  it('acknowledges batches in the order they were applied, as it tells the pipeline', async () => {
+    const { store } = fileStore();
+    expect(store.commitsInCallOrder).toBe(true);
+    const order: string[] = [];
+    await Promise.all(['b1', 'b2', 'b3'].map((id) => store.apply([fact(id, id, () => plan(id))]).then(() => order.push(id))));
+    expect(order).toEqual(['b1', 'b2', 'b3']);
+  });
+
   it('answers an empty batch with no results', async () => {
     const { store } = fileStore();
     expect(await store.apply([])).toEqual([]);

@@ -82,6 +82,22 @@ describe('SQLite store details', () => {
     expect(await s.conversation('c1')).not.toHaveProperty('clock');
   });
 
+  it('reads rows an older release left without a source or a creation time: no source, created when last updated', async () => {
+    const { store: s, path } = await open();
+    await s.apply([fact('k', 'c1', () => plan('c1'))]);
+    await s.close();
+    tamper(path, 'UPDATE outbox SET source = NULL; UPDATE conversations SET created_at = NULL');
+    store = openSqliteStore({ path, now: () => T0 });
+    expect((await store.outboxFor('c1'))[0]?.source).toBe('');
+    expect(await store.openConversations()).toMatchObject([{ id: 'c1', createdAt: T0, updatedAt: T0 }]);
+  });
+
+  it('queues a row whose body is undefined as the JSON null', async () => {
+    const { store: s } = await open();
+    await s.apply([fact('k', 'c1', () => plan('c1', { outbox: [row('empty', { body: undefined })] }))]);
+    expect((await s.outboxFor('c1'))[0]?.bodyJson).toBe('null');
+  });
+
   it('retrying one dead letter leaves the others dead', async () => {
     const { store: s } = await open();
     await s.apply([fact('k', 'c1', () => plan('c1', { outbox: [row('a'), row('b')] }))]);
