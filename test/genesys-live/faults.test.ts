@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ScriptPlayer, type PlayedStep } from '../../src/sim/genesys/player.js';
 import { CONVERSATIONS } from '../fixtures/genesys/scenarios.js';
-import { fixtureScript, labelsByConversation, logEvents, replayReference, startRig, waitForEnds, type LiveRig } from './helpers.js';
+import { fixtureScript, labelsByConversation, logEvents, replayReference, startRig, until, waitForEnds, type LiveRig } from './helpers.js';
 
 const SPEED = 80;
 // Short scenarios (≈3–4.5 s at 80×), with transfers and consults, so seven faults fit in a few seconds each.
@@ -23,15 +23,6 @@ const MID: At = { script: 'consult-cancelled', afterStep: 4 };
 const BEFORE_STANDARD_ENDS: At = { script: 'standard', afterStep: 3 };
 // standard's last step (its conversation ended).
 const STANDARD_ENDED: At = { script: 'standard', afterStep: 6 };
-
-/** Resolves once `condition` holds, looking again every few milliseconds (a wait for an event, not a sleep). */
-async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`not seen within ${timeoutMs} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 let rig: LiveRig | undefined;
 afterEach(async () => {

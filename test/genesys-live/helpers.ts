@@ -111,6 +111,15 @@ export function labelsByConversation(h: Harness): Map<string, string[]> {
   return out;
 }
 
+/** Resolves once `condition` holds, looking again every few milliseconds (a wait for an event, not a sleep). */
+export async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`not seen within ${timeoutMs} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 /** Waits until every conversation in `ids` has its END_OF_CONVERSATION at the fake Agent AI. */
 export async function waitForEnds(h: Harness, ids: Iterable<string>, timeoutMs = 20_000): Promise<void> {
   const wanted = [...ids];

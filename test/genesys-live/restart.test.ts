@@ -50,7 +50,12 @@ async function bridgeDown(rig: LiveRig): Promise<void> {
 async function standardWhileDown(): Promise<Map<string, string[]>> {
   const reference = await replayReference(['standard']);
   const first = await bridgeUp();
-  await new Promise((res) => setTimeout(res, 1500));
+  // Until its last-frame time is durable (from the first heartbeat on), looked at rather than slept for.
+  const deadline = Date.now() + 10_000;
+  while ((await first.h.bridge.store.cursor('genesys:lastFrameAt')) === undefined) {
+    if (Date.now() > deadline) throw new Error('the last-frame time was never stored');
+    await new Promise((res) => setTimeout(res, 10));
+  }
   await bridgeDown(first);
   await new ScriptPlayer(sim).play(fixtureScript('standard'), { speed: 80 });
   return reference;

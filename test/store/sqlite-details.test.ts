@@ -1,6 +1,6 @@
 // What only the SQLite engine does beyond the contract: a private file, and rows it did not write itself (a
 // corrupt file, a foreign writer) reported as such with STORE_CORRUPT_ROW rather than half-read.
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -37,6 +37,26 @@ describe('SQLite store details', () => {
     expect(statSync(path).mode & 0o777).toBe(0o600);
   });
 
+  it('creates a missing data directory readable by its owner only, and tightens a file others could read', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sqlite-details-'));
+    const nested = join(dir, 'data', 'bridge.sqlite');
+    store = openSqliteStore({ path: nested, now: () => T0 });
+    await store.close();
+    expect(statSync(join(dir, 'data')).mode & 0o777).toBe(0o700);
+    const loose = join(dir, 'loose.sqlite');
+    writeFileSync(loose, '');
+    chmodSync(loose, 0o644);
+    store = openSqliteStore({ path: loose, now: () => T0 });
+    expect(statSync(loose).mode & 0o777).toBe(0o600);
+  });
+
+  it('keeps its file in write-ahead-log mode, as every other connection to it sees', async () => {
+    const { path } = await open();
+    const other = new Database(path, { readonly: true });
+    expect(other.pragma('journal_mode', { simple: true })).toBe('wal');
+    other.close();
+  });
+
   it('reads back rows of every kind and status', async () => {
     const { store: s } = await open();
     const kinds: OutboxKind[] = ['transfer', 'summary', 'end', 'message'];
@@ -62,6 +82,22 @@ describe('SQLite store details', () => {
     expect(await s.conversation('c1')).not.toHaveProperty('clock');
   });
 
+  it('reads rows an older release left without a source or a creation time: no source, created when last updated', async () => {
+    const { store: s, path } = await open();
+    await s.apply([fact('k', 'c1', () => plan('c1'))]);
+    await s.close();
+    tamper(path, 'UPDATE outbox SET source = NULL; UPDATE conversations SET created_at = NULL');
+    store = openSqliteStore({ path, now: () => T0 });
+    expect((await store.outboxFor('c1'))[0]?.source).toBe('');
+    expect(await store.openConversations()).toMatchObject([{ id: 'c1', createdAt: T0, updatedAt: T0 }]);
+  });
+
+  it('queues a row whose body is undefined as the JSON null', async () => {
+    const { store: s } = await open();
+    await s.apply([fact('k', 'c1', () => plan('c1', { outbox: [row('empty', { body: undefined })] }))]);
+    expect((await s.outboxFor('c1'))[0]?.bodyJson).toBe('null');
+  });
+
   it('retrying one dead letter leaves the others dead', async () => {
     const { store: s } = await open();
     await s.apply([fact('k', 'c1', () => plan('c1', { outbox: [row('a'), row('b')] }))]);
@@ -76,17 +112,17 @@ describe('SQLite store details', () => {
   });
 
   it.each([
-    ['an unknown kind', "UPDATE outbox SET kind = 'fax'"],
-    ['an unknown status', "UPDATE outbox SET status = 'lost'"],
-    ['a label that is not text', 'UPDATE outbox SET label = NULL'.replace('NULL', 'X\'00\'')],
-    ['an attempt count that is not a number', "UPDATE outbox SET attempts = 'many'"],
-  ])('a row with %s is reported as corrupt, not half-read', async (_what, sql) => {
+    ['an unknown kind', "UPDATE outbox SET kind = 'fax'", /^outbox row \d+ has kind fax, status pending$/],
+    ['an unknown status', "UPDATE outbox SET status = 'lost'", /^outbox row \d+ has kind transfer, status lost$/],
+    ['a label that is not text', 'UPDATE outbox SET label = NULL'.replace('NULL', 'X\'00\''), /^store row has no text in label$/],
+    ['an attempt count that is not a number', "UPDATE outbox SET attempts = 'many'", /^store row has no number in attempts$/],
+  ])('a row with %s is reported as corrupt, not half-read, saying what is wrong', async (_what, sql, message) => {
     const { store: s, path } = await open();
     await s.apply([fact('k', 'c1', () => plan('c1'))]);
     await s.close();
     tamper(path, sql);
     store = await openSqliteStore({ path, now: () => T0 });
-    await expect(store.outboxFor('c1')).rejects.toMatchObject({ code: 'STORE_CORRUPT_ROW' });
+    await expect(store.outboxFor('c1')).rejects.toMatchObject({ code: 'STORE_CORRUPT_ROW', message: expect.stringMatching(message) });
   });
 
   it('refuses a file a newer release wrote, saying which versions and what to do', async () => {

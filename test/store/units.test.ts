@@ -12,6 +12,7 @@ import { lockDataDir } from '../../src/store/run-lock.js';
 import { StoreError } from '../../src/store/errors.js';
 import { startWalCheckpointer } from '../../src/store/wal-checkpointer.js';
 import { record } from './contract.js';
+import { PG_URL, dropSchema, freshSchema } from '../helpers/postgres.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -42,6 +43,19 @@ describe('run lock', () => {
         code: 'STORE_LOCKED',
         message: `data dir ${dataDir} is in use by process ${process.pid} (another agentai-bridge run); one process per data dir (BRIDGE_DATA_DIR)`,
       });
+    } finally {
+      lock.release();
+    }
+  });
+
+  it('refuses a second holder at once rather than waiting for the first to finish', () => {
+    const dataDir = tempDir();
+    const lock = lockDataDir(dataDir);
+    try {
+      const started = Date.now();
+      expect(() => lockDataDir(dataDir)).toThrow(StoreError);
+      // A wait on the lock (SQLite's busy timeout) would take seconds: a second run must fail immediately.
+      expect(Date.now() - started).toBeLessThan(2_500);
     } finally {
       lock.release();
     }
@@ -108,6 +122,15 @@ describe('conversation cache', () => {
     expect(cache.get('c')).toBeUndefined();
   });
 
+  it('gives a miss no room: looking up absent conversations evicts nothing', () => {
+    const cache = new ConversationCache(2);
+    cache.set(record('a'));
+    cache.set(record('b'));
+    for (const absent of ['x', 'y', 'z']) expect(cache.get(absent)).toBeUndefined();
+    for (const id of ['c', 'd', 'e']) cache.set(record(id));
+    expect(['a', 'b', 'c', 'd', 'e'].map((id) => cache.get(id)?.id)).toEqual([undefined, undefined, undefined, 'd', 'e']);
+  });
+
   it('with no capacity keeps nothing, and an update replaces what it had', () => {
     const none = new ConversationCache(0);
     none.set(record('a'));
@@ -132,6 +155,27 @@ describe('openStore', () => {
     const b = await openStore(config, { dataDir: named });
     await b.close();
     expect(existsSync(join(named, 'bridge.sqlite'))).toBe(true);
+  });
+});
+
+describe('openStore with BRIDGE_STORE=postgres', () => {
+  it('opens the configured PostgreSQL schema, but the SQLite file of a data dir a command names (replay)', async () => {
+    const schema = freshSchema('open');
+    const named = tempDir();
+    const config = loadConfig({
+      env: { AGENTAI_URL: 'https://agentai.test', AGENTAI_BOT_ID: 'b', AGENTAI_CLIENT_ID: 'c', AGENTAI_CLIENT_SECRET: 's', BRIDGE_DATA_DIR: tempDir(), BRIDGE_STORE: 'postgres', BRIDGE_POSTGRES_URL: PG_URL, BRIDGE_POSTGRES_SCHEMA: schema },
+    });
+    try {
+      const shared = await openStore(config, { holder: 'units-test' });
+      expect(shared.engine).toBe('postgres');
+      await shared.close();
+      const scratch = await openStore(config, { dataDir: named });
+      expect(scratch.engine).toBe('sqlite');
+      await scratch.close();
+      expect(existsSync(join(named, 'bridge.sqlite'))).toBe(true);
+    } finally {
+      await dropSchema(schema);
+    }
   });
 });
 

@@ -55,4 +55,19 @@ describe('WAL checkpointer', () => {
       db.close();
     }
   });
+
+  it('checkpoints what is left when stopped, without waiting for its next look', async () => {
+    const { db, path } = walDatabase();
+    // Its next look is an hour away: only the stop can move the pages.
+    const checkpointer = startWalCheckpointer(db, path, { intervalMs: 3_600_000 });
+    try {
+      writeMegabytes(db, 2);
+      expect(statSync(path).size).toBeLessThan(1_000_000);
+      await checkpointer.stop();
+      expect(statSync(path).size).toBeGreaterThan(1_500_000);
+    } finally {
+      await checkpointer.stop();
+      db.close();
+    }
+  });
 });

@@ -97,22 +97,33 @@ describe('fake conversationDetails endpoint', () => {
 
 describe('ConversationDetailsClient', () => {
   it('has no summary before TRIGGER_SUMMARY_EVENT, and one only after the delay', async () => {
-    const c = client();
-    await playConversation(fake.url, 'conv-1', { trigger: false, userText: 'Where is my parcel?' });
-    expect((await c.summary(BOT, 'conv-1')).text).toBeUndefined();
+    // Its own fake on a test clock: the delay passes when the test says so, not on the wall clock.
+    let now = Date.parse('2026-01-01T00:00:00.000Z');
+    const timed = await FakeAgentAi.start({ bots: [BOT], details: { summaryDelayMs: SUMMARY_DELAY_MS, now: () => now } });
+    try {
+      const c = client({ baseUrl: timed.url });
+      await playConversation(timed.url, 'conv-1', { trigger: false, userText: 'Where is my parcel?' });
+      expect((await c.summary(BOT, 'conv-1')).text).toBeUndefined();
 
-    await playConversation(fake.url, 'conv-1b', { trigger: true, userText: 'Where is my parcel?' });
-    const early = await c.summary(BOT, 'conv-1b');
-    expect(early.text).toBeUndefined();
-    expect(early.details.conversationInfo?.callId).toBe('conv-1b');
+      await playConversation(timed.url, 'conv-1b', { trigger: true, userText: 'Where is my parcel?' });
+      now += SUMMARY_DELAY_MS - 1;
+      const early = await c.summary(BOT, 'conv-1b');
+      expect(early.text).toBeUndefined();
+      expect(early.details.conversationInfo?.callId).toBe('conv-1b');
 
-    await new Promise((r) => setTimeout(r, SUMMARY_DELAY_MS + 20));
-    const later = await c.summary(BOT, 'conv-1b', 'en');
-    expect(later.text).toContain('Where is my parcel?');
-    expect(later.details.summary?.time).toMatch(/^\d{4}-\d\d-\d\dT/);
+      now += 1;
+      const later = await c.summary(BOT, 'conv-1b', 'en');
+      expect(later.text).toContain('Where is my parcel?');
+      expect(later.details.summary?.time).toMatch(/^\d{4}-\d\d-\d\dT/);
+      expect((await c.summary(BOT, 'conv-1')).text).toBeUndefined();
 
-    const last = fake.details.requests().at(-1)?.body;
-    expect(last).toEqual({ conversationId: 'conv-1b', isSummaryRequired: true, lang: 'en', skip: 0, limit: 1 });
+      const last = timed.details.requests().at(-1)?.body;
+      expect(last).toEqual({ conversationId: 'conv-1', isSummaryRequired: true, skip: 0, limit: 1 });
+      const withLang = timed.details.requests().at(-2)?.body;
+      expect(withLang).toEqual({ conversationId: 'conv-1b', isSummaryRequired: true, lang: 'en', skip: 0, limit: 1 });
+    } finally {
+      await timed.close();
+    }
   });
 
   it('pages the history with skip/limit until a short page', async () => {

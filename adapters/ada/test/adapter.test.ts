@@ -22,6 +22,15 @@ afterEach(async () => {
   await Promise.all(harnesses.splice(0).map((h) => h.close()));
 });
 
+/** Resolves once the adapter holds `count` deliveries in its ordering buffer (fails the test after 5 s). */
+async function buffered(h: Harness, count: number): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (h.adapter.health().detail?.buffered !== count) {
+    if (Date.now() > deadline) throw new Error(`the adapter never held ${count} buffered deliveries`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
 function summary(facts: readonly Fact[]): string[] {
   return facts.map((f) => {
     switch (f.type) {
@@ -192,7 +201,7 @@ describe('ada adapter over HTTP', () => {
     const h = await start({ orderingBufferMs: 150 });
     const c = 'conv-order';
     const second = h.send(message(c, 2000, { role: 'end_user', text: 'second' }));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await buffered(h, 1);
     const first = h.send(message(c, 1000, { role: 'end_user', text: 'first' }));
     expect((await second).status).toBe(200);
     expect((await first).status).toBe(200);
@@ -282,7 +291,7 @@ describe('ada adapter over HTTP', () => {
     const h = await Harness.start({ orderingBufferMs: 5000 });
     const started = Date.now();
     const pending = h.send(message('conv-stop', 1000, { role: 'end_user', text: 'flushed' }));
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await buffered(h, 1);
     await h.close();
     expect((await pending).status).toBe(200);
     expect(Date.now() - started).toBeLessThan(2000);
