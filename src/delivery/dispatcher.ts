@@ -493,7 +493,9 @@ export class Dispatcher {
         this.counts.delivered += 1;
         this.deps.onDelivered?.(row);
         metrics?.latency.observe({ event: row.kind }, Math.max(0, t - row.factAt) / 1000);
-        logger.info({ ...log, status: outcome.status, event: 'hook.delivered' }, `delivered ${row.label}`);
+        // Info for the conversation-level calls (agent entries and exits, transfers, summary, end), debug for each
+        // message: ops see every conversation start, move and end at Agent AI without a line per utterance.
+        logger[row.kind === 'message' ? 'debug' : 'info']({ ...log, status: outcome.status, event: 'hook.delivered' }, `delivered ${row.label}`);
         return 'next';
       }
       case 'permanent':
