@@ -47,7 +47,7 @@ const CPU_MARK = 'bench-cpu ';
 
 export interface SpawnOptions {
   readonly env: NodeJS.ProcessEnv;
-  /** Keep output lines (memory: a replay at LOG_LEVEL=info writes two lines per hook call). */
+  /** Keep output lines (memory: a replay at LOG_LEVEL=debug writes two lines per hook call). */
   readonly keep?: (line: string) => boolean;
   readonly onLine?: (line: string) => void;
   readonly command?: string;

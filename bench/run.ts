@@ -48,7 +48,7 @@ if (only.has('replay')) {
     `1 replay ${fmt(r.calls)} hook calls (${fmt(r.frames)} frames): bridge ${fmtSpread(r.bridgeRate)} calls/s, undici ${fmtSpread(r.rawRate)} calls/s, ratio ${fmtSpread(r.ratio, 2)}: target ≥ 0.6 ${verdict(med(r.ratio) >= 0.6)}`,
     `  CPU per hook call: bridge ${fmtSpread(r.bridgeCpuUsPerCall, 0, ' µs')}, undici ${fmtSpread(r.rawCpuUsPerCall, 0, ' µs')} (the receiver's share is in neither)`,
     `3 commits: ${r.fsyncsPerCall === undefined ? 'fsyncs not counted (strace missing)' : `${fmt(r.fsyncsPerCall, 3)} fsyncs per hook call`} (was 3.04 before group commit)`,
-    `4 replay: ${fmtSpread(r.deliveredWhileIngesting)} calls/s delivered while frames were still being ingested, in ${fmtSpread(r.slicesWithDelivery, 2)} of 100 ms slices of the ingest window`,
+    `4 replay (one further run at LOG_LEVEL=debug, whose lines give the timeline): ${fmtSpread(r.deliveredWhileIngesting)} calls/s delivered while frames were still being ingested, in ${fmtSpread(r.slicesWithDelivery, 2)} of 100 ms slices of the ingest window`,
   );
 }
 if (only.has('live')) {

@@ -10,8 +10,9 @@
 //     ties wrap-up to the agent's after-call work, so a server-side write can be refused once the agent has
 //     wrapped up; that is why it is not the default.
 // Idempotent: it reads first and answers 'unchanged' when the summary is already there.
-import platformClient from 'purecloud-platform-client-v2';
+import type platformClient from 'purecloud-platform-client-v2';
 import { z } from 'zod';
+import { genesysSdk } from './sdk-module.js';
 import { SummaryWriteError, type SummaryWriter, type SummaryWriteRequest } from '../../src/summary/writer.js';
 import { BridgeError } from '../../src/errors.js';
 
@@ -136,12 +137,28 @@ export class GenesysSummaryWriter implements SummaryWriter {
   }
 }
 
-/** Builds the writer on an authenticated SDK ApiClient (the Genesys adapter's). */
+type SdkClient = typeof platformClient.ApiClient;
+
+/**
+ * Builds the writer on an authenticated SDK ApiClient (the Genesys adapter's), or on a function giving it: the
+ * SDK's ConversationsApi (and with it the SDK) is then only built at the first write.
+ */
 export function createGenesysSummaryWriter(
-  apiClient: typeof platformClient.ApiClient,
+  apiClient: SdkClient | (() => SdkClient),
   options: Omit<GenesysSummaryWriterOptions, 'conversations'>,
 ): GenesysSummaryWriter {
-  return new GenesysSummaryWriter({ ...options, conversations: new platformClient.ConversationsApi(apiClient) });
+  let api: GenesysConversationsPort | undefined;
+  const sdk = (): GenesysConversationsPort => (api ??= new (genesysSdk().ConversationsApi)(typeof apiClient === 'function' ? apiClient() : apiClient));
+  const conversations: GenesysConversationsPort = {
+    getConversation: (...a) => sdk().getConversation(...a),
+    patchConversationParticipantAttributes: (...a) => sdk().patchConversationParticipantAttributes(...a),
+    getConversationParticipantWrapup: (...a) => sdk().getConversationParticipantWrapup(...a),
+    postConversationsCallParticipantCommunicationWrapup: (...a) => sdk().postConversationsCallParticipantCommunicationWrapup(...a),
+    postConversationsCallbackParticipantCommunicationWrapup: (...a) => sdk().postConversationsCallbackParticipantCommunicationWrapup(...a),
+    postConversationsEmailParticipantCommunicationWrapup: (...a) => sdk().postConversationsEmailParticipantCommunicationWrapup(...a),
+    postConversationsMessageParticipantCommunicationWrapup: (...a) => sdk().postConversationsMessageParticipantCommunicationWrapup(...a),
+  };
+  return new GenesysSummaryWriter({ ...options, conversations });
 }
 
 function lastCommunication(p: Participant): { media: Media; id: string } | undefined {

@@ -4,7 +4,7 @@
 // the final NA exit, then TRIGGER_SUMMARY_EVENT, then END_OF_CONVERSATION exactly once and last.
 import type { AgentInfo, AgentJoinedFact, AgentLeftFact, EveryAgentLeftFact, Experience, Fact, MessageFact } from './facts.js';
 import type { Intent, IntentBody, TransferType, Transition } from './intents.js';
-import { initialState, mergeCustomer, type ConversationState } from './conversation-state.js';
+import { copyState, initialState, mergeCustomer, type ConversationState } from './conversation-state.js';
 
 export { initialState };
 export type { ConversationState };
@@ -51,7 +51,7 @@ export interface StepResult {
 }
 
 export function step(previous: ConversationState, input: SequencerInput, settings: SequencerSettings): StepResult {
-  const state = structuredClone(previous);
+  const state = copyState(previous);
   const out: IntentBody[] = [];
   const ignored = apply(state, input, settings, out);
   state.wakeAt = nextWake(state);

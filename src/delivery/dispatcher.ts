@@ -20,6 +20,9 @@ import { realTimers, type Timers } from '../util/timers.js';
 export type { BotCredentials };
 
 /** Posts one serialised hooks body. The Agent AI client, or anything that classifies outcomes the same way. */
+/** Conversations a sweep starts per turn of the event loop. */
+const SWEEP_CHUNK = 64;
+
 export interface HookSender {
   /** The Agent AI host the calls go to: one circuit per host. */
   readonly host?: string;
@@ -139,7 +142,13 @@ export class Dispatcher {
   async sweep(): Promise<number> {
     if (this.stopped) return 0;
     const ids = await this.deps.store.claimable(this.now(), 10_000);
-    for (const id of ids) if (!this.runners.has(id) && !this.wakeTimers.has(id) && !this.parked.has(id)) this.notify(id);
+    for (let i = 0; i < ids.length && !this.stopped; i += SWEEP_CHUNK) {
+      // Each conversation started claims and reads its head at once (the store answers synchronously): after a
+      // restart on a large backlog, starting them all in one go held the first call back until every one had
+      // been read. A turn of the event loop between chunks lets the first calls' marks commit and go out.
+      if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      for (const id of ids.slice(i, i + SWEEP_CHUNK)) if (!this.runners.has(id) && !this.wakeTimers.has(id) && !this.parked.has(id)) this.notify(id);
+    }
     return ids.length;
   }
 
@@ -500,7 +509,9 @@ export class Dispatcher {
         this.counts.delivered += 1;
         this.deps.onDelivered?.(row);
         metrics?.latency.observe({ event: row.kind }, Math.max(0, t - row.factAt) / 1000);
-        logger.info({ ...log, status: outcome.status, event: 'hook.delivered' }, `delivered ${row.label}`);
+        // Info for the conversation-level calls (agent entries and exits, transfers, summary, end), debug for each
+        // message: ops see every conversation start, move and end at Agent AI without a line per utterance.
+        logger[row.kind === 'message' ? 'debug' : 'info']({ ...log, status: outcome.status, event: 'hook.delivered' }, `delivered ${row.label}`);
         return 'next';
       }
       case 'permanent':

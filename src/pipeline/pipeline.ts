@@ -294,8 +294,10 @@ export class Pipeline implements FactSink {
 
   private afterCommit(plan: IngestPlan, cause: string): void {
     const conversationId = plan.conversation.id;
+    // Debug: one line per hook call at info cost about a tenth of a call's CPU; the delivery of each
+    // conversation-level call is logged at info (dispatcher), failures at warn and error.
     for (const row of plan.outbox) {
-      this.options.logger.info({ conversationId, hookEvent: row.event, label: row.label, cause, event: 'hook.queued' }, `queued ${row.label}`);
+      this.options.logger.debug({ conversationId, hookEvent: row.event, label: row.label, cause, event: 'hook.queued' }, `queued ${row.label}`);
     }
     if (plan.closedAt !== undefined && plan.outbox.some((r) => r.kind === 'end')) {
       this.options.logger.info({ conversationId, event: 'conversation.closed' }, 'conversation closed');

@@ -96,6 +96,18 @@ describe('sequencer invariants (fast-check)', () => {
     }), { numRuns: runs(300) });
   });
 
+  it('never changes the state it is given: a fact that is not committed leaves the stored state as it was', () => {
+    fc.assert(fc.property(timelineArb, (inputs) => {
+      let state = initialState();
+      for (const input of deduped(inputs)) {
+        const before = JSON.stringify(state);
+        const next = step(state, input, settings).state;
+        expect(JSON.stringify(state)).toBe(before);
+        state = next;
+      }
+    }), { numRuns: runs(300) });
+  });
+
   it('a join or leave of a leg delivered again under another key changes nothing', () => {
     fc.assert(fc.property(timelineArb, (inputs) => {
       const once = deduped(inputs);

@@ -184,6 +184,29 @@ describe('dispatcher: order and completion', () => {
     expect(r.agentai.sent.map((s) => s.label).sort()).toEqual(['NA entry A', 'NA entry B']);
   });
 
+  it('after a restart on a large backlog, the first call goes out before every conversation has been read', async () => {
+    const inner = await openSqliteStore({ path: ':memory:', now: () => 0 });
+    let heads = 0;
+    const store = new Proxy(inner, {
+      get(target, key) {
+        if (key === 'head') return (id: string) => ((heads += 1), target.head(id));
+        const value: unknown = Reflect.get(target, key, target);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const r = await rig({}, { store });
+    for (let i = 0; i < 600; i += 1) await r.seed(`c${i}`, ['NA entry A']);
+    let headsAtFirstCall: number | undefined;
+    r.agentai.answer = () => {
+      headsAtFirstCall ??= heads;
+      return { kind: 'ok', status: 200 };
+    };
+    await r.dispatcher.start();
+    await r.dispatcher.whenQuiet();
+    expect(r.agentai.sent).toHaveLength(600);
+    expect(headsAtFirstCall).toBeLessThan(200);
+  });
+
   it('a row that arrives while the conversation is being delivered goes out right after', async () => {
     const r = await rig();
     let release: (() => void) | undefined;

@@ -12,8 +12,11 @@ export function createGenesysLiveAdapter(deps: AdapterDeps): Adapter {
   return createGenesysLive(deps).adapter;
 }
 
-/** The adapter and the SDK client it keeps logged in (the summary write-back reuses that client). */
-export function createGenesysLive(deps: AdapterDeps): { adapter: GenesysLiveAdapter; client: SdkGenesysApi['client'] } {
+/**
+ * The adapter and the SDK client it keeps logged in (the summary write-back reuses that client). The client is
+ * handed out as a function: building it loads the SDK, which waits for the first call that needs it.
+ */
+export function createGenesysLive(deps: AdapterDeps): { adapter: GenesysLiveAdapter; client: () => SdkGenesysApi['client'] } {
   const options = liveOptions(deps.config);
   let sdk: SdkGenesysApi | undefined;
   const adapter = new GenesysLiveAdapter({
@@ -32,6 +35,7 @@ export function createGenesysLive(deps: AdapterDeps): { adapter: GenesysLiveAdap
         signal,
       })),
   });
-  if (!sdk) throw new Error('genesys: the live adapter did not build its SDK client');
-  return { adapter, client: sdk.client };
+  const api = sdk;
+  if (!api) throw new Error('genesys: the live adapter did not build its SDK client');
+  return { adapter, client: () => api.client };
 }

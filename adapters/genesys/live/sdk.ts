@@ -2,9 +2,11 @@
 // (named imports compile but fail at runtime). Each adapter gets its own ApiClient, so tests and several
 // bridges in one process never share the SDK's global instance. The SDK's home-directory config file is
 // switched off: a stray ~/.genesyscloudjavascript/config could otherwise redirect traffic or turn on
-// request logging with tokens in it.
-import platformClient from 'purecloud-platform-client-v2';
+// request logging with tokens in it. The SDK itself is loaded on the first call (sdk-module.ts), not when the
+// adapter is built.
+import type platformClient from 'purecloud-platform-client-v2';
 import type { Logger } from 'pino';
+import { genesysSdk } from '../sdk-module.js';
 import type { AccessToken, ChannelInfo, GenesysApi, QueuePage, QueueRef, TopicResult, UserRef } from './api.js';
 import { GenesysRestError, responseBody, responseStatus, toRestError } from './rest-error.js';
 import { backoffMs, sleep } from './timing.js';
@@ -27,7 +29,7 @@ export interface SdkApiOptions {
 /** A fresh, isolated SDK client: no config file, no live reload, our environment and gateway. */
 export function createSdkClient(options: Pick<SdkApiOptions, 'environment' | 'gatewayUrl' | 'requestTimeoutMs'>): SdkClient {
   // The package's default export holds the class as ApiClientClass (runtime) next to a shared instance.
-  const Ctor = (platformClient as unknown as { ApiClientClass: new () => SdkClient }).ApiClientClass;
+  const Ctor = (genesysSdk() as unknown as { ApiClientClass: new () => SdkClient }).ApiClientClass;
   const client = new Ctor();
   const config = client.config as unknown as {
     setConfigPath(path: string): void;
@@ -72,23 +74,61 @@ function topicResults(value: unknown): TopicResult[] {
   });
 }
 
-export class SdkGenesysApi implements GenesysApi {
+interface SdkParts {
   readonly client: SdkClient;
-  private readonly notifications: InstanceType<typeof platformClient.NotificationsApi>;
-  private readonly conversations: InstanceType<typeof platformClient.ConversationsApi>;
-  private readonly users: InstanceType<typeof platformClient.UsersApi>;
-  private readonly routing: InstanceType<typeof platformClient.RoutingApi>;
-  private readonly analytics: InstanceType<typeof platformClient.AnalyticsApi>;
+  readonly notifications: InstanceType<typeof platformClient.NotificationsApi>;
+  readonly conversations: InstanceType<typeof platformClient.ConversationsApi>;
+  readonly users: InstanceType<typeof platformClient.UsersApi>;
+  readonly routing: InstanceType<typeof platformClient.RoutingApi>;
+  readonly analytics: InstanceType<typeof platformClient.AnalyticsApi>;
+}
+
+export class SdkGenesysApi implements GenesysApi {
+  #parts: SdkParts | undefined;
   /** Set by the token keeper: a 401 means the token expired early (or was revoked); renew once and retry. */
   onUnauthorized: (() => Promise<void>) | undefined;
 
-  constructor(private readonly options: SdkApiOptions) {
-    this.client = createSdkClient(options);
-    this.notifications = new platformClient.NotificationsApi(this.client);
-    this.conversations = new platformClient.ConversationsApi(this.client);
-    this.users = new platformClient.UsersApi(this.client);
-    this.routing = new platformClient.RoutingApi(this.client);
-    this.analytics = new platformClient.AnalyticsApi(this.client);
+  constructor(private readonly options: SdkApiOptions) {}
+
+  /** The SDK client and its API objects, built (and the SDK loaded) on first use. */
+  private get parts(): SdkParts {
+    if (!this.#parts) {
+      const sdk = genesysSdk();
+      const client = createSdkClient(this.options);
+      this.#parts = {
+        client,
+        notifications: new sdk.NotificationsApi(client),
+        conversations: new sdk.ConversationsApi(client),
+        users: new sdk.UsersApi(client),
+        routing: new sdk.RoutingApi(client),
+        analytics: new sdk.AnalyticsApi(client),
+      };
+    }
+    return this.#parts;
+  }
+
+  get client(): SdkClient {
+    return this.parts.client;
+  }
+
+  private get notifications(): SdkParts['notifications'] {
+    return this.parts.notifications;
+  }
+
+  private get conversations(): SdkParts['conversations'] {
+    return this.parts.conversations;
+  }
+
+  private get users(): SdkParts['users'] {
+    return this.parts.users;
+  }
+
+  private get routing(): SdkParts['routing'] {
+    return this.parts.routing;
+  }
+
+  private get analytics(): SdkParts['analytics'] {
+    return this.parts.analytics;
   }
 
   /** Runs a call with 429 handling (Retry-After, else backoff) and one token renewal on 401. */
