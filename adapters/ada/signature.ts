@@ -37,7 +37,8 @@ const SVIX_TOLERANCE_SECONDS = 300;
 /** The HMAC key of a whsec_<base64> secret, or undefined when it is not one. Strict, as the svix library was:
  * Buffer.from would silently skip what is not base64. */
 function secretKey(secret: string): Buffer | undefined {
-  const encoded = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret;
+  if (!secret.startsWith(SECRET_PREFIX)) return undefined;
+  const encoded = secret.slice(SECRET_PREFIX.length);
   if (encoded.length === 0 || encoded.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) return undefined;
   return Buffer.from(encoded, 'base64');
 }
