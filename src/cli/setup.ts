@@ -53,5 +53,5 @@ export async function withConfiguredStore(ctx: CliContext, use: (store: Store) =
 }
 
 export function loggerFor(config: BridgeConfig, destination?: DestinationStream): Logger {
-  return createLogger({ level: config.log.level, secrets: secretValues(config), ...(destination ? { destination, pretty: false } : {}) });
+  return createLogger({ level: config.log.level, format: config.log.format, secrets: secretValues(config), ...(destination ? { destination, pretty: false } : {}) });
 }

@@ -181,6 +181,7 @@ export const schema = {
   },
   log: {
     level: { doc: 'pino log level', format: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' as 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent', env: 'LOG_LEVEL' },
+    format: { doc: 'json: one JSON object per line, also on a terminal; pretty: coloured lines for a person reading them (needs the development dependency pino-pretty, otherwise JSON with a warning)', format: ['json', 'pretty'], default: 'json' as 'json' | 'pretty', env: 'LOG_FORMAT' },
   },
   genesys: {
     clientId: { doc: 'Genesys Cloud OAuth client id (client credentials)', format: String, default: '', env: 'GENESYS_CLIENT_ID' },
