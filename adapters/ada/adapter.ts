@@ -61,7 +61,7 @@ export function createAdaAdapter(opts: AdaAdapterOptions): Adapter {
       now: at,
       forwardAiAgentMessages: opts.forwardAiAgentMessages,
     });
-    if (result.skipped) log?.debug({ conversationId, svixId: delivery.id, reason: result.skipped }, 'ada: skipped');
+    if (result.skipped) log?.debug({ conversationId, svixId: delivery.id, reason: result.skipped, event: 'ada.skipped' }, 'ada: skipped');
     const outcomes: IngestOutcome[] = [];
     // One at a time: the store records facts in the order the sequencer must see them.
     for (const fact of result.facts) outcomes.push(await ctx.sink.ingest(fact));
@@ -85,13 +85,13 @@ export function createAdaAdapter(opts: AdaAdapterOptions): Adapter {
     const verdict = headers ? verifier.verify(body, headers, now()) : 'invalid';
     if (!headers || verdict !== 'ok') {
       counters.rejected++;
-      log?.warn({ svixId: headers?.id, verdict }, 'ada: webhook rejected');
+      log?.warn({ svixId: headers?.id, verdict, event: 'ada.webhook_rejected' }, 'ada: webhook rejected');
       return reply(res, 401, { error: verdict === 'stale' ? 'stale timestamp' : 'invalid signature' });
     }
 
     if (recent.has(headers.id)) {
       counters.duplicates++;
-      log?.debug({ svixId: headers.id }, 'ada: replayed delivery answered from memory');
+      log?.debug({ svixId: headers.id, event: 'ada.webhook_replayed' }, 'ada: replayed delivery answered from memory');
       return reply(res, 200, { ok: true, duplicate: true });
     }
     const running = inFlight.get(headers.id);
@@ -111,12 +111,12 @@ export function createAdaAdapter(opts: AdaAdapterOptions): Adapter {
     const parsed = parseAdaWebhook(json);
     if (parsed.kind === 'invalid') {
       counters.rejected++;
-      log?.warn({ svixId: headers.id, reason: parsed.reason }, 'ada: invalid payload');
+      log?.warn({ svixId: headers.id, reason: parsed.reason, event: 'ada.payload_invalid' }, 'ada: invalid payload');
       return reply(res, 400, { error: 'invalid payload', reason: parsed.reason });
     }
     if (parsed.kind === 'unknown-type') {
       counters.ignored++;
-      log?.debug({ svixId: headers.id, type: parsed.type }, 'ada: event type ignored');
+      log?.debug({ svixId: headers.id, type: parsed.type, event: 'ada.event_ignored' }, 'ada: event type ignored');
       return reply(res, 202, { ok: true, ignored: true });
     }
 
@@ -137,7 +137,7 @@ export function createAdaAdapter(opts: AdaAdapterOptions): Adapter {
       reply(res, 200, { ok: true });
     } catch (error) {
       counters.failed++;
-      log?.error({ svixId: id, err: error }, 'ada: ingest failed; Ada will retry');
+      log?.error({ svixId: id, err: error, event: 'ada.ingest_failed' }, 'ada: ingest failed; Ada will retry');
       reply(res, 500, { error: 'ingest failed' });
     }
   }

@@ -105,7 +105,7 @@ export async function startDaemon(ctx: CliContext, options: { signals?: boolean;
     summaryWriters,
     completers,
     onFatal: (err) => {
-      logger.fatal({ err }, `cannot start: ${err.message}`);
+      logger.fatal({ err, event: 'bridge.cannot_start' }, `cannot start: ${err.message}`);
       println(ctx.stderr, `agentai-bridge: cannot start: ${err.message}`);
       shutdown('an adapter cannot start', EXIT.failure);
     },
@@ -171,27 +171,27 @@ export async function startDaemon(ctx: CliContext, options: { signals?: boolean;
   shutdown = (reason: string, exitCode: number = EXIT.ok): void => {
     let code = exitCode;
     if (draining) {
-      logger.warn({ reason }, 'second signal: exiting now; undelivered calls stay in the store for the next start');
+      logger.warn({ reason, event: 'bridge.exit_now' }, 'second signal: exiting now; undelivered calls stay in the store for the next start');
       resolveDone(EXIT.failure);
       return;
     }
     draining = true;
-    logger.info({ reason, deadlineMs: config.bridge.shutdownDeadlineMs }, 'shutting down: intake stopped, draining delivery');
+    logger.info({ reason, deadlineMs: config.bridge.shutdownDeadlineMs, event: 'bridge.shutting_down' }, 'shutting down: intake stopped, draining delivery');
     void (async () => {
       try {
         // The lease first: another replica takes the subscription over while this one drains.
         await leadership?.stop();
         unhint?.();
-        for (const a of adapters) await a.stop().catch((err: unknown) => logger.error({ err, adapter: a.name }, 'adapter stop failed'));
+        for (const a of adapters) await a.stop().catch((err: unknown) => logger.error({ err, adapter: a.name, event: 'adapter.stop_failed' }, 'adapter stop failed'));
         const drained = await bridge.stop(config.bridge.shutdownDeadlineMs);
-        logger.info({ drained }, drained ? 'stopped: everything delivered' : 'stopped at the deadline: the rest is delivered at the next start');
+        logger.info({ drained, event: 'bridge.stopped' }, drained ? 'stopped: everything delivered' : 'stopped at the deadline: the rest is delivered at the next start');
       } catch (err) {
         // Closing the store failed (disk gone): what it committed is safe; say so and still exit.
         logger.error({ err, event: 'bridge.stop_failed' }, 'stopping did not finish cleanly; committed facts and calls are kept for the next start');
         code = EXIT.failure;
       } finally {
         lock?.release();
-        await server.close().catch((err: unknown) => logger.error({ err }, 'closing the HTTP server failed'));
+        await server.close().catch((err: unknown) => logger.error({ err, event: 'http.close_failed' }, 'closing the HTTP server failed'));
         resolveDone(code);
       }
     })();
@@ -212,7 +212,7 @@ export async function startDaemon(ctx: CliContext, options: { signals?: boolean;
       if (draining) return false;
       leadership?.start();
       logger.info(
-        { http, adapters: adapters.map((a) => a.name), leaderOnly: terms.names(), replica: replicaId, store: config.bridge.store, bots: config.bots.map((b) => b.name) },
+        { http, adapters: adapters.map((a) => a.name), leaderOnly: terms.names(), replica: replicaId, store: config.bridge.store, bots: config.bots.map((b) => b.name), event: 'bridge.running' },
         'agentai-bridge running',
       );
       return true;

@@ -29,7 +29,7 @@ export class BridgeHttpServer {
   constructor(private readonly deps: HttpServerDeps) {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((err: unknown) => {
-        deps.logger.error({ err, path: req.url }, 'HTTP handler failed');
+        deps.logger.error({ err, path: req.url, event: 'http.handler_failed' }, 'HTTP handler failed');
         if (!res.headersSent) json(res, 500, { error: 'internal error' });
         else res.destroy();
       });

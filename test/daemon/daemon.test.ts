@@ -9,6 +9,7 @@ import { postSignedWebhook } from '../helpers/ada-webhook.js';
 import { startDaemon, type RunHandle } from '../../src/cli/run.js';
 import { FakeAgentAi } from '../../src/sim/agentai-receiver.js';
 import { BOT, bridgeEnv, LineCollector } from '../helpers/harness.js';
+import { badLogLines, events } from '../helpers/log-lines.js';
 
 const secret = makeSecret();
 let fake: FakeAgentAi | undefined;
@@ -24,7 +25,7 @@ afterEach(async () => {
   fake = undefined;
 });
 
-async function start(extra: NodeJS.ProcessEnv = {}, dataDir = mkdtempSync(join(tmpdir(), 'daemon-'))): Promise<{ base: string; daemon: RunHandle; fake: FakeAgentAi }> {
+async function start(extra: NodeJS.ProcessEnv = {}, dataDir = mkdtempSync(join(tmpdir(), 'daemon-'))): Promise<{ base: string; daemon: RunHandle; fake: FakeAgentAi; logs: LineCollector }> {
   fake ??= await FakeAgentAi.start({ bots: [BOT] });
   const env = bridgeEnv(fake.url, dataDir, { BRIDGE_ADAPTERS: 'ada', ADA_WEBHOOK_SECRETS: secret, ADA_ORDERING_BUFFER_MS: '20', BRIDGE_SETTLE_MS: '50', LOG_LEVEL: 'warn', ...extra });
   const out = new LineCollector();
@@ -35,7 +36,7 @@ async function start(extra: NodeJS.ProcessEnv = {}, dataDir = mkdtempSync(join(t
   if (typeof handle === 'number') throw new Error(`daemon did not start: ${handle} ${out.lines.join('\n')}`);
   expect(await handle.ready).toBe(true);
   daemon = handle;
-  return { base: `http://127.0.0.1:${handle.http.port}`, daemon: handle, fake };
+  return { base: `http://127.0.0.1:${handle.http.port}`, daemon: handle, fake, logs: out };
 }
 
 const postWebhook = (base: string, payload: unknown): Promise<Response> => postSignedWebhook(base, secret, payload);
@@ -101,6 +102,22 @@ describe('daemon', () => {
       'NA entry agent-sam', 'message AGENT', 'message AGENT', 'NA exit agent-sam', 'TRIGGER_SUMMARY_EVENT', 'END_OF_CONVERSATION',
     ]);
     expect(second.fake.violations()).toEqual([]);
+  });
+
+  it('writes every line with an event code and each key once, through a conversation, a bad webhook and a shutdown', async () => {
+    const { base, daemon: d, fake: ai, logs } = await start({ LOG_LEVEL: 'debug' });
+    const conv = 'ada-logs-1';
+    for (const payload of [created(conv, 0), message(conv, 1000, { role: 'human_agent', text: 'Hi', authorId: 'agent-sam', name: 'Sam' }), handoffEnded(conv, 2000), ended(conv, 3000)]) {
+      expect((await postWebhook(base, payload)).status).toBe(200);
+    }
+    const bad = await fetch(`${base}/webhooks/ada`, { method: 'POST', headers: { 'svix-id': 'msg_bad', 'svix-timestamp': '1', 'svix-signature': 'v1,AAAA' }, body: '{}' });
+    expect(bad.status).toBe(401);
+    await ai.waitFor(() => ai.labels(conv).some((l) => l.startsWith('END_OF_CONVERSATION')), 5000);
+    d.shutdown('test end');
+    await d.done;
+    daemon = undefined;
+    expect(badLogLines(logs.lines)).toEqual([]);
+    expect(events(logs.lines)).toEqual(expect.arrayContaining(['bridge.running', 'ada.webhook_rejected', 'hook.queued', 'hook.delivered', 'conversation.closed', 'bridge.shutting_down', 'bridge.stopped']));
   });
 
   it('rejects a badly signed webhook with 401 and forwards nothing', async () => {

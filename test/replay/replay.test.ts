@@ -194,7 +194,7 @@ describe('replay: bodies and behaviour', () => {
     expect(summary).toMatch(/2 malformed, skipped/);
     expect(summary).toContain(`${file}:3:`);
     expect(summary).toContain(`${file}:4:`);
-    expect(err.lines.some((l) => l.includes('"line":3') && l.includes('malformed frame skipped'))).toBe(true);
+    expect(err.lines.some((l) => l.includes('"line":3') && l.includes('"event":"replay.frame_malformed"'))).toBe(true);
     expect(labels(ai, conv(1))).toEqual([`NA entry ${A}`, `NA exit ${A}`, ...END]);
   });
 
