@@ -85,6 +85,7 @@ export function createAdaAdapter(opts: AdaAdapterOptions): Adapter {
     const verdict = headers ? verifier.verify(body, headers, now()) : 'invalid';
     if (!headers || verdict !== 'ok') {
       counters.rejected++;
+      opts.onRejected?.(verdict === 'stale' ? 'stale' : 'signature');
       log?.warn({ svixId: headers?.id, verdict, event: 'ada.webhook_rejected' }, 'ada: webhook rejected');
       return reply(res, 401, { error: verdict === 'stale' ? 'stale timestamp' : 'invalid signature' });
     }
@@ -106,11 +107,14 @@ export function createAdaAdapter(opts: AdaAdapterOptions): Adapter {
       json = JSON.parse(body);
     } catch {
       counters.rejected++;
+      opts.onRejected?.('malformed');
+      log?.warn({ svixId: headers.id, event: 'ada.webhook_malformed' }, 'ada: webhook body is not JSON');
       return reply(res, 400, { error: 'malformed JSON' });
     }
     const parsed = parseAdaWebhook(json);
     if (parsed.kind === 'invalid') {
       counters.rejected++;
+      opts.onRejected?.('invalid');
       log?.warn({ svixId: headers.id, reason: parsed.reason, event: 'ada.payload_invalid' }, 'ada: invalid payload');
       return reply(res, 400, { error: 'invalid payload', reason: parsed.reason });
     }

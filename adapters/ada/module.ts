@@ -4,8 +4,9 @@ import { createAdaAdapter } from './adapter.js';
 
 export const adaModule: AdapterModule = {
   name: 'ada',
-  createAdapter: ({ config }) =>
-    createAdaAdapter({
+  createAdapter: ({ config, metrics }) => {
+    metrics.presetWebhooks('ada');
+    return createAdaAdapter({
       path: config.ada.path,
       secrets: config.ada.webhookSecrets,
       toleranceSeconds: config.ada.toleranceSeconds,
@@ -13,5 +14,7 @@ export const adaModule: AdapterModule = {
       forwardAiAgentMessages: config.ada.forwardAiAgentMessages,
       dedupeCacheSize: config.ada.dedupeCacheSize,
       conversationTtlMs: config.ada.conversationTtlMs,
-    }),
+      onRejected: (reason) => metrics.webhookRejected.inc({ adapter: 'ada', reason }),
+    });
+  },
 };

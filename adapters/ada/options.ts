@@ -1,4 +1,5 @@
 // Configuration of the Ada webhook adapter, its defaults, and the checks that fail fast at start-up.
+import type { WebhookRejectReason } from '../../src/observability/metrics.js';
 import { BridgeError } from '../../src/errors.js';
 
 export interface AdaAdapterOptions {
@@ -17,6 +18,8 @@ export interface AdaAdapterOptions {
   /** Conversation state (language, joined agents) is forgotten after this long without an event. */
   readonly conversationTtlMs?: number;
   readonly now?: () => number;
+  /** Told each refused webhook, with why (a metric in the daemon). */
+  readonly onRejected?: (reason: WebhookRejectReason) => void;
 }
 
 export const ADA_ADAPTER_DEFAULTS = {

@@ -127,20 +127,21 @@ export async function startDaemon(ctx: CliContext, options: { signals?: boolean;
     if (leadership) return leadership.isLeading() && terms.subscribed() ? 'leader' : 'follower';
     return adapters.length > 0 && adapters.every((a) => a.health().connected) ? 'leader' : 'follower';
   };
+  const readiness = (): { ready: boolean; reasons: string[] } => {
+    const reasons: string[] = [];
+    if (draining) reasons.push('draining: shutting down');
+    if (!bridge.storeWritable()) reasons.push('store is not writable');
+    if (leadership?.status().state === 'cut-off') reasons.push('cut off from the database: not acting as leader');
+    for (const a of adapters) if (!a.health().connected) reasons.push(`adapter ${a.name} is not connected`);
+    return { ready: reasons.length === 0, reasons };
+  };
   const server = new BridgeHttpServer({
     host: config.http.host,
     port: config.http.port,
     logger,
     metrics: bridge.metrics,
     routes: adapters.flatMap((a) => a.routes?.() ?? []),
-    readiness: () => {
-      const reasons: string[] = [];
-      if (draining) reasons.push('draining: shutting down');
-      if (!bridge.storeWritable()) reasons.push('store is not writable');
-      if (leadership?.status().state === 'cut-off') reasons.push('cut off from the database: not acting as leader');
-      for (const a of adapters) if (!a.health().connected) reasons.push(`adapter ${a.name} is not connected`);
-      return { ready: reasons.length === 0, reasons };
-    },
+    readiness,
     status: () => ({
       draining,
       replica: { id: replicaId, role: role(), store: config.bridge.store, ...(leadership ? leadership.status() : { holder }) },
@@ -151,6 +152,12 @@ export async function startDaemon(ctx: CliContext, options: { signals?: boolean;
       deliveryState: bridge.dispatcher.status(),
       timersHeld: bridge.visibility.blindReasons(),
     }),
+  });
+  bridge.metrics.liveProbes({
+    ready: () => readiness().ready,
+    leader: () => role() === 'leader',
+    // Leader-only adapters count where they run: a follower's idle Genesys adapter is not an outage.
+    connected: () => Object.fromEntries([...adapters.map((a) => [a.name, a.health().connected] as const), ...Object.entries(terms.health()).map(([name, h]) => [name, h.connected] as const)]),
   });
   const http = await server.listen();
   // Timers of conversations a previous run left open must not fire before their adapter has started and could

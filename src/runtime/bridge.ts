@@ -106,6 +106,7 @@ export class Bridge {
     this.logger = logger;
     this.now = deps.now ?? Date.now;
     this.metrics = deps.metrics ?? new BridgeMetrics();
+    this.metrics.preset({ adapters: config.bridge.adapters });
     this.store = deps.store ?? openSqliteStore({ path: storePath(config), sync: config.bridge.storeSync });
     this.client = new AgentAiClient({
       baseUrl: config.agentai.url,

@@ -50,6 +50,15 @@ describe('daemon', () => {
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toContain('bridge_hook_calls_total');
     expect(metrics).toContain('process_cpu_seconds_total');
+    // What an alert watches is there before anything happened: at 0, and the live state of this process.
+    expect(metrics).toContain('bridge_dead_letters_total{event="message",reason="rejected"} 0');
+    expect(metrics).toContain('bridge_webhook_rejected_total{adapter="ada",reason="signature"} 0');
+    expect(metrics).toMatch(/bridge_delivery_circuit_state\{host="127\.0\.0\.1:\d+"\} 0/);
+    expect(metrics).toMatch(/bridge_build_info\{version="\d+\.\d+\.\d+[^"]*",node="\d+\.\d+\.\d+"\} 1/);
+    expect(metrics).toContain('bridge_dead_letters 0');
+    expect(metrics).toContain('bridge_ready 1');
+    expect(metrics).toContain('bridge_replica_leader 1');
+    expect(metrics).toContain('bridge_adapter_connected{adapter="ada"} 1');
     const status = (await (await fetch(`${base}/status`)).json()) as { adapters: Record<string, unknown>; store: { outboxDepth: number } };
     expect(Object.keys(status.adapters)).toEqual(['ada']);
     expect(status.store.outboxDepth).toBe(0);
@@ -131,6 +140,9 @@ describe('daemon', () => {
     expect(res.status).toBe(401);
     await new Promise((r) => setTimeout(r, 100));
     expect(ai.calls()).toEqual([]);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toContain('bridge_webhook_rejected_total{adapter="ada",reason="signature"} 1');
+    expect(metrics).toContain('bridge_webhook_rejected_total{adapter="ada",reason="invalid"} 0');
   });
 
   it('during an Agent AI outage shows the open circuit, the backlog and its age, and stays ready', async () => {

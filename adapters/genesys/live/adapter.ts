@@ -11,6 +11,7 @@ import type { Fact } from '../../../src/core/facts.js';
 import type { BridgeMetrics } from '../../../src/observability/metrics.js';
 import { BridgeError, errorCode } from '../../../src/errors.js';
 import { KeyedSerial } from '../../../src/util/keyed-serial.js';
+import { disconnectTypeLabel } from '../disconnect.js';
 import { compareFacts } from '../fact-order.js';
 import { GenesysFrameProcessor, MalformedFrameError, type FrameResult } from '../frame-processor.js';
 import { GenesysOutboxCompleter } from '../outbox-completer.js';
@@ -112,13 +113,18 @@ export class GenesysLiveAdapter implements Adapter {
   constructor(private readonly deps: LiveAdapterDeps) {
     this.o = deps.options;
     this.logger = deps.logger;
+    // At 0 from the start, so an alert sees the first reconnect or unknown value as an increase.
+    deps.metrics.reconnects.inc({ adapter: NAME }, 0);
+    deps.metrics.reconciled.inc({ adapter: NAME }, 0);
+    deps.metrics.staleConversations.set({ adapter: NAME }, 0);
+    for (const value of ['missing', 'unrecognised'] as const) deps.metrics.unknownDisconnectTypes.inc({ value }, 0);
     this.api = deps.api(this.abort.signal);
     this.budget = new RequestBudget({ requestsPerMinute: this.o.apiRequestsPerMinute, concurrency: this.o.apiConcurrency });
     this.reads = budgeted(this.api, this.budget);
     this.sendTimeReads = budgeted(this.api, this.budget, 1);
     this.processor = new GenesysFrameProcessor({
       now: Date.now,
-      onUnknownDisconnectType: (value) => deps.metrics.unknownDisconnectTypes.inc({ value }),
+      onUnknownDisconnectType: (value) => deps.metrics.unknownDisconnectTypes.inc({ value: disconnectTypeLabel(value) }),
       onIgnored: (reason) => deps.metrics.adapterIgnored.inc({ adapter: NAME, reason }),
       internalSpeechWithoutAgent: this.o.internalSpeechWithoutAgent,
     });
