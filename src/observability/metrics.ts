@@ -6,11 +6,13 @@
 // at 0 from the start (`preset`), so the first dead letter is an increase an alert can see, not a new series.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DeadLetterCause } from '../delivery/dispatcher.js';
+import type { Fact } from '../core/facts.js';
 import type { OutboxKind } from '../store/types.js';
 import { buildInfo } from './build-info.js';
 
 // Records so the compiler says when a kind or a cause is added and not preset here.
 const KINDS: Record<OutboxKind, true> = { transfer: true, summary: true, end: true, message: true };
+const FACT_TYPES: Record<Fact['type'], true> = { 'agent.joined': true, 'agent.left': true, 'agents.left': true, 'customer.left': true, message: true, 'conversation.ended': true };
 const CAUSES: Record<DeadLetterCause, true> = { rejected: true, 'unknown-outcome': true, 'max-age': true, 'max-attempts': true, 'unknown-bot': true, incomplete: true };
 
 /** Why a webhook was refused; the adapters map their own verdicts onto these. */
@@ -97,11 +99,15 @@ export class BridgeMetrics {
   preset(options: { adapters: readonly string[] }): void {
     for (const event of Object.keys(KINDS)) {
       this.retries.inc({ event }, 0);
+      // The answers a dashboard's error ratio divides by: accepted, and no answer at all.
+      for (const status of ['200', 'unknown']) this.hookCalls.inc({ event, status }, 0);
+      this.latency.zero({ event });
       for (const reason of Object.keys(CAUSES)) this.deadLetters.inc({ event, reason }, 0);
     }
     for (const adapter of options.adapters) {
       this.malformed.inc({ adapter }, 0);
       this.factsDuplicate.inc({ adapter }, 0);
+      for (const type of Object.keys(FACT_TYPES)) this.factsIn.inc({ adapter, type }, 0);
     }
   }
 

@@ -12,6 +12,7 @@ import type { BridgeMetrics } from '../../../src/observability/metrics.js';
 import { BridgeError, errorCode } from '../../../src/errors.js';
 import { KeyedSerial } from '../../../src/util/keyed-serial.js';
 import { disconnectTypeLabel } from '../disconnect.js';
+import { IGNORED_INPUTS } from '../ignored.js';
 import { compareFacts } from '../fact-order.js';
 import { GenesysFrameProcessor, MalformedFrameError, type FrameResult } from '../frame-processor.js';
 import { GenesysOutboxCompleter } from '../outbox-completer.js';
@@ -118,6 +119,7 @@ export class GenesysLiveAdapter implements Adapter {
     deps.metrics.reconciled.inc({ adapter: NAME }, 0);
     deps.metrics.staleConversations.set({ adapter: NAME }, 0);
     for (const value of ['missing', 'unrecognised'] as const) deps.metrics.unknownDisconnectTypes.inc({ value }, 0);
+    for (const reason of Object.keys(IGNORED_INPUTS)) deps.metrics.adapterIgnored.inc({ adapter: NAME, reason }, 0);
     this.api = deps.api(this.abort.signal);
     this.budget = new RequestBudget({ requestsPerMinute: this.o.apiRequestsPerMinute, concurrency: this.o.apiConcurrency });
     this.reads = budgeted(this.api, this.budget);
