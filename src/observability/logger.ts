@@ -74,7 +74,7 @@ export function createLogger(options: LoggerOptions): Logger {
     onChild: dedupeBindings,
     hooks: {
       logMethod(args, method) {
-        const bound = this.bindings();
+        const bound = boundFields(this);
         const out = args.map((a, i) => (typeof a === 'string' ? scrub(a) : i === 0 ? withoutBound(a, bound) : a));
         method.apply(this, out as Parameters<typeof method>);
       },
@@ -88,6 +88,21 @@ export function createLogger(options: LoggerOptions): Logger {
   const logger = options.destination ? pino(base, options.destination) : pino(base);
   if (wantsPretty) logger.warn({ event: 'log.pretty_unavailable' }, 'LOG_FORMAT=pretty needs pino-pretty (a development dependency); writing JSON lines');
   return logger;
+}
+
+const boundCache = new Map<string, Record<string, unknown>>();
+
+/** The logger's bindings, parsed once per distinct set (pino's `bindings()` parses them on every call). */
+function boundFields(logger: Logger): Record<string, unknown> {
+  const chindings = (logger as unknown as Record<symbol, unknown>)[pino.symbols.chindingsSym];
+  if (typeof chindings !== 'string') return logger.bindings();
+  let bound = boundCache.get(chindings);
+  if (!bound) {
+    if (boundCache.size >= 256) boundCache.clear();
+    bound = logger.bindings();
+    boundCache.set(chindings, bound);
+  }
+  return bound;
 }
 
 /**
