@@ -1,8 +1,10 @@
 // Secrets never reach a log line: by field path, by value (wherever it is quoted) and by JWT shape.
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
 import { BridgeError } from '../../src/errors.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { LineCollector } from '../helpers/harness.js';
+import { problems } from '../helpers/config-problems.js';
 import { badLogLines, duplicateKeys } from '../helpers/log-lines.js';
 
 const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJhcHBJZCI6ImNzLTEifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
@@ -57,5 +59,14 @@ describe('log lines', () => {
     const out = new LineCollector();
     createLogger({ level: 'info', destination: out, format: 'pretty' }).info({ event: 'test.line' }, 'hello');
     expect(JSON.parse(out.lines.at(-1)!)).toMatchObject({ event: 'test.line', msg: 'hello' });
+  });
+});
+
+describe('LOG_FORMAT', () => {
+  it('is json unless set to pretty; anything else is a configuration problem', () => {
+    const base = { AGENTAI_URL: 'https://platform.kore.ai', AGENTAI_BOT_ID: 'st-1', AGENTAI_CLIENT_ID: 'cs-1', AGENTAI_CLIENT_SECRET: 's3cret-value' };
+    expect(loadConfig({ env: base }).log.format).toBe('json');
+    expect(loadConfig({ env: { ...base, LOG_FORMAT: 'pretty' } }).log.format).toBe('pretty');
+    expect(problems({ ...base, LOG_FORMAT: 'xml' }).find((l) => l.includes('log.format'))).toMatch(/\(LOG_FORMAT\)/);
   });
 });
