@@ -2,7 +2,7 @@
 // redacted by path; every configured secret value is scrubbed from any string that carries it (an error
 // message quoting a header, say); and anything shaped like a JWT is masked wherever it appears. A line about a
 // failure (`err`) carries the failure's stable code as a field of its own, so alerts match codes, not wording.
-// Every line carries a stable `event` code (README "Observability"); a key appears once per line, whatever the
+// Every line carries a stable `event` code (listed in README "Operating it"); a key appears once per line, whatever the
 // call site and its child bindings say, because log pipelines differ on which of two equal keys they keep.
 import { createRequire } from 'node:module';
 import pino, { type DestinationStream, type Logger } from 'pino';
