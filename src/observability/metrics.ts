@@ -85,7 +85,10 @@ export class BridgeMetrics {
     labelNames: ['adapter'],
     registers: [this.registry],
     collect: () => {
-      if (this.probes) for (const [adapter, up] of Object.entries(this.probes.connected())) this.adapterConnected.set({ adapter }, up ? 1 : 0);
+      if (!this.probes) return;
+      // Only the adapters running now: one a deposed leader stopped must not keep its last value.
+      this.adapterConnected.reset();
+      for (const [adapter, up] of Object.entries(this.probes.connected())) this.adapterConnected.set({ adapter }, up ? 1 : 0);
     },
   });
 
