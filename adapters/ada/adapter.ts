@@ -9,6 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Adapter, AdapterContext, AdapterHealth, AdapterRoute, IngestOutcome } from '../../src/core/adapter.js';
+import type { WebhookRejectReason } from '../../src/observability/metrics.js';
 import { ConversationStates } from './conversations.js';
 import { capEvent, capId, LIMITS } from './limits.js';
 import { mapAdaEvent } from './mapper.js';
@@ -28,7 +29,7 @@ interface Delivery {
 type DeliveryOutcome = 'processed' | 'duplicate';
 
 /** The reasons a webhook is refused: a fixed set, so the metric's labels stay bounded whatever is sent. */
-type RejectReason = 'unsigned' | 'bad-signature' | 'stale-timestamp' | 'invalid-utf8' | 'malformed-json' | 'invalid-payload' | 'not-accepting';
+type RejectReason = WebhookRejectReason;
 const MALFORMED: ReadonlySet<RejectReason> = new Set(['invalid-utf8', 'malformed-json', 'invalid-payload']);
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -68,7 +69,7 @@ export function createAdaAdapter(opts: AdaAdapterOptions): Adapter {
       now: at,
       forwardAiAgentMessages: opts.forwardAiAgentMessages,
     });
-    if (result.skipped) log?.debug({ conversationId, svixId: delivery.id, reason: result.skipped }, 'ada: skipped');
+    if (result.skipped) log?.debug({ conversationId, svixId: delivery.id, reason: result.skipped, event: 'ada.skipped' }, 'ada: skipped');
     const outcomes: IngestOutcome[] = [];
     // One at a time: the store records facts in the order the sequencer must see them.
     for (const fact of result.facts) outcomes.push(await ctx.sink.ingest(fact));
@@ -106,7 +107,7 @@ export function createAdaAdapter(opts: AdaAdapterOptions): Adapter {
 
     if (recent.has(svixId)) {
       counters.duplicates++;
-      log?.debug({ svixId }, 'ada: replayed delivery answered from memory');
+      log?.debug({ svixId, event: 'ada.webhook_replayed' }, 'ada: replayed delivery answered from memory');
       return reply(res, 200, { ok: true, duplicate: true });
     }
     const running = inFlight.get(svixId);
@@ -135,7 +136,7 @@ export function createAdaAdapter(opts: AdaAdapterOptions): Adapter {
     }
     if (parsed.kind === 'unknown-type') {
       counters.ignored++;
-      log?.debug({ svixId, type: parsed.type.slice(0, LIMITS.id) }, 'ada: event type ignored');
+      log?.debug({ svixId, type: parsed.type.slice(0, LIMITS.id), event: 'ada.event_ignored' }, 'ada: event type ignored');
       return reply(res, 202, { ok: true, ignored: true });
     }
 
@@ -163,7 +164,7 @@ export function createAdaAdapter(opts: AdaAdapterOptions): Adapter {
       reply(res, 200, { ok: true });
     } catch (error) {
       counters.failed++;
-      log?.error({ svixId: id, err: error }, 'ada: ingest failed; Ada will retry');
+      log?.error({ svixId: id, err: error, event: 'ada.ingest_failed' }, 'ada: ingest failed; Ada will retry');
       reply(res, 500, { error: 'ingest failed' });
     }
   }

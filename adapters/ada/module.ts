@@ -6,5 +6,8 @@ import { adaConfig, adaOptions } from './config.js';
 export const adaModule: AdapterModule = {
   name: 'ada',
   config: adaConfig,
-  createAdapter: ({ config, metrics }) => createAdaAdapter({ ...adaOptions(config), metrics }),
+  createAdapter: ({ config, metrics }) => {
+    metrics.presetWebhooks('ada');
+    return createAdaAdapter({ ...adaOptions(config), metrics });
+  },
 };

@@ -11,6 +11,11 @@ export interface Classified<R> {
 
 export const MISSING_DISCONNECT_TYPE = '<missing>';
 
+/** The metric label of a value the bridge does not know: never the value itself, Genesys could send anything. */
+export function disconnectTypeLabel(value: string): 'missing' | 'unrecognised' {
+  return value === MISSING_DISCONNECT_TYPE ? 'missing' : 'unrecognised';
+}
+
 const AGENT_REASONS: ReadonlyMap<string, AgentLeftReason> = new Map<string, AgentLeftReason>([
   ['transfer', 'transfer'],
   ['transfer.consult', 'consult'],

@@ -11,3 +11,15 @@ export type IgnoredInput =
   | 'non-agent-message'
   /** A message between agents in a digital consult's own conversation. */
   | 'consult-message';
+
+/** Every reason, so the daemon can show each at 0 before the first (the compiler keeps it complete). */
+export const IGNORED_INPUTS: Record<IgnoredInput, true> = {
+  'supervisor-monitor': true,
+  'supervisor-coach': true,
+  'supervisor-screen-monitor': true,
+  'no-customer': true,
+  'consult-initiator': true,
+  'internal-speech-without-agent': true,
+  'non-agent-message': true,
+  'consult-message': true,
+};

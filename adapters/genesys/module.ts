@@ -3,6 +3,7 @@
 import type { Adapter } from '../../src/core/adapter.js';
 import type { AdapterModule } from '../../src/runtime/adapter-module.js';
 import { genesysConfig } from './config.js';
+import { disconnectTypeLabel } from './disconnect.js';
 import { GenesysFrameProcessor } from './frame-processor.js';
 import { createGenesysLive, GenesysLiveAdapter } from './live/index.js';
 import { createGenesysSummaryWriter } from './summary-writeback.js';
@@ -33,7 +34,7 @@ export const genesysModule: AdapterModule = {
   createFrameDecoder: ({ config, now, metrics }) => {
     const processor = new GenesysFrameProcessor({
       now,
-      onUnknownDisconnectType: (value) => metrics.unknownDisconnectTypes.inc({ value }),
+      onUnknownDisconnectType: (value) => metrics.unknownDisconnectTypes.inc({ value: disconnectTypeLabel(value) }),
       onIgnored: (reason) => metrics.adapterIgnored.inc({ adapter: 'genesys', reason }),
       internalSpeechWithoutAgent: config.genesys.internalSpeechWithoutAgent,
     });

@@ -106,11 +106,11 @@ export async function replayCommand(args: string[], ctx: CliContext, options: Re
           const error = err.message;
           summary.malformed.push({ file, line: lineNo, error });
           bridge.metrics.malformed.inc({ adapter: module.name });
-          logger.warn({ file, line: lineNo, error }, `malformed frame skipped (${file}:${lineNo})`);
+          logger.warn({ file, line: lineNo, error, event: 'replay.frame_malformed' }, `malformed frame skipped (${file}:${lineNo})`);
           continue;
         }
         summary.frames += 1;
-        for (const warning of fed.warnings) logger.warn({ file, line: lineNo }, warning);
+        for (const warning of fed.warnings) logger.warn({ file, line: lineNo, event: 'replay.frame_warning' }, warning);
         // A handler at once: a failure is reported by settle(), never as an unhandled rejection.
         inFlight.push(...fed.outcomes.map((p) => p.catch((error: unknown): Settled => ({ error }))));
         // Bounded: facts of many frames commit together, but memory does not grow with the file.

@@ -114,7 +114,7 @@ export async function startDaemon(ctx: CliContext, options: { signals?: boolean;
     summaryWriters,
     completers,
     onFatal: (err) => {
-      logger.fatal({ err }, `cannot start: ${err.message}`);
+      logger.fatal({ err, event: 'bridge.cannot_start' }, `cannot start: ${err.message}`);
       println(ctx.stderr, `agentai-bridge: cannot start: ${err.message}`);
       shutdown('an adapter cannot start', EXIT.failure);
     },
@@ -136,6 +136,14 @@ export async function startDaemon(ctx: CliContext, options: { signals?: boolean;
     if (leadership) return leadership.isLeading() && terms.subscribed() ? 'leader' : 'follower';
     return adapters.length > 0 && adapters.every((a) => a.health().connected) ? 'leader' : 'follower';
   };
+  const readiness = (): { ready: boolean; reasons: string[] } => {
+    const reasons: string[] = [];
+    if (draining) reasons.push('draining: shutting down');
+    if (!bridge.storeWritable()) reasons.push('store is not writable');
+    if (leadership?.status().state === 'cut-off') reasons.push('cut off from the database: not acting as leader');
+    for (const a of adapters) if (!a.health().connected) reasons.push(`adapter ${a.name} is not connected`);
+    return { ready: reasons.length === 0, reasons };
+  };
   const server = new BridgeHttpServer({
     host: config.http.host,
     port: config.http.port,
@@ -145,14 +153,7 @@ export async function startDaemon(ctx: CliContext, options: { signals?: boolean;
     logger,
     metrics: bridge.metrics,
     routes: adapters.flatMap((a) => (a.routes?.() ?? []).map((r) => ({ ...r, adapter: a.name }))),
-    readiness: () => {
-      const reasons: string[] = [];
-      if (draining) reasons.push('draining: shutting down');
-      if (!bridge.storeWritable()) reasons.push('store is not writable');
-      if (leadership?.status().state === 'cut-off') reasons.push('cut off from the database: not acting as leader');
-      for (const a of adapters) if (!a.health().connected) reasons.push(`adapter ${a.name} is not connected`);
-      return { ready: reasons.length === 0, reasons };
-    },
+    readiness,
     status: () => ({
       draining,
       replica: { id: replicaId, role: role(), store: config.bridge.store, ...(leadership ? leadership.status() : { holder }) },
@@ -163,6 +164,12 @@ export async function startDaemon(ctx: CliContext, options: { signals?: boolean;
       deliveryState: bridge.dispatcher.status(),
       timersHeld: bridge.visibility.blindReasons(),
     }),
+  });
+  bridge.metrics.liveProbes({
+    ready: () => readiness().ready,
+    leader: () => role() === 'leader',
+    // Leader-only adapters count where they run: a follower's idle Genesys adapter is not an outage.
+    connected: () => Object.fromEntries([...adapters.map((a) => [a.name, a.health().connected] as const), ...Object.entries(terms.health()).map(([name, h]) => [name, h.connected] as const)]),
   });
   const http = await server.listen();
   // Timers of conversations a previous run left open must not fire before their adapter has started and could
@@ -183,27 +190,27 @@ export async function startDaemon(ctx: CliContext, options: { signals?: boolean;
   shutdown = (reason: string, exitCode: number = EXIT.ok): void => {
     let code = exitCode;
     if (draining) {
-      logger.warn({ reason }, 'second signal: exiting now; undelivered calls stay in the store for the next start');
+      logger.warn({ reason, event: 'bridge.exit_now' }, 'second signal: exiting now; undelivered calls stay in the store for the next start');
       resolveDone(EXIT.failure);
       return;
     }
     draining = true;
-    logger.info({ reason, deadlineMs: config.bridge.shutdownDeadlineMs }, 'shutting down: intake stopped, draining delivery');
+    logger.info({ reason, deadlineMs: config.bridge.shutdownDeadlineMs, event: 'bridge.shutting_down' }, 'shutting down: intake stopped, draining delivery');
     void (async () => {
       try {
         // The lease first: another replica takes the subscription over while this one drains.
         await leadership?.stop();
         unhint?.();
-        for (const a of adapters) await a.stop().catch((err: unknown) => logger.error({ err, adapter: a.name }, 'adapter stop failed'));
+        for (const a of adapters) await a.stop().catch((err: unknown) => logger.error({ err, adapter: a.name, event: 'adapter.stop_failed' }, 'adapter stop failed'));
         const drained = await bridge.stop(config.bridge.shutdownDeadlineMs);
-        logger.info({ drained }, drained ? 'stopped: everything delivered' : 'stopped at the deadline: the rest is delivered at the next start');
+        logger.info({ drained, event: 'bridge.stopped' }, drained ? 'stopped: everything delivered' : 'stopped at the deadline: the rest is delivered at the next start');
       } catch (err) {
         // Closing the store failed (disk gone): what it committed is safe; say so and still exit.
         logger.error({ err, event: 'bridge.stop_failed' }, 'stopping did not finish cleanly; committed facts and calls are kept for the next start');
         code = EXIT.failure;
       } finally {
         lock?.release();
-        await server.close().catch((err: unknown) => logger.error({ err }, 'closing the HTTP server failed'));
+        await server.close().catch((err: unknown) => logger.error({ err, event: 'http.close_failed' }, 'closing the HTTP server failed'));
         resolveDone(code);
       }
     })();
@@ -224,7 +231,7 @@ export async function startDaemon(ctx: CliContext, options: { signals?: boolean;
       if (draining) return false;
       leadership?.start();
       logger.info(
-        { http, adapters: adapters.map((a) => a.name), leaderOnly: terms.names(), replica: replicaId, store: config.bridge.store, bots: config.bots.map((b) => b.name) },
+        { http, adapters: adapters.map((a) => a.name), leaderOnly: terms.names(), replica: replicaId, store: config.bridge.store, bots: config.bots.map((b) => b.name), event: 'bridge.running' },
         'agentai-bridge running',
       );
       return true;

@@ -55,5 +55,5 @@ export async function withConfiguredStore(ctx: CliContext, use: (store: Store) =
 }
 
 export function loggerFor(config: BridgeConfig, modules: readonly ConfigModule[], destination?: DestinationStream): Logger {
-  return createLogger({ level: config.log.level, secrets: secretValues(config, modules), ...(destination ? { destination, pretty: false } : {}) });
+  return createLogger({ level: config.log.level, format: config.log.format, secrets: secretValues(config, modules), ...(destination ? { destination, pretty: false } : {}) });
 }

@@ -197,6 +197,7 @@ export const schema = {
   },
   log: {
     level: { doc: 'pino log level', format: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' as 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent', env: 'LOG_LEVEL' },
+    format: { doc: 'json: one JSON object per line, also on a terminal; pretty: coloured lines for a person reading them (needs the development dependency pino-pretty, otherwise JSON with a warning)', format: ['json', 'pretty'], default: 'json' as 'json' | 'pretty', env: 'LOG_FORMAT' },
   },
   summary: {
     poll: { doc: 'After TRIGGER_SUMMARY_EVENT is delivered, poll Conversation Details for the summary and write it back to the platform', format: Boolean, default: false, env: 'SUMMARY_POLL' },

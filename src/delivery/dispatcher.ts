@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { Completion, OutboxCompleter } from '../core/adapter.js';
 import type { BotCredentials } from '../agentai/client.js';
 import type { SendOutcome } from '../agentai/outcome.js';
-import type { BridgeMetrics } from '../observability/metrics.js';
+import { statusLabel, type BridgeMetrics } from '../observability/metrics.js';
 import type { ClaimedUpdate, DeliveryClaim, OutboxRow, OutboxUpdate, Store } from '../store/types.js';
 import { fullJitterDelay } from '../util/backoff.js';
 import { Circuit, type CircuitOptions } from './circuit.js';
@@ -465,7 +465,7 @@ export class Dispatcher {
       } finally {
         metrics?.inFlight.dec();
       }
-      metrics?.hookCalls.inc({ event: row.kind, status: 'status' in outcome && outcome.status !== undefined ? String(outcome.status) : outcome.kind });
+      metrics?.hookCalls.inc({ event: row.kind, status: 'status' in outcome && outcome.status !== undefined ? statusLabel(outcome.status) : outcome.kind });
       this.observeHost(outcome, probe);
       return { attempt, outcome };
     })) as Sent | undefined;

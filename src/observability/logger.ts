@@ -2,6 +2,8 @@
 // redacted by path; every configured secret value is scrubbed from any string that carries it (an error
 // message quoting a header, say); and anything shaped like a JWT is masked wherever it appears. A line about a
 // failure (`err`) carries the failure's stable code as a field of its own, so alerts match codes, not wording.
+// Every line carries a stable `event` code (listed in README "Operating it"); a key appears once per line, whatever the
+// call site and its child bindings say, because log pipelines differ on which of two equal keys they keep.
 import { createRequire } from 'node:module';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { errorCode } from '../errors.js';
@@ -41,10 +43,18 @@ export interface LoggerOptions {
   readonly level: string;
   /** Secret values from the config: scrubbed from every string that reaches a log line. */
   readonly secrets?: readonly string[];
-  /** Default: stdout; pretty-printed when stdout is a terminal. */
+  /** Default: stdout. */
   readonly destination?: DestinationStream;
+  /** LOG_FORMAT: json (default, also on a terminal) or pretty (only to stdout, only where pino-pretty is installed). */
+  readonly format?: LogFormat;
+  /** Overrides `format`: tests force JSON lines with `pretty: false`. */
   readonly pretty?: boolean;
 }
+
+export type LogFormat = 'json' | 'pretty';
+
+/** Keys pino writes itself: a logged object must not write them again. */
+const RESERVED = new Set(['level', 'time', 'msg']);
 
 export function createLogger(options: LoggerOptions): Logger {
   const secrets = options.secrets ?? [];
@@ -61,17 +71,65 @@ export function createLogger(options: LoggerOptions): Logger {
       level: (label) => ({ level: label }),
       log: (object) => scrubDeep(withCode(object), scrub) as Record<string, unknown>,
     },
+    onChild: dedupeBindings,
     hooks: {
       logMethod(args, method) {
-        method.apply(this, args.map((a) => (typeof a === 'string' ? scrub(a) : a)) as Parameters<typeof method>);
+        const bound = boundFields(this);
+        const out = args.map((a, i) => (typeof a === 'string' ? scrub(a) : i === 0 ? withoutBound(a, bound) : a));
+        method.apply(this, out as Parameters<typeof method>);
       },
     },
   };
-  const pretty = options.pretty ?? (options.destination === undefined && process.stdout.isTTY === true && prettyAvailable());
+  const wantsPretty = options.pretty ?? (options.format === 'pretty' && options.destination === undefined);
+  const pretty = wantsPretty && prettyAvailable();
   if (pretty) {
     return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } } });
   }
-  return options.destination ? pino(base, options.destination) : pino(base);
+  const logger = options.destination ? pino(base, options.destination) : pino(base);
+  if (wantsPretty) logger.warn({ event: 'log.pretty_unavailable' }, 'LOG_FORMAT=pretty needs pino-pretty (a development dependency); writing JSON lines');
+  return logger;
+}
+
+const boundCache = new Map<string, Record<string, unknown>>();
+
+/** The logger's bindings, parsed once per distinct set (pino's `bindings()` parses them on every call). */
+function boundFields(logger: Logger): Record<string, unknown> {
+  const chindings = (logger as unknown as Record<symbol, unknown>)[pino.symbols.chindingsSym];
+  if (typeof chindings !== 'string') return logger.bindings();
+  let bound = boundCache.get(chindings);
+  if (!bound) {
+    if (boundCache.size >= 256) boundCache.clear();
+    bound = logger.bindings();
+    boundCache.set(chindings, bound);
+  }
+  return bound;
+}
+
+/**
+ * A call site's field that a child binding already carries (`adapter` on an adapter's logger) is dropped when
+ * it says the same, and kept under `<key>Logged` when it differs; pino's own keys likewise.
+ */
+function withoutBound(arg: unknown, bound: Record<string, unknown>): unknown {
+  if (arg === null || typeof arg !== 'object' || arg instanceof Error || Array.isArray(arg)) return arg;
+  const fields = arg as Record<string, unknown>;
+  if (!Object.keys(fields).some((k) => k in bound || RESERVED.has(k))) return arg;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(fields)) {
+    if (RESERVED.has(k) || (k in bound && bound[k] !== v)) out[`${k}Logged`] = v;
+    else if (!(k in bound)) out[k] = v;
+  }
+  return out;
+}
+
+/** A child of a child that binds a key again (`adapter`) replaces the earlier value instead of repeating the key. */
+function dedupeBindings(child: Logger): void {
+  const holder = child as unknown as Record<symbol, unknown>;
+  const chindings = holder[pino.symbols.chindingsSym];
+  if (typeof chindings !== 'string' || chindings === '') return;
+  const parsed: unknown = JSON.parse(`{${chindings.slice(1)}}`);
+  if (parsed === null || typeof parsed !== 'object') return;
+  const unique = JSON.stringify(parsed);
+  if (unique.length - 2 !== chindings.length - 1) holder[pino.symbols.chindingsSym] = `,${unique.slice(1, -1)}`;
 }
 
 /**

@@ -1,6 +1,35 @@
 // Prometheus metrics of one bridge instance. A registry per instance (not the global one) so tests and the
 // demo can run several bridges in one process without their counters mixing.
+//
+// Label values come from fixed sets (the bridge's own event kinds, causes and reasons, a 3-digit HTTP status),
+// never from upstream text, so a platform cannot grow the series count. The counters an alert watches exist
+// at 0 from the start (`preset`), so the first dead letter is an increase an alert can see, not a new series.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { DeadLetterCause } from '../delivery/dispatcher.js';
+import type { Fact } from '../core/facts.js';
+import type { OutboxKind } from '../store/types.js';
+import { buildInfo } from './build-info.js';
+
+// Records so the compiler says when a kind or a cause is added and not preset here.
+const KINDS: Record<OutboxKind, true> = { transfer: true, summary: true, end: true, message: true };
+const FACT_TYPES: Record<Fact['type'], true> = { 'agent.joined': true, 'agent.left': true, 'agents.left': true, 'customer.left': true, message: true, 'conversation.ended': true };
+const CAUSES: Record<DeadLetterCause, true> = { rejected: true, 'unknown-outcome': true, 'max-age': true, 'max-attempts': true, 'unknown-bot': true, incomplete: true };
+
+/** Why a webhook was refused; the adapters map their own verdicts onto these. */
+export const WEBHOOK_REJECT_REASONS = ['unsigned', 'bad-signature', 'stale-timestamp', 'invalid-utf8', 'malformed-json', 'invalid-payload', 'too-large', 'not-accepting'] as const;
+export type WebhookRejectReason = (typeof WEBHOOK_REJECT_REASONS)[number];
+
+/** What a scrape asks the running daemon (set by `run`; absent in replay and tests, the gauges then say nothing). */
+export interface LiveProbes {
+  readonly ready: () => boolean;
+  readonly leader: () => boolean;
+  readonly connected: () => Readonly<Record<string, boolean>>;
+}
+
+/** An HTTP status as a label: the 3-digit code, or `other` for anything an upstream made up. */
+export function statusLabel(status: number): string {
+  return Number.isInteger(status) && status >= 100 && status <= 599 ? String(status) : 'other';
+}
 
 export class BridgeMetrics {
   readonly registry = new Registry();
@@ -34,9 +63,66 @@ export class BridgeMetrics {
   readonly webhookRejected = new Counter({ name: 'bridge_webhook_rejected_total', help: 'Webhooks answered with an error, by adapter and reason (unsigned, bad-signature, stale-timestamp, invalid-utf8, malformed-json, invalid-payload, too-large, not-accepting)', labelNames: ['adapter', 'reason'], registers: [this.registry] });
   readonly inputTruncated = new Counter({ name: 'bridge_input_truncated_total', help: 'Platform fields cut to what Agent AI takes (ids, names, message text), by adapter and field', labelNames: ['adapter', 'field'], registers: [this.registry] });
   readonly httpClientsCut = new Counter({ name: 'bridge_http_clients_cut_total', help: 'HTTP connections the bridge cut or refused, by listener (public, admin) and reason (timeout, connection-cap, bad-request, aborted)', labelNames: ['listener', 'reason'], registers: [this.registry] });
-  readonly unknownDisconnectTypes = new Counter({ name: 'bridge_unknown_disconnect_type_total', help: 'disconnectType values the bridge does not know (treated as hangup)', labelNames: ['value'], registers: [this.registry] });
+  readonly unknownDisconnectTypes = new Counter({ name: 'bridge_unknown_disconnect_type_total', help: 'disconnectType values the bridge does not know (treated as hangup or dropped): value is missing or unrecognised; the raw value is in the genesys.frame_warning log line', labelNames: ['value'], registers: [this.registry] });
+  readonly buildInfo = new Gauge({ name: 'bridge_build_info', help: 'Always 1; the labels say which bridge release runs on which Node.js', labelNames: ['version', 'node'], registers: [this.registry] });
+  private probes: LiveProbes | undefined;
+  readonly ready = new Gauge({
+    name: 'bridge_ready',
+    help: '1 while /readyz answers 200 (store writable, adapters connected, not draining)',
+    registers: [this.registry],
+    collect: () => {
+      if (this.probes) this.ready.set(this.probes.ready() ? 1 : 0);
+    },
+  });
+  readonly leader = new Gauge({
+    name: 'bridge_replica_leader',
+    help: '1 while this replica holds the subscription (leader in /status); across replicas exactly one should',
+    registers: [this.registry],
+    collect: () => {
+      if (this.probes) this.leader.set(this.probes.leader() ? 1 : 0);
+    },
+  });
+  readonly adapterConnected = new Gauge({
+    name: 'bridge_adapter_connected',
+    help: '1 while an adapter takes input (Genesys: its notification channels are open)',
+    labelNames: ['adapter'],
+    registers: [this.registry],
+    collect: () => {
+      if (!this.probes) return;
+      // Only the adapters running now: one a deposed leader stopped must not keep its last value.
+      this.adapterConnected.reset();
+      for (const [adapter, up] of Object.entries(this.probes.connected())) this.adapterConnected.set({ adapter }, up ? 1 : 0);
+    },
+  });
 
   constructor(options: { defaults?: boolean } = {}) {
     if (options.defaults !== false) collectDefaultMetrics({ register: this.registry });
+    const info = buildInfo();
+    this.buildInfo.set({ version: info.version, node: info.node }, 1);
+  }
+
+  /** The series an alert may watch, at 0 before anything happens; per adapter for the adapters configured. */
+  preset(options: { adapters: readonly string[] }): void {
+    for (const event of Object.keys(KINDS)) {
+      this.retries.inc({ event }, 0);
+      // The answers a dashboard's error ratio divides by: accepted, and no answer at all.
+      for (const status of ['200', 'unknown']) this.hookCalls.inc({ event, status }, 0);
+      this.latency.zero({ event });
+      for (const reason of Object.keys(CAUSES)) this.deadLetters.inc({ event, reason }, 0);
+    }
+    for (const adapter of options.adapters) {
+      this.malformed.inc({ adapter }, 0);
+      this.factsDuplicate.inc({ adapter }, 0);
+      for (const type of Object.keys(FACT_TYPES)) this.factsIn.inc({ adapter, type }, 0);
+    }
+  }
+
+  /** Webhook rejections of one adapter at 0, each reason. */
+  presetWebhooks(adapter: string): void {
+    for (const reason of WEBHOOK_REJECT_REASONS) this.webhookRejected.inc({ adapter, reason }, 0);
+  }
+
+  liveProbes(probes: LiveProbes): void {
+    this.probes = probes;
   }
 }

@@ -109,6 +109,7 @@ export class Bridge {
     this.logger = logger;
     this.now = deps.now ?? Date.now;
     this.metrics = deps.metrics ?? new BridgeMetrics();
+    this.metrics.preset({ adapters: config.bridge.adapters });
     this.store = deps.store ?? openSqliteStore({ path: storePath(config), sync: config.bridge.storeSync });
     this.client = new AgentAiClient({
       baseUrl: config.agentai.url,
@@ -256,9 +257,9 @@ export class Bridge {
   /** Stops timers and delivery; waits for in-flight calls up to the deadline. Rows left are sent next start. */
   async stop(deadlineMs: number): Promise<boolean> {
     if (this.ticker) clearInterval(this.ticker);
-    await this.pipeline.flush().catch((err: unknown) => this.logger.error({ err }, 'committing the last facts failed'));
+    await this.pipeline.flush().catch((err: unknown) => this.logger.error({ err, event: 'bridge.flush_failed' }, 'committing the last facts failed'));
     const drained = await this.dispatcher.stop(deadlineMs);
-    await this.summary.close().catch((err: unknown) => this.logger.error({ err }, 'closing the summary follow-up failed'));
+    await this.summary.close().catch((err: unknown) => this.logger.error({ err, event: 'summary.close_failed' }, 'closing the summary follow-up failed'));
     await this.client.close().catch(() => undefined);
     await this.store.close();
     return drained;

@@ -76,7 +76,7 @@ export class SubscriptionTerms {
         });
         // Deposed while it was connecting: a start that raced its stop may have opened sockets after it.
         if (this.term !== term) {
-          await a.stop().catch((err: unknown) => logger.error({ err, adapter: a.name }, 'adapter stop failed'));
+          await a.stop().catch((err: unknown) => logger.error({ err, adapter: a.name, event: 'adapter.stop_failed' }, 'adapter stop failed'));
           return;
         }
       }
@@ -90,7 +90,7 @@ export class SubscriptionTerms {
     this.running = [];
     this.term = undefined;
     for (const m of this.deps.modules) this.deps.bridge.visibility.forSource(m.module.name).blind(FOLLOWER);
-    await Promise.all(stopping.map((a) => a.stop().catch((err: unknown) => this.deps.logger.error({ err, adapter: a.name }, 'adapter stop failed'))));
+    await Promise.all(stopping.map((a) => a.stop().catch((err: unknown) => this.deps.logger.error({ err, adapter: a.name, event: 'adapter.stop_failed' }, 'adapter stop failed'))));
   }
 
   /** A later term gets a new instance (an adapter runs once); writers and completers follow it. */

@@ -81,7 +81,7 @@ export function createSummaryService(deps: SummaryServiceDeps): SummaryService {
     store,
     start: () => {
       // Finished rows are only kept for `agentai-bridge summary` and operators; the retention matches the store's.
-      void store.purgeFinished((deps.now ?? Date.now)() - config.bridge.retentionHours * 3_600_000).catch((err: unknown) => deps.logger.warn({ err }, 'purging finished summary follow-ups failed'));
+      void store.purgeFinished((deps.now ?? Date.now)() - config.bridge.retentionHours * 3_600_000).catch((err: unknown) => deps.logger.warn({ err, event: 'summary.purge_failed' }, 'purging finished summary follow-ups failed'));
       followUp.start();
     },
     close: async () => {

@@ -76,7 +76,7 @@ export class SummaryFollowUp {
       .then((records) => {
         for (const record of records) this.#schedule(record.conversationId, record.nextAt);
       })
-      .catch((err: unknown) => this.#deps.logger.error({ err }, 'could not read the open summary follow-ups; they resume at the next start'));
+      .catch((err: unknown) => this.#deps.logger.error({ err, event: 'summary.load_failed' }, 'could not read the open summary follow-ups; they resume at the next start'));
   }
 
   /** The Dispatcher's onDelivered hook. Never throws: a follow-up problem must not disturb delivery. */
@@ -105,10 +105,10 @@ export class SummaryFollowUp {
       );
       if (!added) return; // the trigger was delivered before (a retried dead letter): one follow-up is enough
       this.counts.awaited += 1;
-      this.#deps.logger.info({ conversationId: row.conversationId, bot: row.bot, agentIdentity }, 'summary awaited: polling Conversation Details');
+      this.#deps.logger.info({ conversationId: row.conversationId, bot: row.bot, agentIdentity, event: 'summary.awaited' }, 'summary awaited: polling Conversation Details');
       this.#schedule(row.conversationId, now + this.#deps.options.pollInitialDelayMs);
     } catch (err) {
-      this.#deps.logger.error({ err, conversationId: row.conversationId }, 'could not record the summary follow-up');
+      this.#deps.logger.error({ err, conversationId: row.conversationId, event: 'summary.record_failed' }, 'could not record the summary follow-up');
     }
   }
 
@@ -158,7 +158,7 @@ export class SummaryFollowUp {
     if (running) return running;
     const step = this.#step(conversationId, force)
       .catch((err: unknown) => {
-        this.#deps.logger.error({ err, conversationId }, 'summary follow-up step failed; retrying later');
+        this.#deps.logger.error({ err, conversationId, event: 'summary.step_failed' }, 'summary follow-up step failed; retrying later');
         if (!this.#stopped) this.#schedule(conversationId, this.#now() + this.#deps.options.pollBackoffMaxMs);
       })
       .finally(() => this.#running.delete(conversationId));
@@ -195,7 +195,7 @@ export class SummaryFollowUp {
       const message = err instanceof Error ? err.message : String(err);
       if (!keepPolling) return this.#finish(record, 'failed', message);
       pollError = message;
-      logger.warn({ conversationId: id, err: message }, 'summary poll failed; polling again');
+      logger.warn({ conversationId: id, err: message, event: 'summary.poll_failed' }, 'summary poll failed; polling again');
     }
 
     const now = this.#now();
@@ -210,7 +210,7 @@ export class SummaryFollowUp {
     this.counts.fetched += 1;
     const skip = this.#whyNotWrite(record);
     await store.summaryFetched(id, text, time, skip ? 'stored' : 'writing', now);
-    logger.info({ conversationId: id, chars: text.length }, 'summary fetched');
+    logger.info({ conversationId: id, chars: text.length, event: 'summary.fetched' }, 'summary fetched');
     if (skip) return this.#finish(record, 'stored', skip);
     const fetched = await store.get(id);
     if (fetched) await this.#write(fetched);
@@ -228,7 +228,7 @@ export class SummaryFollowUp {
     for (const platformConversationId of record.platformIds) {
       try {
         const result = await writer.write({ platformConversationId, agentIdentity: record.agentIdentity, summary });
-        logger.info({ conversationId: id, platformConversationId, agentIdentity: record.agentIdentity, result }, `summary write-back ${result}`);
+        logger.info({ conversationId: id, platformConversationId, agentIdentity: record.agentIdentity, result, event: 'summary.written_back' }, `summary write-back ${result}`);
         return this.#finish(record, result, undefined);
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
@@ -244,7 +244,7 @@ export class SummaryFollowUp {
         const now = this.#now();
         const next = now + this.#backoff(record.writeAttempts + 1);
         await store.writeAgain(id, next, message, now);
-        logger.warn({ conversationId: id, platformConversationId, err: message, next: new Date(next).toISOString() }, 'summary write-back failed; retrying');
+        logger.warn({ conversationId: id, platformConversationId, err: message, next: new Date(next).toISOString(), event: 'summary.write_back_failed' }, 'summary write-back failed; retrying');
         this.#schedule(id, next);
         return;
       }
@@ -263,7 +263,7 @@ export class SummaryFollowUp {
     await this.#deps.store.finish(record.conversationId, status, error, this.#now());
     if (status in this.counts) this.counts[status as keyof typeof this.counts] += 1;
     const level = status === 'failed' || status === 'expired' ? 'warn' : 'info';
-    this.#deps.logger[level]({ conversationId: record.conversationId, status, reason: error }, `summary follow-up ${status}`);
+    this.#deps.logger[level]({ conversationId: record.conversationId, status, reason: error, event: 'summary.finished' }, `summary follow-up ${status}`);
   }
 
   /** Next poll time, or undefined when the deadline has passed. The last poll lands on the deadline itself. */

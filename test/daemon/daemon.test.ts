@@ -9,6 +9,7 @@ import { postSignedWebhook } from '../helpers/ada-webhook.js';
 import { startDaemon, type RunHandle } from '../../src/cli/run.js';
 import { FakeAgentAi } from '../../src/sim/agentai-receiver.js';
 import { BOT, bridgeEnv, LineCollector } from '../helpers/harness.js';
+import { badLogLines, events } from '../helpers/log-lines.js';
 
 const secret = makeSecret();
 let fake: FakeAgentAi | undefined;
@@ -24,7 +25,7 @@ afterEach(async () => {
   fake = undefined;
 });
 
-async function start(extra: NodeJS.ProcessEnv = {}, dataDir = mkdtempSync(join(tmpdir(), 'daemon-'))): Promise<{ base: string; daemon: RunHandle; fake: FakeAgentAi }> {
+async function start(extra: NodeJS.ProcessEnv = {}, dataDir = mkdtempSync(join(tmpdir(), 'daemon-'))): Promise<{ base: string; daemon: RunHandle; fake: FakeAgentAi; logs: LineCollector }> {
   fake ??= await FakeAgentAi.start({ bots: [BOT] });
   const env = bridgeEnv(fake.url, dataDir, { BRIDGE_ADAPTERS: 'ada', ADA_WEBHOOK_SECRETS: secret, ADA_ORDERING_BUFFER_MS: '20', BRIDGE_SETTLE_MS: '50', LOG_LEVEL: 'warn', ...extra });
   const out = new LineCollector();
@@ -35,7 +36,7 @@ async function start(extra: NodeJS.ProcessEnv = {}, dataDir = mkdtempSync(join(t
   if (typeof handle === 'number') throw new Error(`daemon did not start: ${handle} ${out.lines.join('\n')}`);
   expect(await handle.ready).toBe(true);
   daemon = handle;
-  return { base: `http://127.0.0.1:${handle.http.port}`, daemon: handle, fake };
+  return { base: `http://127.0.0.1:${handle.http.port}`, daemon: handle, fake, logs: out };
 }
 
 const postWebhook = (base: string, payload: unknown): Promise<Response> => postSignedWebhook(base, secret, payload);
@@ -49,6 +50,15 @@ describe('daemon', () => {
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toContain('bridge_hook_calls_total');
     expect(metrics).toContain('process_cpu_seconds_total');
+    // What an alert watches is there before anything happened: at 0, and the live state of this process.
+    expect(metrics).toContain('bridge_dead_letters_total{event="message",reason="rejected"} 0');
+    expect(metrics).toContain('bridge_webhook_rejected_total{adapter="ada",reason="bad-signature"} 0');
+    expect(metrics).toMatch(/bridge_delivery_circuit_state\{host="127\.0\.0\.1:\d+"\} 0/);
+    expect(metrics).toMatch(/bridge_build_info\{version="\d+\.\d+\.\d+[^"]*",node="\d+\.\d+\.\d+"\} 1/);
+    expect(metrics).toContain('bridge_dead_letters 0');
+    expect(metrics).toContain('bridge_ready 1');
+    expect(metrics).toContain('bridge_replica_leader 1');
+    expect(metrics).toContain('bridge_adapter_connected{adapter="ada"} 1');
     const status = (await (await fetch(`${base}/status`)).json()) as { adapters: Record<string, unknown>; store: { outboxDepth: number } };
     expect(Object.keys(status.adapters)).toEqual(['ada']);
     expect(status.store.outboxDepth).toBe(0);
@@ -123,6 +133,22 @@ describe('daemon', () => {
     expect(second.fake.violations()).toEqual([]);
   });
 
+  it('writes every line with an event code and each key once, through a conversation, a bad webhook and a shutdown', async () => {
+    const { base, daemon: d, fake: ai, logs } = await start({ LOG_LEVEL: 'debug' });
+    const conv = 'ada-logs-1';
+    for (const payload of [created(conv, 0), message(conv, 1000, { role: 'human_agent', text: 'Hi', authorId: 'agent-sam', name: 'Sam' }), handoffEnded(conv, 2000), ended(conv, 3000)]) {
+      expect((await postWebhook(base, payload)).status).toBe(200);
+    }
+    const bad = await fetch(`${base}/webhooks/ada`, { method: 'POST', headers: { 'svix-id': 'msg_bad', 'svix-timestamp': '1', 'svix-signature': 'v1,AAAA' }, body: '{}' });
+    expect(bad.status).toBe(401);
+    await ai.waitFor(() => ai.labels(conv).some((l) => l.startsWith('END_OF_CONVERSATION')), 5000);
+    d.shutdown('test end');
+    await d.done;
+    daemon = undefined;
+    expect(badLogLines(logs.lines)).toEqual([]);
+    expect(events(logs.lines)).toEqual(expect.arrayContaining(['bridge.running', 'ada.webhook_rejected', 'hook.queued', 'hook.delivered', 'conversation.closed', 'bridge.shutting_down', 'bridge.stopped']));
+  });
+
   it('rejects a badly signed webhook with 401 and forwards nothing', async () => {
     const { base, fake: ai } = await start();
     const body = JSON.stringify(message('ada-x', 0, { role: 'human_agent', authorId: 'a1', text: 'hi' }));
@@ -134,6 +160,9 @@ describe('daemon', () => {
     expect(res.status).toBe(401);
     await new Promise((r) => setTimeout(r, 100));
     expect(ai.calls()).toEqual([]);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toContain('bridge_webhook_rejected_total{adapter="ada",reason="bad-signature"} 1');
+    expect(metrics).toContain('bridge_webhook_rejected_total{adapter="ada",reason="invalid-payload"} 0');
   });
 
   it('during an Agent AI outage shows the open circuit, the backlog and its age, and stays ready', async () => {

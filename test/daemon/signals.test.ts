@@ -71,7 +71,7 @@ describe('daemon process', () => {
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
     expect(Date.now() - t0).toBeLessThan(3000);
-    expect(first.lines.some((l) => l.includes('shutting down'))).toBe(true);
+    expect(first.lines.some((l) => l.includes('"event":"bridge.shutting_down"'))).toBe(true);
     await ai.whenQuiet(); // the last slow call has landed at the fake
     const deliveredBefore = short(ai.labels('term-1'));
     expect(deliveredBefore.length).toBeLessThan(EXPECTED.length);

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { genesysModule } from '../../adapters/genesys/module.js';
 import { main } from '../../src/cli/main.js';
 import { LineCollector } from '../helpers/harness.js';
+import { badLogLines, events } from '../helpers/log-lines.js';
 
 async function demo(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
   const stdout = new LineCollector();
@@ -48,6 +49,16 @@ describe('agentai-bridge demo', () => {
     expect(out).toMatch(/9 played, 9 complete/);
     expect(out).toContain('every notification socket dropped');
     expect(out).toContain('every access token expired');
+  }, 60_000);
+
+  it('with its daemon logging at debug through every fault, each daemon line has an event code and each key once', async () => {
+    const { code, out } = await demo(['--conversations', '3', '--duration', '2', '--speed', '20', '--faults', 'drop,closing,404,token,429,outage', '--log-level', 'debug']);
+    expect(code, out).toBe(0);
+    // The timeline stays as it is; the daemon's JSON lines come between its lines.
+    expect(out).toMatch(/3 played, 3 complete/);
+    const lines = out.split('\n').filter((l) => l.startsWith('{'));
+    expect(badLogLines(lines)).toEqual([]);
+    expect(events(lines)).toEqual(expect.arrayContaining(['bridge.running', 'genesys.started', 'genesys.socket_lost', 'genesys.token_renewed', 'genesys.rate_limited', 'genesys.socket_closing', 'genesys.channel_gone', 'hook.delivered']));
   }, 60_000);
 
   it('never touches the configured store (BRIDGE_DATA_DIR), even while a daemon may be using it', async () => {

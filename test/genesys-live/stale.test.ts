@@ -25,7 +25,7 @@ describe('stale open conversations', () => {
     for (const step of script.steps.slice(4)) r.sim.org.record(rebase(step.body, script.startMs, base, SPEED));
     await waitForEnds(r.h, reference.keys(), 15_000);
     expect(r.h.fake.labels(CONVERSATIONS.standard)).toEqual(reference.get(CONVERSATIONS.standard));
-    expect(r.h.logs.lines.some((l) => l.includes('GENESYS_STALE_RECONCILE_MS'))).toBe(true);
+    expect(r.h.logs.lines.some((l) => l.includes('"event":"genesys.stale_reread"'))).toBe(true);
     const reconciled = await r.h.bridge.metrics.reconciled.get();
     expect(reconciled.values.reduce((n, v) => n + v.value, 0)).toBeGreaterThanOrEqual(1);
   }, 30_000);

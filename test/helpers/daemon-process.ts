@@ -25,7 +25,7 @@ export async function spawnDaemon(env: NodeJS.ProcessEnv): Promise<DaemonProcess
     for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream }).on('line', (line) => {
         lines.push(line);
-        const m = /"msg":"agentai-bridge running"/.test(line) ? /"port":(\d+)/.exec(line) : null;
+        const m = /"event":"bridge.running"/.test(line) ? /"port":(\d+)/.exec(line) : null;
         if (m?.[1]) {
           clearTimeout(timer);
           resolve(Number(m[1]));

@@ -96,6 +96,12 @@ describe('a cluster of replicas on PostgreSQL', () => {
     expect((await status(follower.port))?.replica).toMatchObject({ id: follower === a ? 'replica-a' : 'replica-b', role: 'follower', state: 'following' });
     expect((await status(leader.port))?.replica).toMatchObject({ role: 'leader', state: 'leading', ttlMs: 1500, heartbeatMs: 300 });
     expect(await readyz(follower.port)).toBe(200);
+    // What the no-leader alert sums across replicas: 1 on the leader only; Genesys runs (connected) there only.
+    const metrics = async (port: number): Promise<string> => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(await metrics(leader.port)).toMatch(/^bridge_replica_leader 1$[\s\S]*^bridge_adapter_connected\{adapter="genesys"\} 1$/m);
+    const followerMetrics = await metrics(follower.port);
+    expect(followerMetrics).toMatch(/^bridge_replica_leader 0$/m);
+    expect(followerMetrics).not.toContain('bridge_adapter_connected{adapter="genesys"}');
     // Both replicas share one BRIDGE_DATA_DIR here: under postgres nothing is kept there (no store, no lock).
     expect(readdirSync(cluster.env.BRIDGE_DATA_DIR ?? '')).toEqual([]);
   }, 60_000);

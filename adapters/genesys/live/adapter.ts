@@ -11,6 +11,8 @@ import type { Fact } from '../../../src/core/facts.js';
 import type { BridgeMetrics } from '../../../src/observability/metrics.js';
 import { BridgeError, errorCode } from '../../../src/errors.js';
 import { KeyedSerial } from '../../../src/util/keyed-serial.js';
+import { disconnectTypeLabel } from '../disconnect.js';
+import { IGNORED_INPUTS } from '../ignored.js';
 import { compareFacts } from '../fact-order.js';
 import { GenesysFrameProcessor, MalformedFrameError, type FrameResult } from '../frame-processor.js';
 import { GenesysOutboxCompleter } from '../outbox-completer.js';
@@ -112,13 +114,19 @@ export class GenesysLiveAdapter implements Adapter {
   constructor(private readonly deps: LiveAdapterDeps) {
     this.o = deps.options;
     this.logger = deps.logger;
+    // At 0 from the start, so an alert sees the first reconnect or unknown value as an increase.
+    deps.metrics.reconnects.inc({ adapter: NAME }, 0);
+    deps.metrics.reconciled.inc({ adapter: NAME }, 0);
+    deps.metrics.staleConversations.set({ adapter: NAME }, 0);
+    for (const value of ['missing', 'unrecognised'] as const) deps.metrics.unknownDisconnectTypes.inc({ value }, 0);
+    for (const reason of Object.keys(IGNORED_INPUTS)) deps.metrics.adapterIgnored.inc({ adapter: NAME, reason }, 0);
     this.api = deps.api(this.abort.signal);
     this.budget = new RequestBudget({ requestsPerMinute: this.o.apiRequestsPerMinute, concurrency: this.o.apiConcurrency });
     this.reads = budgeted(this.api, this.budget);
     this.sendTimeReads = budgeted(this.api, this.budget, 1);
     this.processor = new GenesysFrameProcessor({
       now: Date.now,
-      onUnknownDisconnectType: (value) => deps.metrics.unknownDisconnectTypes.inc({ value }),
+      onUnknownDisconnectType: (value) => deps.metrics.unknownDisconnectTypes.inc({ value: disconnectTypeLabel(value) }),
       onIgnored: (reason) => deps.metrics.adapterIgnored.inc({ adapter: NAME, reason }),
       internalSpeechWithoutAgent: this.o.internalSpeechWithoutAgent,
     });
@@ -168,7 +176,7 @@ export class GenesysLiveAdapter implements Adapter {
       {
         messageTextDeadlineMs: this.o.messageTextDeadlineMs,
         now: Date.now,
-        onFetchFailed: (conversationId, error) => this.logger.warn({ conversationId, error }, 'genesys: message text not fetched yet; the call waits and is tried again'),
+        onFetchFailed: (conversationId, error) => this.logger.warn({ conversationId, error, event: 'genesys.message_fetch_failed' }, 'genesys: message text not fetched yet; the call waits and is tried again'),
       },
     );
   }
@@ -184,13 +192,13 @@ export class GenesysLiveAdapter implements Adapter {
     if (problem) throw new BridgeError('CONFIG_INVALID', `genesys adapter: ${problem}`);
     this.ctx = ctx;
     this.goBlind(CATCH_UP);
-    const cursor = new FrameCursor(ctx.state, (err) => this.logger.warn({ err }, 'genesys: the last-frame time could not be stored; trying again'));
+    const cursor = new FrameCursor(ctx.state, (err) => this.logger.warn({ err, event: 'genesys.cursor_write_failed' }, 'genesys: the last-frame time could not be stored; trying again'));
     this.cursor = cursor;
     let since: number | undefined;
     try {
       since = await cursor.load();
     } catch (err) {
-      this.logger.warn({ err }, 'genesys: the last-frame time could not be read; catching up on open conversations only');
+      this.logger.warn({ err, event: 'genesys.cursor_read_failed' }, 'genesys: the last-frame time could not be read; catching up on open conversations only');
     }
     // Until the catch-up is done, the durable cursor stays where the previous run left it.
     const releaseCursor = cursor.hold(since ?? Date.now());
@@ -243,7 +251,7 @@ export class GenesysLiveAdapter implements Adapter {
       if (Number.isFinite(age)) this.deps.metrics.heartbeatAge.set({ adapter: NAME }, age / 1000);
     }, 1000);
     this.heartbeatTimer.unref();
-    this.logger.info({ queues: this.queueIds.length, users: this.o.userIds.length, channels: this.channels?.status() }, 'genesys: live adapter started');
+    this.logger.info({ queues: this.queueIds.length, users: this.o.userIds.length, channels: this.channels?.status(), event: 'genesys.started' }, 'genesys: live adapter started');
   }
 
   /**
@@ -252,7 +260,7 @@ export class GenesysLiveAdapter implements Adapter {
    * durable cursor and the store's open list are unchanged until it has finished.
    */
   private async catchUp(ctx: AdapterContext, since: number | undefined, releaseCursor: () => void): Promise<void> {
-    if (since === undefined) this.logger.info('genesys: first start on this store: no earlier frames to catch up on');
+    if (since === undefined) this.logger.info({ event: 'genesys.first_start' }, 'genesys: first start on this store: no earlier frames to catch up on');
     for (let attempt = 1; !this.abort.signal.aborted; attempt += 1) {
       try {
         for (const view of await ctx.state.openConversations()) {
@@ -332,7 +340,7 @@ export class GenesysLiveAdapter implements Adapter {
     this.seeAgain(this.socketReason(slot));
     const release = this.slotHolds.get(slot) ?? this.cursor?.hold(since);
     this.slotHolds.delete(slot);
-    this.logger.info({ since: new Date(since).toISOString(), why }, 'genesys: reconciling a gap');
+    this.logger.info({ since: new Date(since).toISOString(), why, event: 'genesys.gap_reconciling' }, 'genesys: reconciling a gap');
     this.reconciler.request(since, `gap (${why})`).then(
       () => {
         release?.();
@@ -422,23 +430,23 @@ export class GenesysLiveAdapter implements Adapter {
     } catch (err) {
       // Input never takes the daemon down: a frame the processor cannot handle is logged, counted, skipped.
       this.deps.metrics.malformed.inc({ adapter: NAME });
-      if (err instanceof MalformedFrameError) this.logger.warn({ error: err.message }, 'genesys: malformed frame skipped');
-      else this.logger.error({ err, frame: text.slice(0, 300) }, 'genesys: frame could not be processed; skipped');
+      if (err instanceof MalformedFrameError) this.logger.warn({ error: err.message, event: 'genesys.frame_malformed' }, 'genesys: malformed frame skipped');
+      else this.logger.error({ err, frame: text.slice(0, 300), event: 'genesys.frame_failed' }, 'genesys: frame could not be processed; skipped');
       return;
     }
     for (const control of result.control) {
       switch (control.kind) {
         case 'socket_closing':
           this.stats.rollovers += 1;
-          this.logger.info({ message: control.message }, 'genesys: socket_closing; rolling over to a new channel');
+          this.logger.info({ message: control.message, event: 'genesys.socket_closing' }, 'genesys: socket_closing; rolling over to a new channel');
           this.channels?.rollover(slot, 'v2.system.socket_closing');
           break;
         case 'channel_gone':
-          this.logger.warn({ message: control.message }, 'genesys: channel gone (404); replacing it');
+          this.logger.warn({ message: control.message, event: 'genesys.channel_gone' }, 'genesys: channel gone (404); replacing it');
           this.channels?.channelGone(slot);
           break;
         case 'subscribe_result':
-          if (!control.ok) this.logger.warn({ result: control.result, message: control.message }, 'genesys: subscription over the socket failed');
+          if (!control.ok) this.logger.warn({ result: control.result, message: control.message, event: 'genesys.subscription_failed' }, 'genesys: subscription over the socket failed');
           break;
         case 'heartbeat':
         case 'pong':
@@ -450,7 +458,7 @@ export class GenesysLiveAdapter implements Adapter {
 
   /** Tracks the conversation, adjusts transcription topics, then hands its facts to the sink in order. */
   private handle(result: FrameResult, fromReconciliation: boolean): Promise<void> {
-    for (const w of result.warnings) this.logger.warn({ conversationId: result.conversationId }, w);
+    for (const w of result.warnings) this.logger.warn({ conversationId: result.conversationId, event: 'genesys.frame_warning' }, w);
     const id = result.conversationId;
     if (id === undefined) return Promise.resolve();
     let tracked = this.conversations.get(id);

@@ -109,7 +109,7 @@ export class ChannelSet {
     if (this.stopped || this.hasTopic(topic) || this.rejected.has(topic)) return;
     const slot = this.slots.find((s) => s.topics.size < this.o.perChannel);
     if (!slot) {
-      this.o.logger.warn({ topic }, 'genesys: every channel is full; topic not subscribed (raise GENESYS_TOPIC_HEADROOM)');
+      this.o.logger.warn({ topic, event: 'genesys.channels_full' }, 'genesys: every channel is full; topic not subscribed (raise GENESYS_TOPIC_HEADROOM)');
       return;
     }
     slot.topics.add(topic);
@@ -149,7 +149,7 @@ export class ChannelSet {
   private enqueue(slot: Slot, op: () => Promise<void>): void {
     slot.chain = slot.chain.then(op).catch((err: unknown) => {
       if (err instanceof Aborted || this.stopped) return;
-      this.o.logger.error({ err, slot: slot.index }, 'genesys: channel operation failed');
+      this.o.logger.error({ err, slot: slot.index, event: 'genesys.channel_failed' }, 'genesys: channel operation failed');
     });
   }
 
@@ -261,7 +261,7 @@ export class ChannelSet {
       throw new Aborted();
     }
     this.armExpiry(slot, physical);
-    this.o.logger.info({ channelId: info.id, topics: physical.applied.size, expires: info.expiresAt ? new Date(info.expiresAt).toISOString() : undefined }, 'genesys: channel open');
+    this.o.logger.info({ channelId: info.id, topics: physical.applied.size, expires: info.expiresAt ? new Date(info.expiresAt).toISOString() : undefined, event: 'genesys.channel_open' }, 'genesys: channel open');
     return physical;
   }
 
@@ -316,7 +316,7 @@ export class ChannelSet {
       } catch (err) {
         if (err instanceof Aborted || this.stopped) return;
         const wait = backoffMs(attempt, this.o.reconnectBaseMs, this.o.reconnectMaxMs);
-        this.o.logger.warn({ err: (err as Error).message, attempt, waitMs: wait }, 'genesys: reconnect failed; backing off');
+        this.o.logger.warn({ err: (err as Error).message, attempt, waitMs: wait, event: 'genesys.reconnect_failed' }, 'genesys: reconnect failed; backing off');
         await sleep(wait, this.o.signal);
       }
     }
@@ -336,7 +336,7 @@ export class ChannelSet {
       } catch (err) {
         if (err instanceof Aborted || this.stopped) return;
         const wait = backoffMs(attempt, this.o.reconnectBaseMs, this.o.reconnectMaxMs);
-        this.o.logger.warn({ err: (err as Error).message, attempt, waitMs: wait }, 'genesys: roll-over channel failed; backing off');
+        this.o.logger.warn({ err: (err as Error).message, attempt, waitMs: wait, event: 'genesys.rollover_failed' }, 'genesys: roll-over channel failed; backing off');
         await sleep(wait, this.o.signal);
       }
     }

@@ -81,7 +81,7 @@ export class Reconciler {
         failure = undefined;
       } catch (err) {
         failure = err;
-        this.o.logger.error({ err, reasons }, 'genesys: reconciliation pass failed');
+        this.o.logger.error({ err, reasons, event: 'genesys.reconcile_failed' }, 'genesys: reconciliation pass failed');
       }
     }
     if (failure !== undefined) throw failure;
@@ -129,7 +129,7 @@ export class Reconciler {
         try {
           const body = await this.o.api.getConversation(id);
           if (body === undefined) {
-            this.o.logger.warn({ conversationId: id }, 'genesys: conversation not found (404) when re-read; if the store holds it open it stays so (agentai-bridge conversations --open)');
+            this.o.logger.warn({ conversationId: id, event: 'genesys.conversation_not_found' }, 'genesys: conversation not found (404) when re-read; if the store holds it open it stays so (agentai-bridge conversations --open)');
             return false;
           }
           await this.o.apply(body);
@@ -137,7 +137,7 @@ export class Reconciler {
         } catch (err) {
           if (this.o.signal.aborted) return false;
           if (attempt >= attempts) {
-            this.o.logger.warn({ err, conversationId: id, attempts }, 'genesys: reconciliation could not re-read a conversation; the stale sweep tries again');
+            this.o.logger.warn({ err, conversationId: id, attempts, event: 'genesys.reread_failed' }, 'genesys: reconciliation could not re-read a conversation; the stale sweep tries again');
             return false;
           }
           await sleep(backoffMs(attempt, 500, 10_000), this.o.signal).catch(() => undefined);

@@ -141,13 +141,13 @@ export class SdkGenesysApi implements GenesysApi {
         const err = toRestError(raw, what, Date.now(), kind);
         if (err.status === 429 && attempt <= this.options.rateLimitRetries) {
           const wait = err.retryAfterMs ?? backoffMs(attempt, 1000, 60_000);
-          this.options.logger.warn({ what, waitMs: wait, attempt }, 'genesys: rate limited (429); waiting Retry-After');
+          this.options.logger.warn({ what, waitMs: wait, attempt, event: 'genesys.rate_limited' }, 'genesys: rate limited (429); waiting Retry-After');
           await sleep(wait, this.options.signal);
           continue;
         }
         if (err.status === 401 && !renewed && this.onUnauthorized) {
           renewed = true;
-          this.options.logger.warn({ what }, 'genesys: 401 unauthorized; renewing the token and retrying once');
+          this.options.logger.warn({ what, event: 'genesys.unauthorized_retry' }, 'genesys: 401 unauthorized; renewing the token and retrying once');
           await this.onUnauthorized();
           continue;
         }

@@ -44,14 +44,14 @@ export class StaleSweep {
       this.o.onStale(stale.length);
       const due = stale.flatMap((c) => c.platformIds).filter((id) => now - (this.lastRead.get(id) ?? -Infinity) >= this.o.staleMs);
       for (const id of due) this.lastRead.set(id, now);
-      if (due.length) this.o.logger.info({ conversations: due.length, staleMs: this.o.staleMs }, 'genesys: re-reading open conversations with no news (GENESYS_STALE_RECONCILE_MS)');
+      if (due.length) this.o.logger.info({ conversations: due.length, staleMs: this.o.staleMs, event: 'genesys.stale_reread' }, 'genesys: re-reading open conversations with no news (GENESYS_STALE_RECONCILE_MS)');
       await Promise.all(due.map((id) => this.o.refresh(id)));
       // Forget what is no longer open.
       const openIds = new Set(open.flatMap((c) => c.platformIds));
       for (const id of this.lastRead.keys()) if (!openIds.has(id)) this.lastRead.delete(id);
       return due.length;
     } catch (err) {
-      this.o.logger.warn({ err }, 'genesys: stale sweep failed; trying again on the next one');
+      this.o.logger.warn({ err, event: 'genesys.stale_sweep_failed' }, 'genesys: stale sweep failed; trying again on the next one');
       return 0;
     } finally {
       this.running = false;

@@ -55,7 +55,7 @@ export class TokenKeeper {
       } catch (err) {
         if (err instanceof Aborted || this.options.signal.aborted) throw err;
         const wait = backoffMs(attempt, 1000, 60_000);
-        this.options.logger.error({ err, attempt, waitMs: wait }, 'genesys: token renewal failed; retrying');
+        this.options.logger.error({ err, attempt, waitMs: wait, event: 'genesys.token_renew_failed' }, 'genesys: token renewal failed; retrying');
         await sleep(wait, this.options.signal);
       }
     }
