@@ -63,7 +63,8 @@ export function createListener(
     }
     const timeout = code === 'ERR_HTTP_REQUEST_TIMEOUT';
     cut(timeout ? 'timeout' : 'bad-request');
-    deps.logger.debug({ listener: name, code, event: timeout ? 'http.client_too_slow' : 'http.bad_request' }, timeout ? 'HTTP client too slow: connection cut' : 'HTTP request unreadable: connection cut');
+    if (timeout) deps.logger.debug({ listener: name, code, event: 'http.client_too_slow' }, 'HTTP client too slow: connection cut');
+    else deps.logger.debug({ listener: name, code, event: 'http.bad_request' }, 'HTTP request unreadable: connection cut');
     const status = timeout ? '408 Request Timeout' : code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
     socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
   });

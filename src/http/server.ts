@@ -84,7 +84,7 @@ export class BridgeHttpServer {
         this.clientAborted(listener, req);
         return;
       }
-      this.deps.logger.error({ err, path: req.url, listener }, 'HTTP handler failed');
+      this.deps.logger.error({ err, path: req.url, listener, event: 'http.handler_failed' }, 'HTTP handler failed');
       if (!res.headersSent) json(res, 500, { error: 'internal error' });
       else res.destroy();
     });
