@@ -178,6 +178,13 @@ describe('adapter settings', () => {
     expect(problems({ ...base, ...ada, GENESYS_TOPIC_HEADROOM: '5000' }, true)).toEqual([]);
   });
 
+  it('are not checked while BRIDGE_ADAPTERS itself is refused', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    const file = join(dir, 'bridge.json');
+    writeFileSync(file, JSON.stringify({ bridge: { adapters: 5 } }));
+    expect(problems({ ...base, BRIDGE_CONFIG: file }, true)).toEqual([expect.stringMatching(/^config error: bridge\.adapters \(BRIDGE_ADAPTERS\): must be a comma-separated list/)]);
+  });
+
   it('come from whatever modules the composition root hands in: core names no adapter', () => {
     const chat = {
       name: 'chat',
