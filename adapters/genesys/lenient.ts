@@ -13,18 +13,17 @@ export const optTime = z.union([z.string(), z.number()]).optional().catch(undefi
 export const optRef = z.object({ id: optString }).optional().catch(undefined);
 
 export function lenientArray<T extends z.ZodType>(item: T) {
-  return z
-    .array(z.unknown())
-    .optional()
-    .catch(undefined)
-    .transform((values): Array<z.output<T>> => {
-      const kept: Array<z.output<T>> = [];
-      for (const value of values ?? []) {
-        const parsed = item.safeParse(value);
-        if (parsed.success) kept.push(parsed.data);
-      }
-      return kept;
-    });
+  // Anything but an array (missing, null, mistyped) is an empty list; checked by hand rather than by a zod array
+  // schema, which copied every array of every frame once more before the elements were parsed.
+  return z.unknown().optional().transform((values): Array<z.output<T>> => {
+    const kept: Array<z.output<T>> = [];
+    if (!Array.isArray(values)) return kept;
+    for (const value of values) {
+      const parsed = item.safeParse(value);
+      if (parsed.success) kept.push(parsed.data);
+    }
+    return kept;
+  });
 }
 
 /** Epoch milliseconds from an ISO string, a numeric string or a number; `undefined` when unusable. */
