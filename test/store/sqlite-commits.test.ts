@@ -88,7 +88,7 @@ describe('SQLite store commits', () => {
     const { store } = fileStore();
     const [result] = await store.apply([
       fact('k1', 'c1', () => {
-        // eslint-disable-next-line @typescript-eslint/only-throw-error -- what a careless decide could do
+        // What a careless decide could do.
         throw 'not an Error';
       }),
     ]);
