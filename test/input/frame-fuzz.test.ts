@@ -13,9 +13,15 @@ import { settings } from '../core/fact-builders.js';
 import { LineCollector } from '../helpers/harness.js';
 
 const dir = fileURLToPath(new URL('../fixtures/genesys/', import.meta.url));
-const frames = readdirSync(dir)
+const recordings = readdirSync(dir)
   .filter((f) => f.endsWith('.jsonl'))
-  .flatMap((f) => readFileSync(`${dir}${f}`, 'utf8').split('\n').filter((l) => l.trim() !== ''));
+  .map((f) => readFileSync(`${dir}${f}`, 'utf8').split('\n').filter((l) => l.trim() !== ''));
+const frames = recordings.flat();
+/** Where each frame's recording starts in `frames`: a frame's history is its own recording's earlier frames. */
+const recordingStart = recordings.flatMap((lines, r) => {
+  const start = recordings.slice(0, r).reduce((n, l) => n + l.length, 0);
+  return lines.map(() => start);
+});
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -62,8 +68,9 @@ describe('genesys frame fuzz', () => {
           doc = mutate(doc, all[pick % all.length] ?? [], value);
         }
         const processor = new GenesysFrameProcessor({ now: () => 0 });
-        // Prime it with the untouched history so the mutation hits a conversation it already tracks.
-        for (const line of frames.slice(0, index)) processor.process(line);
+        // Prime it with the untouched history of its recording so the mutation hits a conversation it already
+        // tracks (other recordings are other conversations: priming with them too only costs time).
+        for (const line of frames.slice(recordingStart[index] ?? 0, index)) processor.process(line);
         try {
           processor.process(JSON.stringify(doc));
         } catch (err) {
