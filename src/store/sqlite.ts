@@ -299,6 +299,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     return { kind: 'applied', plan };
   };
 
+  // Write transactions begin IMMEDIATE: one that read first could not wait for another writer (an operator
+  // command beside the daemon) and would fail at once with SQLITE_BUSY instead of waiting the busy timeout.
   const applyBatch = db.transaction((batch: readonly Mutation[]): MutationResult[] => {
     const t = now();
     return batch.map((m) => applyOne(m, t));
@@ -390,7 +392,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       if (batch.length === 0) return [];
       let results: MutationResult[];
       try {
-        results = applyBatch(batch);
+        results = applyBatch.immediate(batch);
         for (const c of overlay.values()) cache.set(c);
       } catch (err) {
         // The whole batch rolled back (disk full, I/O error): what was cached may be ahead of the file.
@@ -439,14 +441,14 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     },
     record: async (updates) => {
       if (updates.length === 0) return { refused: [] };
-      record(updates);
+      record.immediate(updates);
       return committed({ refused: [] });
     },
     deadLetters: async () => q.dead.all().map(toOutboxRow),
     retryDead: async (id, t) => committed((id === 'all' ? q.retryDeadAll.run(t, t, t) : q.retryDeadOne.run(t, t, t, id)).changes),
     dropDead: async (id) => committed(q.dropDead.run(id).changes > 0),
     outboxFor: async (id) => q.outboxFor.all(id).map(toOutboxRow),
-    acquireLease: async (name, holder, ttlMs) => committed(acquire(name, holder, ttlMs)),
+    acquireLease: async (name, holder, ttlMs) => committed(acquire.immediate(name, holder, ttlMs)),
     releaseLease: async (name, holder, epoch) => {
       q.releaseLease.run(name, holder, epoch);
       await committed(undefined);
@@ -459,15 +461,15 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       q.setCursor.run(name, value);
       await committed(undefined);
     },
-    purgeClosed: async (before, limit) => committed(purge(before, limit)),
-    expireDeadLetters: async (before, limit) => committed(expireDead(before, limit)),
+    purgeClosed: async (before, limit) => committed(purge.immediate(before, limit)),
+    expireDeadLetters: async (before, limit) => committed(expireDead.immediate(before, limit)),
     erase: async (id) => {
       // An erasure overwrites what it deletes (not only FAST's free-of-charge part), and leaves no copy in the
       // WAL once no reader holds it (the daemon running beside it may).
       db.pragma('secure_delete = ON');
       let result: ErasedConversation | undefined;
       try {
-        result = erase(id);
+        result = erase.immediate(id);
       } finally {
         db.pragma('secure_delete = FAST');
       }

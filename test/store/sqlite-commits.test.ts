@@ -123,6 +123,33 @@ describe('SQLite store commits', () => {
     expect(await store.outboxFor('c0')).toHaveLength(1);
   });
 
+  it('waits for another process holding the write lock while it runs, instead of failing the batch', async () => {
+    // An operator command (dead-letters retry, erase) writes beside the running daemon: the daemon's batch must
+    // wait for the busy timeout, not fail at once because its transaction read before it asked to write.
+    const { store, path } = fileStore();
+    await store.apply([fact('k0', 'c0', () => plan('c0'))]);
+    const holder = new Worker(
+      `
+      const { parentPort, workerData } = require('node:worker_threads');
+      const Database = require(workerData.driver);
+      const db = new Database(workerData.path);
+      db.exec('BEGIN IMMEDIATE');
+      db.exec("UPDATE outbox SET attempts = attempts WHERE 0");
+      parentPort.postMessage('locked');
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+      db.exec('COMMIT');
+      db.close();
+      `,
+      { eval: true, workerData: { driver: createRequire(import.meta.url).resolve('better-sqlite3'), path } },
+    );
+    const exited = new Promise((resolve) => holder.once('exit', resolve));
+    await new Promise((resolve) => holder.once('message', resolve));
+    const results = await store.apply([fact('k1', 'c1', () => plan('c1'))]);
+    await exited;
+    expect(results.map((r) => r.kind)).toEqual(['applied']);
+    expect(await store.outboxFor('c1')).toHaveLength(1);
+  });
+
   it('says it cannot write once closed; closing twice is harmless', async () => {
     const { store } = fileStore();
     expect(await store.writable()).toBe(true);
