@@ -5,7 +5,7 @@
 // Decoded conversations are cached: the process is the only writer, so the cache cannot go stale.
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from './sqlite-driver.js';
 import type {
   ClaimedUpdate,
   ConversationRecord,

@@ -5,7 +5,7 @@
 // polls and write-backs without the core store knowing about summaries.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from '../store/sqlite-driver.js';
 import { z } from 'zod';
 
 export type FollowUpStatus =
