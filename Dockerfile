@@ -44,9 +44,12 @@ RUN npm prune --omit=dev --omit=optional --no-audit --no-fund
 # without the SQLite driver's build inputs (SQLite's C sources in deps/, its C++ in src/, binding.gyp, any
 # build/) nor its binaries for other platforms (about 25 MB): lib/ and this platform's binary stay.
 RUN cd node_modules/better-sqlite3 && rm -rf deps src build binding.gyp && find prebuilds -type f ! -name "linux-$(node -p process.arch).node" -delete
-# The bill of materials of exactly that tree (production packages, their versions, licences and hashes),
-# read from the lockfile: npm sbom refuses a tree whose devDependencies are pruned, even with --omit=dev.
-RUN npm sbom --package-lock-only --omit=dev --omit=optional --sbom-format cyclonedx --sbom-type application >sbom.cdx.json
+# The bill of materials of exactly that tree (each package, its version, licence and hash). Not with
+# --omit=dev: that also drops production packages a dev one shares (zod, pg-types, ... - npm/cli#7909), and
+# npm sbom refuses a pruned tree whose package.json still names the absent devDependencies. So the image's
+# package.json loses its dev and optional lists (nothing reads them at run time) and the SBOM is of the
+# tree as it is.
+RUN npm pkg delete devDependencies optionalDependencies && npm sbom --sbom-format cyclonedx --sbom-type application >sbom.cdx.json
 
 # ---------------------------------------------------------------------------------------------------------
 FROM ${NODE_RUNTIME_IMAGE} AS runtime

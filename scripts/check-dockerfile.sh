@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Proves the Dockerfile's recipe without a Docker engine (none runs on the dev/CI machines).
 #
-#   bash scripts/check-dockerfile.sh [--head]      (~3 min: better-sqlite3 compiles from source)
+#   bash scripts/check-dockerfile.sh [--head]      (a few minutes: npm ci and tsc on a loaded machine)
 #
 # What it does, in order:
 #  1. Lints the Dockerfile with dockerfile-utils (npx, exact version) if the npm registry answers; else it
@@ -13,17 +13,25 @@
 #     in the working tree; with --head, the committed tree of HEAD instead), minus what .dockerignore
 #     excludes.
 #  4. Replays the build stage (`FROM ... AS build` up to the next FROM) in order: WORKDIR, ENV, COPY from
-#     the context, and every RUN line executed verbatim with `sh -c` (as Docker does). RUN lines that
-#     start with apt-get are not executed: they install the OS toolchain (python3, make, g++), which this
-#     machine already has; the script checks that it does. Any other instruction in that stage fails the
-#     check until this script learns it, so the Dockerfile and what the script executes cannot drift.
+#     the context, and every RUN line executed verbatim with `sh -c` (as Docker does), on the build
+#     image's Node major, not this machine's: a pinned release from the npm registry's `node` package
+#     (scripts/registry-node.sh; REPLAY_NODE_VERSIONS below), first on PATH, npm_config_nodedir at its
+#     headers, for the RUN lines, the checks and the daemon alike. RUN lines that start with apt-get are
+#     not executed: they install OS packages (a toolchain: python3, make, g++, which the script then
+#     checks this machine has). Any other instruction in that stage fails the check until this script
+#     learns it, so the Dockerfile and what the script executes cannot drift.
 #  5. Replays the runtime stage's COPY --from=build into a separate dir, so the daemon runs with exactly
-#     what the image would hold (dist, node_modules, package.json), with the runtime stage's ENV, as uid
+#     what the image would hold (dist, node_modules, package.json, sbom.cdx.json), with its ENV, as uid
 #     10001 when run as root (setpriv), and BRIDGE_DATA_DIR/BRIDGE_HTTP_PORT pointed at a temp dir and a
 #     free port. Its RUN lines (tini, the user, /data) are OS setup: printed, not executed.
 #  6. Checks: the build stage runs npm ci, npm run build, npm prune --omit=dev in that order; the CMD's
-#     script exists; `help` exits 0; better-sqlite3 opens ':memory:' from the pruned node_modules; no
-#     dev-only package of the lockfile is left; the runtime stage's static settings (tini entrypoint,
+#     script exists; `help` exits 0; better-sqlite3 opens ':memory:' from the pruned node_modules, and
+#     dist's SQLite driver picks it (13.x; the Node 20 driver is absent); no dev-only package of the
+#     lockfile is left; better-sqlite3 holds lib/ and this platform's binary only (no deps/, src/, build/,
+#     other platforms' binaries) and no object files remain; the org.opencontainers.image.* labels
+#     (title, description, version = package.json's, revision and source from build args, licenses);
+#     sbom.cdx.json is CycloneDX JSON listing each production dependency at its lockfile version, no dev
+#     or optional one, and exactly the packages node_modules holds; the runtime stage's static settings (tini entrypoint,
 #     exec-form CMD, non-root USER, VOLUME holding BRIDGE_DATA_DIR, EXPOSE of BRIDGE_HTTP_PORT); then the
 #     CMD starts, the Dockerfile's own HEALTHCHECK command passes against it, /readyz answers 200, the
 #     SQLite file appears in the data dir, SIGTERM makes it exit 0, and the HEALTHCHECK then fails.
@@ -41,7 +49,7 @@ SOURCE=worktree
 for arg in "$@"; do
   case "$arg" in
     --head) SOURCE=head ;;
-    -h|--help) sed -n '2,31p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,40p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -527,7 +535,8 @@ const { existsSync, readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const [app, lockFile] = process.argv.slice(2);
 const lock = JSON.parse(readFileSync(lockFile, 'utf8'));
-const pkg = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8'));
+// The context's package.json: the image's own has its devDependencies list removed for npm sbom.
+const pkg = JSON.parse(readFileSync(join(lockFile, '..', 'package.json'), 'utf8'));
 const left = Object.entries(lock.packages).filter(([key, p]) => key && p.dev && existsSync(join(app, key))).map(([key]) => key);
 const named = Object.keys(pkg.devDependencies ?? {}).filter((n) => existsSync(join(app, 'node_modules', n)));
 if (named.length) console.log(`devDependencies still in node_modules: ${named.join(', ')}`);
@@ -573,7 +582,7 @@ const { readFileSync } = require('node:fs');
 const [sbomFile, pkgFile, lockFile] = process.argv.slice(2);
 let sbom;
 try { sbom = JSON.parse(readFileSync(sbomFile, 'utf8')); } catch (e) { console.log(`SBOM is not JSON: ${e.message}`); process.exit(1); }
-const pkg = JSON.parse(readFileSync(pkgFile, 'utf8'));
+const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')); // the context's package.json (the image's has no dev list)
 const lock = JSON.parse(readFileSync(lockFile, 'utf8'));
 const components = new Map((sbom.components ?? []).map((c) => [c.name, c]));
 const problems = [];
