@@ -45,5 +45,3 @@ const Database = require(sqliteDriver.path) as typeof BetterSqlite3;
 export default Database;
 
 export type SqliteDatabase = BetterSqlite3.Database;
-export type SqliteStatement = BetterSqlite3.Statement;
-export const SqliteError = Database.SqliteError;
