@@ -5,8 +5,14 @@
 #   docker run -d --name bridge -p 8080:8080 -v bridge-data:/data --env-file config/bridge.env \
 #     -v "$PWD/secrets:/run/secrets:ro" --stop-timeout 30 agentai-bridge
 #
-# Base images are pinned by tag; both stages must use the same Node major (the better-sqlite3 addon is
-# compiled in the build stage for that ABI). To pin by digest as well, look the digests up once
+#   Labels (org.opencontainers.image.*) take the release from build args; CI or a release script passes
+#     --build-arg VERSION="$(node -p "require('./package.json').version")" \
+#     --build-arg REVISION="$(git rev-parse HEAD)" --build-arg SOURCE_URL="$(git remote get-url origin)"
+#   The image carries its software bill of materials: /app/sbom.cdx.json (CycloneDX, from `npm sbom`).
+#
+# Base images are pinned by tag; both stages must use the same Node major (the SQLite driver is chosen for
+# that Node: better-sqlite3 13.x, whose Node-API binary comes inside its npm package, so nothing is
+# compiled and no toolchain is needed). To pin by digest as well, look the digests up once
 #   docker buildx imagetools inspect node:22-bookworm        (and node:22-bookworm-slim)
 # and build with --build-arg NODE_BUILD_IMAGE=node:22-bookworm@sha256:<digest> \
 #                --build-arg NODE_RUNTIME_IMAGE=node:22-bookworm-slim@sha256:<digest>
@@ -19,15 +25,13 @@ ARG NODE_RUNTIME_IMAGE=node:22-bookworm-slim
 
 # ---------------------------------------------------------------------------------------------------------
 FROM ${NODE_BUILD_IMAGE} AS build
-# Toolchain for better-sqlite3's node-gyp build (the full bookworm image has most of it already).
-RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 # Dependencies first, so this layer is reused until package.json or the lockfile changes.
 COPY package.json package-lock.json ./
-# better-sqlite3 is compiled from source (no prebuilt download) against the headers of the Node that runs
-# the build, found beside its binary (/usr/local/include/node in the official images): no network access
-# to anything but the npm registry is needed.
-RUN npm_config_build_from_source=true npm_config_nodedir="$(node -p 'require("node:path").resolve(process.execPath, "../..")')" npm ci --no-audit --no-fund
+# --omit=optional leaves out better-sqlite3-node20 (12.x, compiled at install, used on Node 20 only) and
+# pg-cloudflare (Cloudflare Workers only): on this Node neither is loaded, and nothing is compiled. Only
+# the npm registry is reached.
+RUN npm ci --omit=optional --no-audit --no-fund
 # tsconfig.build.json compiles product code only (src, adapters, bin, bench; no tests).
 COPY tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
@@ -35,11 +39,32 @@ COPY src ./src
 COPY adapters ./adapters
 COPY bench ./bench
 RUN npm run build
-# Only production dependencies (with the compiled addon) go on to the runtime stage.
-RUN npm prune --omit=dev --no-audit --no-fund
+# Only production dependencies go on to the runtime stage,
+RUN npm prune --omit=dev --omit=optional --no-audit --no-fund
+# without the SQLite driver's build inputs (SQLite's C sources in deps/, its C++ in src/, binding.gyp, any
+# build/) nor its binaries for other platforms (about 25 MB): lib/ and this platform's binary stay.
+RUN cd node_modules/better-sqlite3 && rm -rf deps src build binding.gyp && find prebuilds -type f ! -name "linux-$(node -p process.arch).node" -delete
+# The bill of materials of exactly that tree (each package, its version, licence and hash). Not with
+# --omit=dev: that also drops production packages a dev one shares (zod, pg-types, ... - npm/cli#7909), and
+# npm sbom refuses a pruned tree whose package.json still names the absent devDependencies. So the image's
+# package.json loses its dev and optional lists (nothing reads them at run time) and the SBOM is of the
+# tree as it is.
+RUN npm pkg delete devDependencies optionalDependencies && npm sbom --sbom-format cyclonedx --sbom-type application >sbom.cdx.json
 
 # ---------------------------------------------------------------------------------------------------------
 FROM ${NODE_RUNTIME_IMAGE} AS runtime
+# VERSION's default follows package.json (scripts/check-dockerfile.sh checks that); REVISION and SOURCE_URL
+# are known only where the build runs.
+ARG VERSION=0.1.0
+ARG REVISION=unknown
+ARG SOURCE_URL=unknown
+# package.json says UNLICENSED (proprietary): SPDX has no identifier for that, hence a LicenseRef.
+LABEL org.opencontainers.image.title="agentai-bridge" \
+      org.opencontainers.image.description="Server-side bridge from contact-centre platforms (Genesys Cloud, Ada) to Kore.ai Agent AI hooks" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.source="${SOURCE_URL}" \
+      org.opencontainers.image.licenses="LicenseRef-UNLICENSED"
 RUN apt-get update && apt-get install -y --no-install-recommends tini && rm -rf /var/lib/apt/lists/*
 # A fixed non-root uid/gid (10001) so volume ownership is predictable across hosts and orchestrators.
 RUN groupadd --system --gid 10001 bridge \
@@ -55,6 +80,7 @@ ENV NODE_ENV=production \
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/sbom.cdx.json ./sbom.cdx.json
 VOLUME ["/data"]
 USER 10001:10001
 EXPOSE 8080

@@ -4,7 +4,7 @@
 // pages not counted).
 import { Writable } from 'node:stream';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from '../src/store/sqlite-driver.js';
 import { adapterModules } from '../adapters/index.js';
 import { startDaemon } from '../src/cli/run.js';
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Proves the Dockerfile's recipe without a Docker engine (none runs on the dev/CI machines).
 #
-#   bash scripts/check-dockerfile.sh [--head]      (~3 min: better-sqlite3 compiles from source)
+#   bash scripts/check-dockerfile.sh [--head]      (a few minutes: npm ci and tsc on a loaded machine)
 #
 # What it does, in order:
 #  1. Lints the Dockerfile with dockerfile-utils (npx, exact version) if the npm registry answers; else it
@@ -13,17 +13,25 @@
 #     in the working tree; with --head, the committed tree of HEAD instead), minus what .dockerignore
 #     excludes.
 #  4. Replays the build stage (`FROM ... AS build` up to the next FROM) in order: WORKDIR, ENV, COPY from
-#     the context, and every RUN line executed verbatim with `sh -c` (as Docker does). RUN lines that
-#     start with apt-get are not executed: they install the OS toolchain (python3, make, g++), which this
-#     machine already has; the script checks that it does. Any other instruction in that stage fails the
-#     check until this script learns it, so the Dockerfile and what the script executes cannot drift.
+#     the context, and every RUN line executed verbatim with `sh -c` (as Docker does), on the build
+#     image's Node major, not this machine's: a pinned release from the npm registry's `node` package
+#     (scripts/registry-node.sh; REPLAY_NODE_VERSIONS below), first on PATH, npm_config_nodedir at its
+#     headers, for the RUN lines, the checks and the daemon alike. RUN lines that start with apt-get are
+#     not executed: they install OS packages (a toolchain: python3, make, g++, which the script then
+#     checks this machine has). Any other instruction in that stage fails the check until this script
+#     learns it, so the Dockerfile and what the script executes cannot drift.
 #  5. Replays the runtime stage's COPY --from=build into a separate dir, so the daemon runs with exactly
-#     what the image would hold (dist, node_modules, package.json), with the runtime stage's ENV, as uid
+#     what the image would hold (dist, node_modules, package.json, sbom.cdx.json), with its ENV, as uid
 #     10001 when run as root (setpriv), and BRIDGE_DATA_DIR/BRIDGE_HTTP_PORT pointed at a temp dir and a
 #     free port. Its RUN lines (tini, the user, /data) are OS setup: printed, not executed.
 #  6. Checks: the build stage runs npm ci, npm run build, npm prune --omit=dev in that order; the CMD's
-#     script exists; `help` exits 0; better-sqlite3 opens ':memory:' from the pruned node_modules; no
-#     dev-only package of the lockfile is left; the runtime stage's static settings (tini entrypoint,
+#     script exists; `help` exits 0; better-sqlite3 opens ':memory:' from the pruned node_modules, and
+#     dist's SQLite driver picks it (13.x; the Node 20 driver is absent); no dev-only package of the
+#     lockfile is left; better-sqlite3 holds lib/ and this platform's binary only (no deps/, src/, build/,
+#     other platforms' binaries) and no object files remain; the org.opencontainers.image.* labels
+#     (title, description, version = package.json's, revision and source from build args, licenses);
+#     sbom.cdx.json is CycloneDX JSON listing each production dependency at its lockfile version, no dev
+#     or optional one, and exactly the packages node_modules holds; the runtime stage's static settings (tini entrypoint,
 #     exec-form CMD, non-root USER, VOLUME holding BRIDGE_DATA_DIR, EXPOSE of BRIDGE_HTTP_PORT); then the
 #     CMD starts, the Dockerfile's own HEALTHCHECK command passes against it, /readyz answers 200, the
 #     SQLite file appears in the data dir, SIGTERM makes it exit 0, and the HEALTHCHECK then fails.
@@ -35,11 +43,13 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DOCKERFILE=${DOCKERFILE:-$ROOT/Dockerfile}
 DOCKERIGNORE=$ROOT/.dockerignore
 LINTER=dockerfile-utils@0.16.3
+# The Node release the replay uses for each image major (from the npm registry; .ci/run pins the same 22).
+declare -A REPLAY_NODE_VERSIONS=([22]=22.23.3 [24]=24.21.0)
 SOURCE=worktree
 for arg in "$@"; do
   case "$arg" in
     --head) SOURCE=head ;;
-    -h|--help) sed -n '2,31p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,40p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -135,7 +145,7 @@ function flags(args) {
   }
 }
 // ENV KEY=VALUE ... (double/single quotes, backslash escapes) or the legacy ENV KEY VALUE.
-function envPairs(args) {
+function envPairs(args, what = 'ENV') {
   if (!/^[\w.-]+=/.test(args)) {
     const m = /^([\w.-]+)\s+([\s\S]*)$/.exec(args);
     if (!m) die(`cannot read ENV ${args}`);
@@ -161,7 +171,7 @@ function envPairs(args) {
       } else if (c === '\\') { val += args[i + 1] ?? ''; i += 2; }
       else { val += c; i++; }
     }
-    if (val.includes('$')) die(`ENV ${key}: variable references are not replayed by this script`);
+    if (what === 'ENV' && val.includes('$')) die(`ENV ${key}: variable references are not replayed by this script`);
     pairs.push([key, val]);
   }
   return pairs;
@@ -236,7 +246,13 @@ for (const { op, args } of runtime.body) {
       out.push(`r_${op.toLowerCase()} ${JSON.parse(rest).map(q).join(' ')}`);
       break;
     case 'STOPSIGNAL': out.push(`r_stopsignal ${q(rest)}`); break;
-    case 'LABEL': case 'ARG': break;
+    case 'LABEL': for (const [k, v] of envPairs(args, 'LABEL')) out.push(`r_label ${q(k)} ${q(v)}`); break;
+    case 'ARG': {
+      const m = /^([\w.-]+)(?:=(.*))?$/.exec(rest);
+      if (!m) die(`cannot read ARG ${args}`);
+      out.push(`r_arg ${q(m[1])} ${q((m[2] ?? '').replace(/^"(.*)"$/, '$1'))}`);
+      break;
+    }
     default: die(`${op} in the runtime stage is not understood by scripts/check-dockerfile.sh: ${op} ${args}`);
   }
 }
@@ -266,6 +282,9 @@ r_healthcheck() { HEALTHCHECK_CMD=$1; }
 r_cmd() { CMD=("$@"); }
 r_entrypoint() { ENTRYPOINT=("$@"); }
 r_stopsignal() { STOP_SIGNAL=$1; }
+declare -A LABELS=() RT_ARGS=()
+r_label() { LABELS[$1]=$2; }
+r_arg() { RT_ARGS[$1]=$2; }
 # shellcheck disable=SC1091
 source "$WORK/plan.sh"
 
@@ -394,12 +413,29 @@ docker_copy() {
   done
 }
 
-log "toolchain for the skipped apt-get lines"
-for tool in python3 make g++; do
-  command -v "$tool" >/dev/null || abort "toolchain: $tool is on this machine (the Dockerfile installs it with apt-get)"
-done
-pass "toolchain present (python3, make, g++); apt-get lines skipped"
-echo "node $(node --version) here; the image uses $BUILD_IMAGE (same steps, Node 22)"
+has_apt=0
+for line in "${RUN_LINES[@]}"; do [[ "$line" =~ ^[[:space:]]*apt-get ]] && has_apt=1; done
+if [[ $has_apt -eq 1 ]]; then
+  log "toolchain for the skipped apt-get lines"
+  for tool in python3 make g++; do
+    command -v "$tool" >/dev/null || abort "toolchain: $tool is on this machine (the Dockerfile installs it with apt-get)"
+  done
+  pass "toolchain present (python3, make, g++); apt-get lines skipped"
+fi
+
+# The image's Node, not this machine's: the same major as the build image, from the npm registry's `node`
+# package (scripts/registry-node.sh), first on PATH for every RUN line, the checks and the daemon, with
+# npm_config_nodedir at its headers (as /usr/local/include/node is in the official images).
+log "Node for the replay"
+IMAGE_MAJOR=
+[[ "$BUILD_IMAGE" =~ ^node:([0-9]+) ]] && IMAGE_MAJOR=${BASH_REMATCH[1]}
+[[ -n "$IMAGE_MAJOR" ]] || abort "build image names a Node major (node:NN...): $BUILD_IMAGE"
+REPLAY_VERSION=${REPLAY_NODE_VERSIONS[$IMAGE_MAJOR]:-}
+[[ -n "$REPLAY_VERSION" ]] || abort "scripts/check-dockerfile.sh knows a Node $IMAGE_MAJOR release to replay with (REPLAY_NODE_VERSIONS)"
+NODE_HOME=$(bash "$ROOT/scripts/registry-node.sh" "$REPLAY_VERSION") || abort "Node $REPLAY_VERSION from the npm registry"
+export PATH="$NODE_HOME/bin:$PATH" npm_config_nodedir="$NODE_HOME"
+check "replay runs on the image's Node major ($BUILD_IMAGE): $(node --version) at $(command -v node)" \
+  bash -c '[[ "$(node --version)" == "v$1."* ]]' _ "$IMAGE_MAJOR"
 
 WD=/
 declare -a BUILD_ENV=()
@@ -491,7 +527,7 @@ check "CMD's script exists: ${SCRIPT_REL:-none}" test -f "$APP/$SCRIPT_REL"
 check "dist/bin/agentai-bridge.js exists" test -f "$APP/dist/bin/agentai-bridge.js"
 check "package.json copied" test -f "$APP/package.json"
 check "node dist/bin/agentai-bridge.js help exits 0" bash -c 'cd "$1" && node dist/bin/agentai-bridge.js help >/dev/null' _ "$APP"
-check "better-sqlite3 opens :memory: from the pruned node_modules" \
+check "better-sqlite3 opens :memory: from the pruned node_modules ($(node --version))" \
   bash -c "cd \"\$1\" && node -e \"const db=require('better-sqlite3')(':memory:'); if (db.prepare('select 1 as x').get().x !== 1) process.exit(1); db.close()\"" _ "$APP"
 no_dev_left() {
   node - "$APP" "$CTX/package-lock.json" <<'JS'
@@ -499,7 +535,8 @@ const { existsSync, readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const [app, lockFile] = process.argv.slice(2);
 const lock = JSON.parse(readFileSync(lockFile, 'utf8'));
-const pkg = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8'));
+// The context's package.json: the image's own has its devDependencies list removed for npm sbom.
+const pkg = JSON.parse(readFileSync(join(lockFile, '..', 'package.json'), 'utf8'));
 const left = Object.entries(lock.packages).filter(([key, p]) => key && p.dev && existsSync(join(app, key))).map(([key]) => key);
 const named = Object.keys(pkg.devDependencies ?? {}).filter((n) => existsSync(join(app, 'node_modules', n)));
 if (named.length) console.log(`devDependencies still in node_modules: ${named.join(', ')}`);
@@ -511,6 +548,68 @@ JS
 }
 check "no devDependency (vitest, typescript, ...) nor any dev-only lockfile package left" no_dev_left
 check "typescript and vitest absent" bash -c '! [[ -e "$1/node_modules/typescript" || -e "$1/node_modules/vitest" ]]' _ "$APP"
+check "the SQLite driver for Node $IMAGE_MAJOR loads from dist and is better-sqlite3 (13.x)" \
+  bash -c 'cd "$1" && node --input-type=module -e "const m = await import(\"./dist/src/store/sqlite-driver.js\"); const db = new m.default(\":memory:\"); if (m.sqliteDriver.name !== \"better-sqlite3\" || db.prepare(\"select 1 as x\").get().x !== 1) process.exit(1); db.close()"' _ "$APP"
+check "better-sqlite3-node20 (the Node 20 driver) is not in the image" test ! -e "$APP/node_modules/better-sqlite3-node20"
+leftovers() {
+  local bs=$APP/node_modules/better-sqlite3 found
+  found=$( (cd "$bs" && ls -d deps src build binding.gyp 2>/dev/null; find prebuilds -type f ! -name "linux-$(node -p process.arch).node" 2>/dev/null) || true)
+  found+=$(find "$APP/node_modules" \( -path '*/build/Release/obj*' -o -name '*.o' -o -name '*.a' -o -name 'sqlite3.c' \) -print 2>/dev/null | head -5)
+  [[ -n "$found" ]] && printf 'left over:\n%s\n' "$found"
+  [[ -d "$bs/lib" && -f "$bs/prebuilds/linux-$(node -p process.arch).node" && -z "$found" ]]
+}
+check "better-sqlite3 holds lib/ and this platform's binary only (no deps/, src/, build/, other platforms) ($(du -sh "$APP/node_modules/better-sqlite3" | cut -f1))" leftovers
+echo "runtime node_modules: $(du -sh "$APP/node_modules" | cut -f1)"
+
+log "labels and SBOM"
+PKG_VERSION=$(node -p "require('$CTX/package.json').version")
+label_of() { # label_of KEY: the LABEL's value with the runtime stage's ARG defaults (build args) filled in
+  local v=${LABELS[$1]-} n
+  for n in "${!RT_ARGS[@]}"; do v=${v//\$\{$n\}/${RT_ARGS[$n]}}; v=${v//\$$n/${RT_ARGS[$n]}}; done
+  printf '%s' "$v"
+}
+for key in title description version revision source licenses; do
+  k=org.opencontainers.image.$key
+  v=$(label_of "$k")
+  check "LABEL $k=${v:-<missing>}" bash -c '[[ -n "$1" && "$1" != *\$* ]]' _ "$v"
+done
+check "label version ($(label_of org.opencontainers.image.version)) is package.json's ($PKG_VERSION)" test "$(label_of org.opencontainers.image.version)" == "$PKG_VERSION"
+check "label revision and source come from build args (REVISION, SOURCE_URL)" \
+  bash -c '[[ "$1" == *REVISION* && "$2" == *SOURCE_URL* ]]' _ "${LABELS[org.opencontainers.image.revision]-}" "${LABELS[org.opencontainers.image.source]-}"
+sbom_ok() {
+  node - "$APP/sbom.cdx.json" "$CTX/package.json" "$CTX/package-lock.json" <<'JS'
+const { readFileSync } = require('node:fs');
+const [sbomFile, pkgFile, lockFile] = process.argv.slice(2);
+let sbom;
+try { sbom = JSON.parse(readFileSync(sbomFile, 'utf8')); } catch (e) { console.log(`SBOM is not JSON: ${e.message}`); process.exit(1); }
+const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')); // the context's package.json (the image's has no dev list)
+const lock = JSON.parse(readFileSync(lockFile, 'utf8'));
+const components = new Map((sbom.components ?? []).map((c) => [c.name, c]));
+const problems = [];
+if (sbom.bomFormat !== 'CycloneDX') problems.push(`bomFormat ${sbom.bomFormat}`);
+const self = `pkg:npm/${pkg.name}@${pkg.version}`;
+if (sbom.metadata?.component?.purl !== self) problems.push(`metadata.component.purl ${sbom.metadata?.component?.purl} (want ${self})`);
+for (const name of Object.keys(pkg.dependencies)) {
+  const want = lock.packages[`node_modules/${name}`]?.version;
+  const got = components.get(name)?.version;
+  if (got !== want) problems.push(`${name}: ${got ?? 'missing'} (lockfile ${want})`);
+}
+for (const name of [...Object.keys(pkg.devDependencies ?? {}), ...Object.keys(pkg.optionalDependencies ?? {})]) {
+  if (components.has(name)) problems.push(`${name} is listed but not in the image`);
+}
+// Every component is a package the runtime dir holds, at that version (nested copies included).
+const { existsSync } = require('node:fs');
+const app = require('node:path').dirname(sbomFile);
+const held = new Set(Object.keys(lock.packages).filter((k) => k && existsSync(`${app}/${k}/package.json`))
+  .map((k) => `${k.slice(k.lastIndexOf('node_modules/') + 13)}@${JSON.parse(readFileSync(`${app}/${k}/package.json`, 'utf8')).version}`));
+for (const c of sbom.components ?? []) if (!held.has(`${c.name}@${c.version}`)) problems.push(`${c.name}@${c.version} is listed but not in node_modules`);
+if ((sbom.components ?? []).length !== held.size) problems.push(`${(sbom.components ?? []).length} components listed, ${held.size} packages in node_modules`);
+console.log(`SBOM: ${sbom.specVersion ? `CycloneDX ${sbom.specVersion}, ` : ''}${components.size} components`);
+if (problems.length) console.log(problems.join('\n'));
+process.exit(problems.length ? 1 : 0);
+JS
+}
+check "sbom.cdx.json in the image: CycloneDX JSON listing every production dependency at its lockfile version, no dev or optional one" sbom_ok
 
 # ---------------------------------------------------------------------------------------------- run
 log "run the CMD with the runtime ENV"
@@ -529,7 +628,7 @@ else
   echo "running as $(id -un) (not root or no setpriv: the USER switch is not emulated)"
 fi
 SECRET="whsec_$(node -e "process.stdout.write(require('node:crypto').randomBytes(24).toString('base64'))")"
-declare -a RUN_ENV=(PATH=/usr/local/bin:/usr/bin:/bin HOME="$APP" "${RT_ENV[@]}"
+declare -a RUN_ENV=(PATH="$NODE_HOME/bin:/usr/local/bin:/usr/bin:/bin" HOME="$APP" "${RT_ENV[@]}"
   AGENTAI_URL=http://127.0.0.1:9 AGENTAI_BOT_ID=st-x AGENTAI_CLIENT_ID=cs-x AGENTAI_CLIENT_SECRET=secret
   BRIDGE_ADAPTERS=ada ADA_WEBHOOK_SECRETS="$SECRET"
   BRIDGE_HTTP_PORT="$PORT" BRIDGE_DATA_DIR="$DATA")

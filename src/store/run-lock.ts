@@ -3,7 +3,7 @@
 // never a stale lock to clean up; a second `run` on the same directory fails at once, naming the holder's pid.
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from './sqlite-driver.js';
 import { StoreError } from './errors.js';
 import { ensurePrivateFile, PRIVATE_FILE_MODE } from './private-files.js';
 

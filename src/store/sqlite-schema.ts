@@ -2,7 +2,7 @@
 // in schema_migrations; a database written by a newer release (a version this code does not know) is refused
 // rather than misread. Migration 1 is the first release's schema as it shipped (CREATE IF NOT EXISTS, so a
 // database that release wrote is adopted as version 1 and upgraded from there).
-import type Database from 'better-sqlite3';
+import type { SqliteDatabase } from './sqlite-driver.js';
 import { StoreError } from './errors.js';
 
 const MIGRATIONS: readonly string[] = [
@@ -85,7 +85,7 @@ CREATE TABLE cursors (
 
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
 
-export function migrate(db: Database.Database): void {
+export function migrate(db: SqliteDatabase): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
   const readVersion = db.prepare('SELECT MAX(version) AS v FROM schema_migrations');
   const record = db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)');

@@ -3,7 +3,7 @@
 // together or not at all (group commit: one fsync for the batch, not one per fact). Each mutation runs in its
 // own savepoint, so one that throws is refused alone. Delivery marks are batched the same way (`record`).
 // Decoded conversations are cached: the process is the only writer, so the cache cannot go stale.
-import Database from 'better-sqlite3';
+import Database from './sqlite-driver.js';
 import type {
   ClaimedUpdate,
   ConversationRecord,

@@ -3,9 +3,8 @@
 // commit crosses wal_autocheckpoint pages) stalls the event loop: timers, delivery and signals wait. Here a
 // worker thread with its own connection checkpoints instead (PASSIVE: it never blocks a writer), and the
 // main connection's automatic checkpoint is turned off for as long as the worker runs.
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import type Database from 'better-sqlite3';
+import { sqliteDriver, type SqliteDatabase } from './sqlite-driver.js';
 
 /** How often the worker looks at the WAL's size. */
 const INTERVAL_MS = 1000;
@@ -46,12 +45,11 @@ export interface WalCheckpointerOptions {
   readonly onError?: (message: string) => void;
 }
 
-export function startWalCheckpointer(db: Database.Database, path: string, options: WalCheckpointerOptions = {}): WalCheckpointer {
+export function startWalCheckpointer(db: SqliteDatabase, path: string, options: WalCheckpointerOptions = {}): WalCheckpointer {
   const onError = options.onError ?? ((): void => undefined);
-  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { driver, path, intervalMs: options.intervalMs ?? INTERVAL_MS, thresholdPages: options.thresholdPages ?? AUTOCHECKPOINT_PAGES },
+    workerData: { driver: sqliteDriver.path, path, intervalMs: options.intervalMs ?? INTERVAL_MS, thresholdPages: options.thresholdPages ?? AUTOCHECKPOINT_PAGES },
   });
   worker.unref();
   db.pragma('wal_autocheckpoint = 0');

@@ -3,7 +3,7 @@
 // It lives in its own table of the bridge's SQLite file (storePath(config)) on its own connection, or, under
 // BRIDGE_STORE=postgres, in the cluster's schema (postgres-summary-store.ts), so a restart resumes pending
 // polls and write-backs without the core store knowing about summaries.
-import Database from 'better-sqlite3';
+import Database from '../store/sqlite-driver.js';
 import { z } from 'zod';
 import { ensurePrivateFile } from '../store/private-files.js';
 

@@ -2,7 +2,7 @@
 // logged and retried with backoff, no promise is left unhandled, and everything is delivered, in order and
 // once, when the store recovers. The store is the real one, wrapped so that its delivery calls throw for a
 // while; the test clock stands in for minutes of failure.
-import Database from 'better-sqlite3';
+import Database from '../../src/store/sqlite-driver.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { ClaimedUpdate, Store } from '../../src/store/types.js';

@@ -22,8 +22,19 @@ describe('README', () => {
 
   it('names the test command that .ci/run runs', () => {
     const ci = readFileSync(new URL('../../.ci/run', import.meta.url), 'utf8');
-    expect(ci).toMatch(/^npm ci/m);
-    expect(ci).toMatch(/^npm test$/m);
+    expect(ci).toMatch(/^[^#\n]*\bnpm ci\b/m);
+    expect(ci).toMatch(/^[^#\n]*\bnpm test\b/m);
     expect(readme).toContain('npm test');
+  });
+
+  it('states the Node versions that package.json accepts and .ci/run tests', () => {
+    const ci = readFileSync(new URL('../../.ci/run', import.meta.url), 'utf8');
+    const pkg: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    const engines = typeof pkg === 'object' && pkg !== null && 'engines' in pkg ? JSON.stringify(pkg.engines) : '';
+    const tested = [...(/^NODE_VERSIONS=\(([^)]*)\)/m.exec(ci)?.[1] ?? '').matchAll(/\b(\d+)\.\d+\.\d+\b/g)].map((m) => m[1]);
+    const accepted = [...engines.matchAll(/\^(\d+)\./g)].map((m) => m[1]);
+    expect(tested).toEqual(['20', '22', '24']);
+    expect(accepted).toEqual(tested);
+    for (const major of tested) expect(readme).toMatch(new RegExp(`Node[^.]*\\b${major}\\b`));
   });
 });

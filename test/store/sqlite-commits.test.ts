@@ -3,11 +3,10 @@
 // (not even in what later batches read), another process briefly holding the write lock is waited for at open, and a
 // closed store says it cannot write.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import Database from 'better-sqlite3';
+import Database, { sqliteDriver } from '../../src/store/sqlite-driver.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteStore, type SqliteStoreOptions } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/types.js';
@@ -112,7 +111,7 @@ describe('SQLite store commits', () => {
       db.exec('COMMIT');
       db.close();
       `,
-      { eval: true, workerData: { driver: createRequire(import.meta.url).resolve('better-sqlite3'), path } },
+      { eval: true, workerData: { driver: sqliteDriver.path, path } },
     );
     const exited = new Promise((resolve) => holder.once('exit', resolve));
     await new Promise((resolve) => holder.once('message', resolve));
@@ -140,7 +139,7 @@ describe('SQLite store commits', () => {
       db.exec('COMMIT');
       db.close();
       `,
-      { eval: true, workerData: { driver: createRequire(import.meta.url).resolve('better-sqlite3'), path } },
+      { eval: true, workerData: { driver: sqliteDriver.path, path } },
     );
     const exited = new Promise((resolve) => holder.once('exit', resolve));
     await new Promise((resolve) => holder.once('message', resolve));

@@ -1,7 +1,7 @@
 // The store's small parts on their own: the run lock that keeps one process per data dir, the cache of
 // decoded conversations, and where a configuration's store lives.
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import Database from '../../src/store/sqlite-driver.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';

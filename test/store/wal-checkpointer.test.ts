@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import Database, { type SqliteDatabase } from '../../src/store/sqlite-driver.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startWalCheckpointer } from '../../src/store/wal-checkpointer.js';
 
@@ -12,7 +12,7 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function walDatabase(): { db: Database.Database; path: string } {
+function walDatabase(): { db: SqliteDatabase; path: string } {
   const dir = mkdtempSync(join(tmpdir(), 'wal-'));
   dirs.push(dir);
   const path = join(dir, 'db.sqlite');
@@ -22,7 +22,7 @@ function walDatabase(): { db: Database.Database; path: string } {
   return { db, path };
 }
 
-function writeMegabytes(db: Database.Database, mb: number): void {
+function writeMegabytes(db: SqliteDatabase, mb: number): void {
   const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
   const row = 'x'.repeat(1000);
   db.transaction(() => {
