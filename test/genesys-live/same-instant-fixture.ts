@@ -2,7 +2,7 @@
 // disconnected (`transfer`) and Bob's connected, with equal times, as a REST body read after a gap would show
 // it. Live and replay must order the two facts the same way (Alice's exit first: cold exit, cold entry).
 // The file test/genesys-live/fixtures/blind-transfer-same-instant.jsonl is what `sameInstantLines()` builds.
-import { VoiceConversation } from '../fixtures/genesys/conversation-model.js';
+import { VoiceConversation } from '../../src/sim/genesys/model/voice.js';
 import { CUSTOMER_PHONE, QUEUE_SUPPORT, USERS } from '../fixtures/genesys/scenarios.js';
 import { queueTopic, Recorder, render } from '../fixtures/genesys/wire.js';
 
