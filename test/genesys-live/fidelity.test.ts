@@ -42,7 +42,7 @@ function botChat(startMs: number): { script: SimScript; id: string } {
   c.disconnect(alice, 30, 'client');
   c.disconnect(cust, 30.2, 'peer');
   c.emit(30.2);
-  c.terminate(alice);
+  c.terminate(alice, 40);
   c.emit(40);
   return { script: { name: 'bot-chat', startMs, steps: [...c.steps] }, id: c.id };
 }
