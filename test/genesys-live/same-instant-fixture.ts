@@ -4,7 +4,8 @@
 // The file test/genesys-live/fixtures/blind-transfer-same-instant.jsonl is what `sameInstantLines()` builds.
 import { VoiceConversation } from '../../src/sim/genesys/model/voice.js';
 import { CUSTOMER_PHONE, QUEUE_SUPPORT, USERS } from '../fixtures/genesys/scenarios.js';
-import { queueTopic, Recorder, render } from '../fixtures/genesys/wire.js';
+import { queueTopic } from '../../src/sim/genesys/model/topics.js';
+import { Recorder, render } from '../fixtures/genesys/wire.js';
 
 export const SAME_INSTANT_CONVERSATION = 'c0ffee00-0000-4000-8000-000000000a01';
 export const SAME_INSTANT_FIXTURE = new URL('./fixtures/blind-transfer-same-instant.jsonl', import.meta.url);

@@ -4,6 +4,7 @@
 // and direction, message texts held by the org, transcription events, and each published snapshot
 // recorded as a script step with a human note for the demo's timeline.
 import { MessagingConversation, type MessagingParticipant } from './model/messaging.js';
+import { transcriptionTopic } from './model/topics.js';
 import { VoiceConversation, type Participant, type Purpose } from './model/voice.js';
 import type { SimMessage, SimStep } from './script.js';
 
@@ -133,7 +134,7 @@ export class SimConversation {
     const agentLeg = [...this.voice().participants].reverse().find((p) => (p.purpose === 'agent' || p.purpose === 'user') && p.call.state === 'connected');
     this.steps.push({
       offsetMs: Math.round(at * 1000),
-      topic: `v2.conversations.${this.id}.transcription`,
+      topic: transcriptionTopic(this.id),
       note: `${channel === 'EXTERNAL' ? 'customer' : (speaker.name ?? 'agent')} says "${text}"`,
       body: {
         eventTime: this.iso(at),

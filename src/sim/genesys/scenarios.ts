@@ -4,6 +4,7 @@
 // transcription and a digital chat with message text. `demoOrg` is the directory the scenarios (and the org) use.
 import { randomUUID } from 'node:crypto';
 import { SimConversation, type SimParticipant } from './conversation.js';
+import { queueTopic } from './model/topics.js';
 import type { SimQueue, SimUser } from './org.js';
 import type { SimScript } from './script.js';
 
@@ -40,8 +41,6 @@ export const SCENARIO_KINDS: readonly ScenarioKind[] = [
   'redial-outbound',
   'supervisor',
 ];
-
-const topicOf = (queueId: string): string => `v2.routing.queues.${queueId}.conversations`;
 
 function user(n: number): SimUser {
   const u = DEMO_USERS[n % DEMO_USERS.length];
@@ -213,7 +212,7 @@ export function buildScenario(kind: ScenarioKind, n: number, startMs: number): S
   const queue = DEMO_QUEUES[n % DEMO_QUEUES.length] ?? DEMO_QUEUES[0];
   if (!queue) throw new Error('no demo queues');
   const media = kind === 'chat' ? 'chat' : 'voice';
-  const c = new SimConversation(randomUUID(), startMs, media, () => [topicOf(queue.id)]);
+  const c = new SimConversation(randomUUID(), startMs, media, () => [queueTopic(queue.id)]);
   const more = BUILDERS[kind]({ c, queue, phone: `tel:+1555${String(1000000 + n).slice(-7)}` }, n) ?? [];
   // Later conversations of the script count from the script's start like the first one.
   const steps = [c, ...more]
