@@ -1,14 +1,18 @@
 // A conversation of the simulated org, built on the shared conversation model (model/voice.ts for voice,
 // model/messaging.ts for digital messaging, the same model the test fixtures are generated from): this
 // adds what the demo needs on top of it, generated participant ids, the first state derived from purpose
-// and direction, message texts held by the org, transcription events, and each published snapshot
+// and direction, message texts held by the org, transcription events timed by when they were said, and each published snapshot
 // recorded as a script step with a human note for the demo's timeline.
 import { MessagingConversation, type MessagingParticipant } from './model/messaging.js';
 import { transcriptionTopic } from './model/topics.js';
+import { transcriptionBody, utterance } from './model/transcription.js';
 import { VoiceConversation, type Participant, type Purpose } from './model/voice.js';
 import type { SimMessage, SimStep } from './script.js';
 
 export type Media = 'voice' | 'chat';
+
+/** How long each simulated utterance lasts. */
+const UTTERANCE_SECONDS = 1.5;
 
 /** A participant of the model: a voice one carries a `call`, a messaging one a `leg`. */
 export type SimParticipant = Participant | MessagingParticipant;
@@ -127,32 +131,18 @@ export class SimConversation {
     );
   }
 
-  /** A transcription event on v2.conversations.{id}.transcription (voice). */
+  /** A final utterance `speaker` finished saying at `at` seconds, on v2.conversations.{id}.transcription (voice). */
   transcript(at: number, speaker: SimParticipant, utteranceId: string, text: string, sessionStart: number): void {
     if (!('call' in speaker)) throw new Error('transcript: only on voice');
+    const voice = this.voice();
     const channel = speaker.purpose === 'customer' ? 'EXTERNAL' : 'INTERNAL';
-    const agentLeg = [...this.voice().participants].reverse().find((p) => (p.purpose === 'agent' || p.purpose === 'user') && p.call.state === 'connected');
+    const agentLeg = [...voice.participants].reverse().find((p) => (p.purpose === 'agent' || p.purpose === 'user') && p.call.state === 'connected');
+    const spoken = utterance(utteranceId, channel, true, at - sessionStart - UTTERANCE_SECONDS, text.toLowerCase(), text, UTTERANCE_SECONDS * 1000);
     this.steps.push({
       offsetMs: Math.round(at * 1000),
       topic: transcriptionTopic(this.id),
       note: `${channel === 'EXTERNAL' ? 'customer' : (speaker.name ?? 'agent')} says "${text}"`,
-      body: {
-        eventTime: this.iso(at),
-        conversationId: this.id,
-        communicationId: agentLeg?.call.id ?? speaker.call.id,
-        sessionStartTimeMs: this.startMs + sessionStart * 1000,
-        transcripts: [
-          {
-            utteranceId,
-            isFinal: true,
-            channel,
-            alternatives: [{ confidence: 0.94, offsetMs: Math.round((at - sessionStart) * 1000) - 1500, durationMs: 1500, transcript: text.toLowerCase(), decoratedTranscript: text }],
-            engineProvider: 'GENESYS',
-            dialect: 'en-US',
-          },
-        ],
-        status: { offsetMs: Math.round((at - sessionStart) * 1000), status: 'SESSION_ONGOING' },
-      },
+      body: transcriptionBody(voice, agentLeg?.call.id ?? speaker.call.id, voice.ms(sessionStart), at, [spoken]),
     });
   }
 
