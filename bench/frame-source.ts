@@ -111,7 +111,7 @@ export class FrameSource {
       c.emit(at);
     } else {
       kind = 'wrapup';
-      if (lane.agent) c.terminate(lane.agent);
+      if (lane.agent) c.terminate(lane.agent, at);
       c.emit(at);
     }
     const step = c.steps[c.steps.length - 1];

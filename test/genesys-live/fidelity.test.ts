@@ -3,6 +3,7 @@
 // back from the REST body during reconciliation.
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimConversation } from '../../src/sim/genesys/conversation.js';
+import { queueTopic } from '../../src/sim/genesys/model/topics.js';
 import { ScriptPlayer } from '../../src/sim/genesys/player.js';
 import type { SimScript } from '../../src/sim/genesys/script.js';
 import { CONVERSATIONS, QUEUE_SUPPORT, USERS } from '../fixtures/genesys/scenarios.js';
@@ -17,7 +18,7 @@ afterEach(async () => {
 
 /** Web messaging answered by a bot flow that hands over to Alice; every message has its text in the org. */
 function botChat(startMs: number): { script: SimScript; id: string } {
-  const c = new SimConversation('b07c4a70-0000-4000-8000-000000000001', startMs, 'chat', () => [`v2.routing.queues.${QUEUE_SUPPORT}.conversations`]);
+  const c = new SimConversation('b07c4a70-0000-4000-8000-000000000001', startMs, 'chat', () => [queueTopic(QUEUE_SUPPORT)]);
   const cust = c.add('customer', 0, { name: 'Customer', queueId: QUEUE_SUPPORT, address: 'tel:+15550001111' });
   c.connect(cust, 0);
   c.say(cust, 0.2, 'Hello, my order has not arrived.');
@@ -42,7 +43,7 @@ function botChat(startMs: number): { script: SimScript; id: string } {
   c.disconnect(alice, 30, 'client');
   c.disconnect(cust, 30.2, 'peer');
   c.emit(30.2);
-  c.terminate(alice);
+  c.terminate(alice, 40);
   c.emit(40);
   return { script: { name: 'bot-chat', startMs, steps: [...c.steps] }, id: c.id };
 }

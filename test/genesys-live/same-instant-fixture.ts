@@ -2,9 +2,10 @@
 // disconnected (`transfer`) and Bob's connected, with equal times, as a REST body read after a gap would show
 // it. Live and replay must order the two facts the same way (Alice's exit first: cold exit, cold entry).
 // The file test/genesys-live/fixtures/blind-transfer-same-instant.jsonl is what `sameInstantLines()` builds.
-import { VoiceConversation } from '../fixtures/genesys/conversation-model.js';
+import { VoiceConversation } from '../../src/sim/genesys/model/voice.js';
 import { CUSTOMER_PHONE, QUEUE_SUPPORT, USERS } from '../fixtures/genesys/scenarios.js';
-import { queueTopic, Recorder, render } from '../fixtures/genesys/wire.js';
+import { queueTopic } from '../../src/sim/genesys/model/topics.js';
+import { Recorder, render } from '../fixtures/genesys/wire.js';
 
 export const SAME_INSTANT_CONVERSATION = 'c0ffee00-0000-4000-8000-000000000a01';
 export const SAME_INSTANT_FIXTURE = new URL('./fixtures/blind-transfer-same-instant.jsonl', import.meta.url);

@@ -1,47 +1,36 @@
-// A mutable conversation of the simulated org that renders itself as Genesys does on the wire (nested
-// shape, facts §2.2): participants with one media leg each, a `calls` leg for voice, a `messages` leg (with
-// the ids of what that participant sent) for digital messaging. Each change is recorded as a script step
-// with a human note for the demo's timeline.
+// A conversation of the simulated org, built on the shared conversation model (model/voice.ts for voice,
+// model/messaging.ts for digital messaging, the same model the test fixtures are generated from): this
+// adds what the demo needs on top of it, generated participant ids, the first state derived from purpose
+// and direction, message texts held by the org, transcription events timed by when they were said, and each published snapshot
+// recorded as a script step with a human note for the demo's timeline.
+import { MessagingConversation, type MessagingParticipant } from './model/messaging.js';
+import { transcriptionTopic } from './model/topics.js';
+import { transcriptionBody, utterance } from './model/transcription.js';
+import { VoiceConversation, type Participant, type Purpose } from './model/voice.js';
 import type { SimMessage, SimStep } from './script.js';
 
 export type Media = 'voice' | 'chat';
-type Purpose = 'customer' | 'external' | 'ivr' | 'acd' | 'agent' | 'user' | 'workflow';
 
-interface Leg {
-  id: string;
-  state: string;
-  initialState: string;
-  direction: 'inbound' | 'outbound';
-  held: boolean;
-  connectedTime?: string;
-  disconnectedTime?: string;
-  disconnectType?: string;
-  /** When a supervisor barged in (SDK `calls[].bargedTime`). */
-  bargedTime?: string;
-  self?: { addressNormalized: string };
-  messages?: { messageId: string; messageTime: string; messageStatus: string }[];
-}
+/** How long each simulated utterance lasts. */
+const UTTERANCE_SECONDS = 1.5;
 
-export interface SimParticipant {
-  readonly id: string;
-  readonly purpose: Purpose;
-  readonly name?: string;
-  readonly userId?: string;
-  readonly queueId?: string;
-  readonly address?: string;
-  consultParticipantId?: string;
+/** A participant of the model: a voice one carries a `call`, a messaging one a `leg`. */
+export type SimParticipant = Participant | MessagingParticipant;
+
+export interface SimPartySpec {
+  name?: string;
+  userId?: string;
+  queueId?: string;
+  address?: string;
+  consultOf?: SimParticipant;
   /** A supervisor listening in names the agent's participant; barging in, `bargedParticipantId` replaces it. */
-  monitoredParticipantId?: string;
-  bargedParticipantId?: string;
-  readonly startTime: string;
-  connectedTime?: string;
-  endTime?: string;
-  readonly leg: Leg;
+  monitorOf?: SimParticipant;
+  direction?: 'inbound' | 'outbound';
 }
 
 export class SimConversation {
-  readonly participants: SimParticipant[] = [];
   readonly steps: SimStep[] = [];
+  private readonly model: VoiceConversation | MessagingConversation;
   private readonly pendingMessages: SimMessage[] = [];
   private count = 0;
 
@@ -51,79 +40,85 @@ export class SimConversation {
     readonly media: Media,
     /** Topics every snapshot is published on (queue topic, agents' user topics). */
     readonly topics: () => readonly string[],
-  ) {}
-
-  iso(seconds: number): string {
-    return new Date(this.startMs + Math.round(seconds * 1000)).toISOString();
+  ) {
+    this.model = media === 'voice' ? new VoiceConversation(id, startMs) : new MessagingConversation(id, startMs);
   }
 
-  add(
-    purpose: Purpose,
-    at: number,
-    spec: { name?: string; userId?: string; queueId?: string; address?: string; consultOf?: SimParticipant; monitorOf?: SimParticipant; direction?: 'inbound' | 'outbound' } = {},
-  ): SimParticipant {
+  get participants(): readonly SimParticipant[] {
+    return this.model.participants;
+  }
+
+  iso(seconds: number): string {
+    return this.model.iso(seconds);
+  }
+
+  add(purpose: Purpose, at: number, spec: SimPartySpec = {}): SimParticipant {
     this.count += 1;
     const id = `${this.id.slice(0, 8)}-p${this.count}-${purpose}`;
     const outbound = spec.direction === 'outbound';
     const initial = outbound && purpose !== 'acd' ? 'dialing' : purpose === 'agent' || purpose === 'user' ? 'alerting' : purpose === 'customer' ? 'offering' : 'connected';
-    const p: SimParticipant = {
+    const party = {
       id,
-      purpose,
-      startTime: this.iso(at),
       ...(spec.name ? { name: spec.name } : {}),
       ...(spec.userId ? { userId: spec.userId } : {}),
       ...(spec.queueId ? { queueId: spec.queueId } : {}),
       ...(spec.address ? { address: spec.address } : {}),
-      ...(spec.consultOf ? { consultParticipantId: spec.consultOf.id } : {}),
-      ...(spec.monitorOf ? { monitoredParticipantId: spec.monitorOf.id } : {}),
-      leg: {
-        id: `${id}-${this.media === 'voice' ? 'call' : 'msg'}`,
-        state: initial,
-        initialState: initial,
-        direction: spec.direction ?? 'inbound',
-        held: false,
-        ...(spec.address ? { self: { addressNormalized: spec.address } } : {}),
-        ...(this.media === 'chat' ? { messages: [] } : {}),
-      },
     };
-    this.participants.push(p);
+    if (this.model instanceof MessagingConversation) return this.model.add(purpose, party, at, initial);
+    const p = this.model.add(
+      purpose,
+      {
+        ...party,
+        callId: `${id}-call`,
+        ...(spec.direction ? { direction: spec.direction } : {}),
+        ...(spec.consultOf ? { consultParticipantId: spec.consultOf.id } : {}),
+        ...(spec.address ? { self: { addressNormalized: spec.address } } : {}),
+      },
+      at,
+      initial,
+    );
+    if (spec.monitorOf) p.monitoredParticipantId = spec.monitorOf.id;
     return p;
   }
 
   connect(p: SimParticipant, at: number): void {
-    p.leg.state = 'connected';
-    p.leg.connectedTime = this.iso(at);
-    p.connectedTime ??= this.iso(at);
+    if ('call' in p) this.voice().connect(p, at);
+    else this.chat().connect(p, at);
   }
 
   disconnect(p: SimParticipant, at: number, disconnectType: string): void {
-    p.leg.state = 'disconnected';
-    p.leg.disconnectType = disconnectType;
-    p.leg.disconnectedTime = this.iso(at);
-    p.leg.held = false;
-    p.endTime = this.iso(at);
+    if ('call' in p) this.voice().disconnect(p, at, disconnectType);
+    else this.chat().disconnect(p, at, disconnectType);
   }
 
-  terminate(p: SimParticipant): void {
-    p.leg.state = 'terminated';
+  /** Wrap-up done at `at`: the disconnected leg becomes terminated. */
+  terminate(p: SimParticipant, at: number): void {
+    if ('call' in p) this.voice().terminate(p, at);
+    else this.chat().terminate(p);
   }
 
   /** A listening supervisor barges in on the agent they monitor: now heard by everyone. */
   barge(supervisor: SimParticipant, at: number): void {
-    supervisor.bargedParticipantId = supervisor.monitoredParticipantId;
-    delete supervisor.monitoredParticipantId;
-    supervisor.leg.bargedTime = this.iso(at);
+    if (!('call' in supervisor)) throw new Error('barge: only on voice');
+    const on = this.voice().participants.find((p) => p.id === supervisor.monitoredParticipantId);
+    if (!on) throw new Error('barge: the supervisor monitors nobody');
+    this.voice().barge(supervisor, on, at);
   }
 
-  hold(p: SimParticipant, held: boolean): void {
-    p.leg.held = held;
+  hold(p: SimParticipant, at: number): void {
+    if (!('call' in p)) throw new Error('hold: only on voice');
+    this.voice().hold(p, at);
+  }
+
+  unhold(p: SimParticipant): void {
+    if (!('call' in p)) throw new Error('unhold: only on voice');
+    this.voice().unhold(p);
   }
 
   /** A digital message sent by `from`; its text is held by the org, the snapshot lists only its id. */
   say(from: SimParticipant, at: number, text: string): void {
-    this.count += 1;
-    const messageId = `${this.id.slice(0, 8)}-m${this.count}`;
-    from.leg.messages?.push({ messageId, messageTime: this.iso(at), messageStatus: 'delivered' });
+    if ('call' in from) throw new Error('say: only on digital messaging');
+    const messageId = this.chat().send(from, at);
     this.pendingMessages.push({ id: messageId, direction: from.purpose === 'customer' ? 'inbound' : 'outbound', text, timestamp: this.iso(at) });
   }
 
@@ -136,52 +131,33 @@ export class SimConversation {
     );
   }
 
-  /** A transcription event on v2.conversations.{id}.transcription (voice). */
+  /** A final utterance `speaker` finished saying at `at` seconds, on v2.conversations.{id}.transcription (voice). */
   transcript(at: number, speaker: SimParticipant, utteranceId: string, text: string, sessionStart: number): void {
+    if (!('call' in speaker)) throw new Error('transcript: only on voice');
+    const voice = this.voice();
     const channel = speaker.purpose === 'customer' ? 'EXTERNAL' : 'INTERNAL';
-    const agentLeg = [...this.participants].reverse().find((p) => (p.purpose === 'agent' || p.purpose === 'user') && p.leg.state === 'connected');
+    const agentLeg = [...voice.participants].reverse().find((p) => (p.purpose === 'agent' || p.purpose === 'user') && p.call.state === 'connected');
+    const spoken = utterance(utteranceId, channel, true, at - sessionStart - UTTERANCE_SECONDS, text.toLowerCase(), text, UTTERANCE_SECONDS * 1000);
     this.steps.push({
       offsetMs: Math.round(at * 1000),
-      topic: `v2.conversations.${this.id}.transcription`,
+      topic: transcriptionTopic(this.id),
       note: `${channel === 'EXTERNAL' ? 'customer' : (speaker.name ?? 'agent')} says "${text}"`,
-      body: {
-        eventTime: this.iso(at),
-        conversationId: this.id,
-        communicationId: agentLeg?.leg.id ?? speaker.leg.id,
-        sessionStartTimeMs: this.startMs + sessionStart * 1000,
-        transcripts: [
-          {
-            utteranceId,
-            isFinal: true,
-            channel,
-            alternatives: [{ confidence: 0.94, offsetMs: Math.round((at - sessionStart) * 1000) - 1500, durationMs: 1500, transcript: text.toLowerCase(), decoratedTranscript: text }],
-            engineProvider: 'GENESYS',
-            dialect: 'en-US',
-          },
-        ],
-        status: { offsetMs: Math.round((at - sessionStart) * 1000), status: 'SESSION_ONGOING' },
-      },
+      body: transcriptionBody(voice, agentLeg?.call.id ?? speaker.call.id, voice.ms(sessionStart), at, [spoken]),
     });
   }
 
+  /** The snapshot as the queue and user topics (and REST) carry it. */
   nested(): Record<string, unknown> {
-    const mediaKey = this.media === 'voice' ? 'calls' : 'messages';
-    const body = {
-      id: this.id,
-      maxParticipants: Math.max(2, this.participants.length),
-      participants: this.participants.map(({ leg, ...p }) => ({
-        ...p,
-        attributes: {},
-        calls: [],
-        callbacks: [],
-        chats: [],
-        emails: [],
-        messages: [],
-        [mediaKey]: [leg],
-      })),
-      recentTransfers: [],
-      recordingState: 'active',
-    };
-    return JSON.parse(JSON.stringify(body)) as Record<string, unknown>;
+    return this.model.nested();
+  }
+
+  private voice(): VoiceConversation {
+    if (!(this.model instanceof VoiceConversation)) throw new Error(`${this.id} is a chat, not a call`);
+    return this.model;
+  }
+
+  private chat(): MessagingConversation {
+    if (!(this.model instanceof MessagingConversation)) throw new Error(`${this.id} is a call, not a chat`);
+    return this.model;
   }
 }

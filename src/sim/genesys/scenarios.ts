@@ -4,6 +4,7 @@
 // transcription and a digital chat with message text. `demoOrg` is the directory the scenarios (and the org) use.
 import { randomUUID } from 'node:crypto';
 import { SimConversation, type SimParticipant } from './conversation.js';
+import { queueTopic } from './model/topics.js';
 import type { SimQueue, SimUser } from './org.js';
 import type { SimScript } from './script.js';
 
@@ -41,8 +42,6 @@ export const SCENARIO_KINDS: readonly ScenarioKind[] = [
   'supervisor',
 ];
 
-const topicOf = (queueId: string): string => `v2.routing.queues.${queueId}.conversations`;
-
 function user(n: number): SimUser {
   const u = DEMO_USERS[n % DEMO_USERS.length];
   if (!u) throw new Error('no demo users');
@@ -75,7 +74,7 @@ function hangUp(x: Ctx, agent: SimParticipant, cust: SimParticipant, at: number)
   x.c.disconnect(agent, at, 'client');
   x.c.disconnect(cust, at + 0.2, 'peer');
   x.c.emit(at + 0.2, `agent ${agent.name ?? '?'} ends the ${x.c.media === 'voice' ? 'call' : 'chat'}; customer leaves`);
-  x.c.terminate(agent);
+  x.c.terminate(agent, at + 5);
   x.c.emit(at + 5, `agent ${agent.name ?? '?'} finishes wrap-up`);
 }
 
@@ -104,15 +103,15 @@ const BUILDERS: Record<ScenarioKind, (x: Ctx, n: number) => readonly SimConversa
     const a = user(n);
     const b = user(n + 2);
     const { cust, agent } = answered(x, a);
-    x.c.hold(cust, true);
+    x.c.hold(cust, 20);
     const consultant = x.c.add('agent', 20, { name: b.name, userId: b.id, consultOf: cust });
     x.c.emit(20, `agent ${a.name} holds the customer and consults ${b.name} [warm]`);
     x.c.connect(consultant, 23);
     x.c.emit(23, `agent ${b.name} connected (consult)`);
     x.c.disconnect(consultant, 35, 'client');
-    x.c.hold(cust, false);
+    x.c.unhold(cust);
     x.c.emit(35, `agent ${b.name} leaves the consult; ${a.name} resumes the customer`);
-    x.c.terminate(consultant);
+    x.c.terminate(consultant, 50.2);
     hangUp(x, agent, cust, 50);
   },
   conference(x, n) {
@@ -125,7 +124,7 @@ const BUILDERS: Record<ScenarioKind, (x: Ctx, n: number) => readonly SimConversa
     x.c.emit(21, `agent ${b.name} connected (conference)`);
     x.c.disconnect(second, 40, 'client');
     x.c.emit(40, `agent ${b.name} leaves the conference`);
-    x.c.terminate(second);
+    x.c.terminate(second, 52.2);
     hangUp(x, agent, cust, 52);
   },
   transcription(x, n) {
@@ -170,7 +169,7 @@ const BUILDERS: Record<ScenarioKind, (x: Ctx, n: number) => readonly SimConversa
     x.c.emit(26, `${a.name} is offered the call again`);
     x.c.connect(again, 28);
     x.c.emit(28, `agent ${a.name} reconnected as a new participant [redial]`);
-    x.c.terminate(agent);
+    x.c.terminate(agent, 45.2);
     hangUp(x, again, cust, 45);
   },
   'redial-outbound'(x, n) {
@@ -179,7 +178,7 @@ const BUILDERS: Record<ScenarioKind, (x: Ctx, n: number) => readonly SimConversa
     x.c.disconnect(cust, 20, 'error');
     x.c.disconnect(agent, 20.2, 'peer');
     x.c.emit(20.2, `the customer's call drops (error) [drop]`);
-    x.c.terminate(agent);
+    x.c.terminate(agent, 24);
     x.c.emit(24, `agent ${a.name} finishes wrap-up`);
     // She calls the customer back on behalf of the queue: a new conversation, with the same number.
     const back = new SimConversation(randomUUID(), x.c.startMs + 30_000, 'voice', x.c.topics);
@@ -203,7 +202,7 @@ const BUILDERS: Record<ScenarioKind, (x: Ctx, n: number) => readonly SimConversa
     x.c.emit(25, `supervisor ${sup.name} barges in`);
     x.c.disconnect(monitor, 38, 'client');
     x.c.emit(38, `supervisor ${sup.name} leaves the call`);
-    x.c.terminate(monitor);
+    x.c.terminate(monitor, 50.2);
     hangUp(x, agent, cust, 50);
   },
 };
@@ -213,7 +212,7 @@ export function buildScenario(kind: ScenarioKind, n: number, startMs: number): S
   const queue = DEMO_QUEUES[n % DEMO_QUEUES.length] ?? DEMO_QUEUES[0];
   if (!queue) throw new Error('no demo queues');
   const media = kind === 'chat' ? 'chat' : 'voice';
-  const c = new SimConversation(randomUUID(), startMs, media, () => [topicOf(queue.id)]);
+  const c = new SimConversation(randomUUID(), startMs, media, () => [queueTopic(queue.id)]);
   const more = BUILDERS[kind]({ c, queue, phone: `tel:+1555${String(1000000 + n).slice(-7)}` }, n) ?? [];
   // Later conversations of the script count from the script's start like the first one.
   const steps = [c, ...more]
