@@ -28,6 +28,7 @@ export const genesysSchema = {
   tokenRenewBeforeExpiryMs: { doc: 'Renew the client-credentials token this long before it expires (then roll channels over)', format: 'positiveInt', default: 600000, env: 'GENESYS_TOKEN_RENEW_BEFORE_EXPIRY_MS' },
   deliverGapConversations: { doc: 'Deliver conversations that started and ended while the socket was down (found by reconciliation)', format: Boolean, default: true, env: 'GENESYS_DELIVER_GAP_CONVERSATIONS' },
   reconcileMarginMs: { doc: 'Reconciliation looks this much further back than the last frame before a gap', format: 'nonNegativeInt', default: 60000, env: 'GENESYS_RECONCILE_MARGIN_MS' },
+  cursorFlushMs: { doc: 'The durable last-frame time (where a start catches up from) is written at most this often: longer means fewer store writes and a longer stretch looked at again after a crash', format: 'positiveInt', default: 1000, env: 'GENESYS_CURSOR_FLUSH_MS' },
   apiRequestsPerMinute: { doc: 'API budget for reconciliation reads, analytics queries, message texts and name lookups (Genesys: 300 per minute per client-credentials token)', format: 'positiveInt', default: 300, env: 'GENESYS_API_REQUESTS_PER_MINUTE' },
   apiConcurrency: { doc: 'Most of those API calls in flight at once (a 429 holds only its own slot)', format: 'positiveInt', default: 8, env: 'GENESYS_API_CONCURRENCY' },
   staleReconcileMs: { doc: 'An open conversation with no new fact for this long is re-read from Genesys (0: never)', format: 'nonNegativeInt', default: 900000, env: 'GENESYS_STALE_RECONCILE_MS' },

@@ -16,6 +16,7 @@ import { buildScenario, DEMO_QUEUES, DEMO_USERS, SCENARIO_KINDS } from '../sim/g
 import { simulatedDeploymentOverrides } from '../sim/simulated-deployment.js';
 import { schema } from '../config/schema.js';
 import { FAULTS, injectFault, isFault, type FaultName } from '../sim/genesys/faults.js';
+import { StepTriggers, stepsBefore } from '../sim/genesys/step-triggers.js';
 import type { SimScript } from '../sim/genesys/script.js';
 import { argsOrExit, usageError, type CommandSpec, type ParsedArgs } from './args.js';
 import { EXIT, println, type CliContext } from './context.js';
@@ -95,16 +96,20 @@ export async function demoCommand(args: string[], ctx: CliContext): Promise<numb
     }
     const faultsDone: { at: number; what: string }[] = [];
     const lastStart = Math.max(...scripts.map((s) => s.base));
-    const faultTimers = options.faults.map((fault, i) =>
-      setTimeout(() => faultsDone.push({ at: Date.now(), what: injectFault(sim, fault) }), 300 + Math.round(((lastStart - startedAt + 2000) * (i + 1)) / (options.faults.length + 1))),
-    );
-    await Promise.all(scripts.map((s) => player.play(s.script, { speed, baseMs: s.base })));
+    // Each fault fires after the step planned just before its time, not at the time: on a slow machine it still
+    // meets the conversations at the same point.
+    const triggers = new StepTriggers();
+    const plays = scripts.map((s) => ({ script: s.script, baseMs: s.base }));
+    options.faults.forEach((fault, i) => {
+      const atMs = startedAt + 300 + Math.round(((lastStart - startedAt + 2000) * (i + 1)) / (options.faults.length + 1));
+      triggers.after(stepsBefore(plays, speed, atMs), () => faultsDone.push({ at: Date.now(), what: injectFault(sim, fault) }));
+    });
+    await Promise.all(scripts.map((s) => player.play(s.script, { speed, baseMs: s.base, onStep: triggers.onStep })));
     const ids = scripts.map((s) => s.conversationId);
     const ended = (id: string): boolean => fake.accepted(id).at(-1)?.items.at(-1)?.kind === 'end';
     const complete = (): boolean => ids.every(ended);
     await fake.waitFor(complete, 15_000 + Math.round(130_000 / speed)).catch(() => undefined);
     await handle.bridge.dispatcher.whenIdle();
-    for (const t of faultTimers) clearTimeout(t);
 
     const reconnects = (await handle.bridge.metrics.reconnects.get()).values.reduce((n, v) => n + v.value, 0);
     const deadLetters = handle.bridge.dispatcher.counts.deadLettered;

@@ -38,6 +38,11 @@ export class Circuit {
     return { kind: 'wait', untilMs: Math.max(this.nextProbeAt, now + 1) };
   }
 
+  /** A probe is out: its outcome decides when the next call may go, so nobody needs to look before then. */
+  get probeOut(): boolean {
+    return this.probing;
+  }
+
   /** How long until the next probe may go. */
   probeInMs(now: number): number {
     return Math.max(1, this.nextProbeAt - now);

@@ -395,7 +395,9 @@ export class Dispatcher {
 
   private park(conversationId: string, probeInMs: number): void {
     this.parked.add(conversationId);
-    this.armProbe(probeInMs);
+    // While a probe is out its outcome arms the next one (or unparks everybody): a timer now would only wake a
+    // parked conversation every millisecond, for as long as the probe takes, to be told to wait again.
+    if (!this.circuit.probeOut) this.armProbe(probeInMs);
   }
 
   private armProbe(probeInMs: number): void {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeAgentAi } from '../../src/sim/agentai-receiver.js';
-import { buildScenario, DEMO_QUEUES, DEMO_USERS, GenesysSim, SCENARIO_KINDS, ScriptPlayer, type SimScript } from '../../src/sim/genesys/index.js';
+import { buildScenario, DEMO_QUEUES, DEMO_USERS, GenesysSim, SCENARIO_KINDS, ScriptPlayer, StepTriggers, stepsBefore, type SimScript } from '../../src/sim/genesys/index.js';
 import { spawnDaemon, type DaemonProcess } from '../helpers/daemon-process.js';
 
 const BOT = { botId: 'st-chaos-bot', clientId: 'cs-chaos-client', clientSecret: 'chaos-secret-0123456789abcdef' };
@@ -90,9 +90,9 @@ function isSubsequence(part: readonly string[], whole: readonly string[]): boole
   return true;
 }
 
-async function play(sim: GenesysSim, list: ReturnType<typeof scenarios>): Promise<void> {
+async function play(sim: GenesysSim, list: ReturnType<typeof scenarios>, triggers?: StepTriggers): Promise<void> {
   const player = new ScriptPlayer(sim);
-  await Promise.all(list.map((s) => player.play(s.script, { speed: SPEED, baseMs: s.base })));
+  await Promise.all(list.map((s) => player.play(s.script, { speed: SPEED, baseMs: s.base, ...(triggers ? { onStep: triggers.onStep } : {}) })));
 }
 
 async function untilAllEnded(fake: FakeAgentAi, ids: readonly string[], timeoutMs: number): Promise<void> {
@@ -128,7 +128,13 @@ describe('chaos: the live path under failure', () => {
       await daemon.exited;
     });
 
-    const list = scenarios(Date.now() + 300, 9_000);
+    const startAt = Date.now() + 300;
+    const list = scenarios(startAt, 9_000);
+    // Faults and kills fire after the step planned just before their time, not at the time: on a loaded machine
+    // they still meet the conversations at the same point.
+    const triggers = new StepTriggers();
+    const plays = list.map((s) => ({ script: s.script, baseMs: s.base }));
+    const afterStepAt = (ms: number): number => stepsBefore(plays, SPEED, startAt - 300 + ms);
     const faults = [
       () => sim.dropSockets(),
       () => fake.inject({ status: 500, times: 6 }),
@@ -140,24 +146,30 @@ describe('chaos: the live path under failure', () => {
       () => sim.dropSockets(),
       () => fake.inject({ status: 503, times: 8 }),
     ];
-    const timers = faults.map((f, i) => setTimeout(f, 700 + i * 1_300));
-    const kills = [3_500, 8_000].map(
-      (at) =>
-        new Promise<void>((resolve) =>
-          setTimeout(() => {
-            daemon.child.kill('SIGKILL');
-            void daemon.exited.then(async () => {
-              daemon = await spawnDaemon(daemonEnv);
-              keep(daemon);
-              resolve();
-            });
-          }, at),
-        ),
+    let fired = 0;
+    faults.forEach((f, i) =>
+      triggers.after(afterStepAt(700 + i * 1_300), () => {
+        fired += 1;
+        f();
+      }),
     );
-    await play(sim, list);
+    const killAt = (at: number): Promise<void> =>
+      new Promise<void>((resolve) =>
+        triggers.after(afterStepAt(at), () => {
+          daemon.child.kill('SIGKILL');
+          void daemon.exited.then(async () => {
+            daemon = await spawnDaemon(daemonEnv);
+            keep(daemon);
+            resolve();
+          });
+        }),
+      );
+    // The second kill waits for the first restart too (a slow restart must not meet a kill of the dead daemon).
+    const kills = [killAt(3_500).then(() => killAt(8_000))];
+    await play(sim, list, triggers);
     await Promise.all(kills);
     await untilAllEnded(fake, list.map((s) => s.id), 60_000);
-    for (const t of timers) clearTimeout(t);
+    expect(fired, 'every fault fired while the conversations played').toBe(faults.length);
     daemon.child.kill('SIGTERM');
     await daemon.exited;
 

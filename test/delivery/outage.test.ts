@@ -39,6 +39,9 @@ describe('Agent AI outage', () => {
     expect(gaps.at(-1)).toBeGreaterThanOrEqual(30_000);
     // Three hours at one probe per 30 s: a few hundred attempts in all, not one per call per backoff step.
     expect(host.calls.length).toBeLessThan(beforeOpen.length + 3 * 120 + 10);
+    // And nothing polls while a probe is out (each probe takes 200 ms here): a few timers per probe, not one
+    // wake-up of a parked conversation per millisecond of it.
+    expect(clock.fired).toBeLessThan(10 * host.calls.length);
     // The attempt counts in the store say the same: only the rows that went out carry attempts.
     const rows = (await Promise.all(CONVERSATIONS.map((id) => store.outboxFor(id)))).flat();
     expect(rows.reduce((n, r) => n + r.attempts, 0)).toBe(host.calls.length);

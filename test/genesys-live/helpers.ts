@@ -120,6 +120,15 @@ export async function until(condition: () => boolean, what: string, timeoutMs = 
   }
 }
 
+/** The same for a condition that has to be read (from the store, say). */
+export async function untilAsync(condition: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`not seen within ${timeoutMs} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 /** Waits until every conversation in `ids` has its END_OF_CONVERSATION at the fake Agent AI. */
 export async function waitForEnds(h: Harness, ids: Iterable<string>, timeoutMs = 20_000): Promise<void> {
   const wanted = [...ids];

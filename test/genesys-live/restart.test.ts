@@ -8,12 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeAgentAi } from '../../src/sim/agentai-receiver.js';
-import { ScriptPlayer } from '../../src/sim/genesys/player.js';
+import { ScriptPlayer, type PlayedStep } from '../../src/sim/genesys/player.js';
 import type { SimScript } from '../../src/sim/genesys/script.js';
 import type { GenesysSim } from '../../src/sim/genesys/server.js';
 import { CONVERSATIONS, USERS } from '../fixtures/genesys/scenarios.js';
 import { BOT } from '../helpers/harness.js';
-import { fixtureScript, labelsByConversation, logEvents, replayReference, startRig, startSim, waitForEnds, type LiveRig } from './helpers.js';
+import { fixtureScript, labelsByConversation, logEvents, replayReference, startRig, startSim, until, untilAsync, waitForEnds, type LiveRig } from './helpers.js';
 
 const SPEED = 40;
 let dataDir: string;
@@ -127,9 +127,14 @@ describe('catching up after a start', () => {
     // The next start cannot finish its catch-up (the analytics query fails) and is stopped meanwhile; its
     // heartbeats must not move the durable last-frame time past the gap it did not reconcile.
     sim.failRequests(503, 1_000_000, 'POST', /analytics/);
-    const second = await bridgeUp();
-    await new Promise((res) => setTimeout(res, 2500));
-    expect(logEvents(second.h, 'genesys.catch_up_retry').length).toBeGreaterThanOrEqual(1);
+    const second = await bridgeUp({ GENESYS_CURSOR_FLUSH_MS: '20' });
+    const left = await second.h.bridge.store.cursor('genesys:lastFrameAt');
+    // Several flushes of the cursor while heartbeats arrive and the catch-up fails: counted, not slept for.
+    const frames = second.adapter.stats.frames;
+    await until(() => logEvents(second.h, 'genesys.catch_up_retry').length >= 1 && second.adapter.stats.frames >= frames + 2 && second.adapter.cursorFlushes >= 5, 'catch-up retries and cursor flushes');
+    const flushed = second.adapter.cursorFlushes;
+    await until(() => second.adapter.cursorFlushes >= flushed + 2, 'two more cursor flushes');
+    expect(await second.h.bridge.store.cursor('genesys:lastFrameAt')).toBe(left);
     expect(fake.labels(CONVERSATIONS.standard)).toEqual([]);
     await bridgeDown(second);
 
@@ -148,16 +153,20 @@ describe('timers wait for the catch-up after a start', () => {
     // long past on the local clock: only waiting for the catch-up keeps Alice's exit and Bob's entry cold.
     const env = { BRIDGE_TRANSFER_SETTLE_MS: String(20_000 / SPEED) };
     const first = await bridgeUp(env);
-    let stopped: Promise<void> | undefined;
+    let transfer: PlayedStep | undefined;
     const played = new ScriptPlayer(sim).play(fixtureScript('cold-chain'), {
       speed: SPEED,
-      onStep: () => {
-        if (sim.counters.published === 5) stopped = new Promise((res) => setTimeout(res, 100)).then(() => bridgeDown(first));
+      onStep: (step) => {
+        if (sim.counters.published === 5) transfer = step;
       },
     });
-    await fake.waitFor(() => stopped !== undefined, 10_000);
-    await stopped;
-    await new Promise((res) => setTimeout(res, 1000));
+    // The bridge stops once the blind transfer is in its store (its platform time reached), not after a guess.
+    await until(() => transfer !== undefined, 'the blind transfer played', 10_000);
+    const transferAt = transfer?.platformAt ?? Infinity;
+    await untilAsync(async () => ((await first.h.bridge.store.conversation(CONVERSATIONS.coldChain))?.clock?.platformAt ?? 0) >= transferAt, 'the blind transfer stored');
+    await bridgeDown(first);
+    // Bob answers while no bridge runs: the step after the transfer has been published.
+    await until(() => sim.counters.published >= 6, 'Bob answered while the bridge was down', 10_000);
     // A slow login: the bridge's timer loop runs for a while before the adapter can re-read anything.
     sim.delayRequests(300, 1, /\/oauth\/token$/);
     const second = await bridgeUp(env);

@@ -21,7 +21,8 @@ export async function spawnDaemon(env: NodeJS.ProcessEnv): Promise<DaemonProcess
   const lines: string[] = [];
   const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`daemon did not report its port:\n${lines.join('\n')}`)), 15_000);
+    // A deadline for a start that hangs, not a wait: several daemons starting at once on two loaded cores take seconds each.
+    const timer = setTimeout(() => reject(new Error(`daemon did not report its port:\n${lines.join('\n')}`)), 30_000);
     for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream }).on('line', (line) => {
         lines.push(line);

@@ -15,6 +15,8 @@ export class FakeClock implements Timers {
   private t: number;
   private seq = 0;
   private readonly scheduled = new Map<number, Scheduled>();
+  /** Timers fired so far (what waits on time is not polling: a few per event, not one per millisecond). */
+  fired = 0;
 
   constructor(start = Date.UTC(2026, 0, 5, 9, 0, 0)) {
     this.t = start;
@@ -51,6 +53,7 @@ export class FakeClock implements Timers {
       if (!next || next.at > end) break;
       this.scheduled.delete(next.seq);
       this.t = Math.max(this.t, next.at);
+      this.fired += 1;
       next.fn();
       await this.settle();
     }
@@ -72,6 +75,7 @@ export class FakeClock implements Timers {
     for (let due = this.earliest(); due && due.at <= end; due = this.earliest()) {
       this.scheduled.delete(due.seq);
       this.t = Math.max(this.t, due.at);
+      this.fired += 1;
       due.fn();
     }
     this.t = end;

@@ -78,8 +78,7 @@ const endsOf = (conversations: readonly string[]) => () => conversations.every((
 
 describe('a cluster of replicas on PostgreSQL', () => {
   it('two replicas: one leader holds the subscription, both take webhooks and deliver one stream in order, EOC once', async () => {
-    const a = await cluster.add('replica-a');
-    const b = await cluster.add('replica-b');
+    const [a, b] = await Promise.all([cluster.add('replica-a'), cluster.add('replica-b')]);
     const leader = await cluster.leader(15_000);
     expect(sim.connectedSockets()).toBe(1);
     const conversations = Array.from({ length: 6 }, (_, i) => `two-${i}`);
@@ -107,7 +106,8 @@ describe('a cluster of replicas on PostgreSQL', () => {
   }, 60_000);
 
   it('three replicas: SIGKILL of the leader mid-stream, another takes over; SIGTERM of the next hands over; nothing lost or doubled', async () => {
-    for (const id of ['r1', 'r2', 'r3']) await cluster.add(id);
+    // Started side by side: one after another, their start-ups alone took most of the budget on a loaded machine.
+    await Promise.all(['r1', 'r2', 'r3'].map((id) => cluster.add(id)));
     const first = await cluster.leader(15_000);
     fake.inject({ delayMs: 150, times: 30 });
     const conversations = Array.from({ length: 6 }, (_, i) => `three-${i}`);
@@ -134,8 +134,7 @@ describe('a cluster of replicas on PostgreSQL', () => {
   }, 90_000);
 
   it('a leader paused past its lease (SIGSTOP) does not act as leader after SIGCONT, and what it had in flight is not sent twice', async () => {
-    const a = await cluster.add('pause-a');
-    const b = await cluster.add('pause-b');
+    const [a, b] = await Promise.all([cluster.add('pause-a'), cluster.add('pause-b')]);
     const leader = await cluster.leader(15_000);
     const other = leader === a ? b : a;
     // Webhooks go to the leader, so it claims the conversations; Agent AI is slow, so calls are in flight.

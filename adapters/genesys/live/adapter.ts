@@ -35,8 +35,6 @@ import { baseTopics, planChannels, transcriptionTopic } from './topic-plan.js';
 const NAME = 'genesys';
 /** Ended conversations are remembered this long (late duplicates, reconciliation) before the diff forgets them. */
 const ENDED_RETENTION_MS = 3600_000;
-/** The durable last-frame time is written at most this often. */
-const CURSOR_FLUSH_MS = 1000;
 const CATCH_UP = 'genesys: catching up after start';
 /** Failed catch-up passes before timers stop waiting for it. */
 const CATCH_UP_ATTEMPTS = 5;
@@ -227,7 +225,7 @@ export class GenesysLiveAdapter implements Adapter {
     }
     this.started = true;
     this.lastStartError = undefined;
-    cursor.start(CURSOR_FLUSH_MS);
+    cursor.start(this.o.cursorFlushMs);
     void this.catchUp(ctx, since, releaseCursor);
     if (this.o.staleReconcileMs > 0) {
       this.stale = new StaleSweep({
@@ -403,6 +401,11 @@ export class GenesysLiveAdapter implements Adapter {
   }
 
   /** Resolves when every queued conversation task and reconciliation has finished (tests). */
+  /** Timer flushes of the durable last-frame time so far (tests wait for some instead of sleeping). */
+  get cursorFlushes(): number {
+    return this.cursor?.flushes ?? 0;
+  }
+
   async idle(): Promise<void> {
     for (let i = 0; i < 10; i += 1) {
       await this.reconciler.idle();

@@ -12,6 +12,8 @@ export class FrameCursor {
   private readonly holds = new Map<number, number>();
   private nextHold = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** Flushes done by the timer, written or not (a test waits for some to have happened instead of sleeping). */
+  flushes = 0;
 
   constructor(
     private readonly state: AdapterState,
@@ -44,7 +46,7 @@ export class FrameCursor {
   }
 
   start(flushMs: number): void {
-    this.timer = setInterval(() => void this.flush(), flushMs);
+    this.timer = setInterval(() => void this.flush().then(() => (this.flushes += 1)), flushMs);
     this.timer.unref();
   }
 

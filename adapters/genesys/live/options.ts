@@ -25,6 +25,7 @@ export interface LiveOptions {
   readonly tokenRenewBeforeExpiryMs: number;
   readonly deliverGapConversations: boolean;
   readonly reconcileMarginMs: number;
+  readonly cursorFlushMs: number;
   readonly apiRequestsPerMinute: number;
   readonly apiConcurrency: number;
   readonly staleReconcileMs: number;

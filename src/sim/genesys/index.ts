@@ -6,3 +6,4 @@ export { rebase, scriptFromJsonl, scriptLengthMs, type SimMessage, type SimScrip
 export { ScriptPlayer, type PlayedStep, type PlayOptions } from './player.js';
 export { buildScenario, DEMO_QUEUES, DEMO_USERS, SCENARIO_KINDS, type ScenarioKind } from './scenarios.js';
 export { FAULTS, injectFault, isFault, type FaultName } from './faults.js';
+export { StepTriggers, stepsBefore } from './step-triggers.js';

@@ -5,7 +5,7 @@
 // are best tied to steps (`onStep`), not to times, so they land at the same point of a conversation however
 // loaded the machine is.
 import type { GenesysSim } from './server.js';
-import { rebase, type SimScript } from './script.js';
+import { latestTime, rebase, type SimScript } from './script.js';
 import type { Clock } from '../../util/timers.js';
 
 export interface PlayedStep {
@@ -17,6 +17,8 @@ export interface PlayedStep {
   readonly index: number;
   /** Wall-clock epoch ms it was published. */
   readonly at: number;
+  /** Latest platform time its payload speaks of (after re-basing), if any: what the bridge's store will have seen. */
+  readonly platformAt: number | undefined;
   /** Channels it reached (0 = nobody was subscribed and connected). */
   readonly delivered: number;
 }
@@ -66,7 +68,7 @@ export class ScriptPlayer {
           if (step.messages) this.sim.org.addMessages(step.messages);
           const delivered = this.sim.publish(step.topic, step.body);
           const id = step.body.id ?? step.body.conversationId;
-          const played: PlayedStep = { script: script.name, index, topic: step.topic, conversationId: typeof id === 'string' ? id : undefined, note: step.note, at: this.clock.now(), delivered };
+          const played: PlayedStep = { script: script.name, index, topic: step.topic, conversationId: typeof id === 'string' ? id : undefined, note: step.note, at: this.clock.now(), platformAt: latestTime(step.body), delivered };
           this.played.push(played);
           options.onStep?.(played);
           index += 1;
