@@ -16,12 +16,14 @@ async function demo(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code
   return { code, out: stdout.lines.join('\n'), err: stderr.lines.join('\n') };
 }
 
+// The timeline pairs each Agent AI call with the Genesys step just before it in wall time, so on a loaded
+// machine a call can print a line later: the tests hold the order of steps and calls, not their pairing.
 describe('agentai-bridge demo', () => {
   it('plays six conversations and exits 0 with a timeline and a summary', async () => {
     const { code, out, err } = await demo(['--conversations', '6', '--duration', '2', '--speed', '20']);
     expect(err).toBe('');
     expect(code, out).toBe(0);
-    expect(out).toMatch(/genesys {2}agent Alice Adams connected \(routing\) +→ {2}agentai {2}NA entry Alice Adams/);
+    expect(out).toMatch(/genesys {2}agent Alice Adams connected \(routing\)[\s\S]*?→ {2}agentai {2}NA entry Alice Adams/);
     expect(out).toContain('[cold]');
     expect(out).toContain('[warm]');
     expect(out).toMatch(/message USER: "/);
@@ -35,11 +37,11 @@ describe('agentai-bridge demo', () => {
     expect(code, out).toBe(0);
     expect(out).toMatch(/conversations: {2}9 played, 9 complete/);
     // Redial within the conversation: the drop is an NA exit at once, the new participant entry a redial entry.
-    expect(out).toMatch(/── redial#7[\s\S]*transport\.failure[^\n]*→ {2}agentai {2}NA exit [\s\S]*reconnected as a new participant \[redial\] +→ {2}agentai {2}redial entry/);
+    expect(out).toMatch(/── redial#7[\s\S]*transport\.failure[\s\S]*?→ {2}agentai {2}NA exit [\s\S]*reconnected as a new participant \[redial\][\s\S]*?→ {2}agentai {2}redial entry/);
     // Redial as a new outbound call: one timeline, the second Genesys conversation continues the first.
-    expect(out).toMatch(/── redial-outbound#8[\s\S]*drops \(error\)[^\n]*→ {2}agentai {2}NA exit [\s\S]*a new outbound conversation \[redial\] +→ {2}agentai {2}redial entry [\s\S]*END_OF_CONVERSATION/);
+    expect(out).toMatch(/── redial-outbound#8[\s\S]*drops \(error\)[\s\S]*?→ {2}agentai {2}NA exit [\s\S]*a new outbound conversation \[redial\][\s\S]*?→ {2}agentai {2}redial entry [\s\S]*END_OF_CONVERSATION/);
     // Listening in is no event; barging in is a warm entry, leaving a warm exit.
-    expect(out).toMatch(/listens in on [^\n]*\(monitor\) \[no event\]\n[^\n]*barges in +→ {2}agentai {2}warm entry [^\n]*\n[^\n]*leaves the call +→ {2}agentai {2}warm exit/);
+    expect(out).toMatch(/listens in on [^\n]*\(monitor\) \[no event\][\s\S]*?barges in[\s\S]*?→ {2}agentai {2}warm entry [\s\S]*?→ {2}agentai {2}warm exit/);
     expect(out).toMatch(/redial entry ×2/);
   }, 60_000);
 
