@@ -15,7 +15,7 @@ export const deadLettersSpec = {
     json: { type: 'boolean', doc: 'list: print JSON instead of text' },
     all: { type: 'boolean', doc: 'retry: every dead letter' },
   },
-  details: 'list: every dead letter; retry ID|--all: queue it (or all) again, in order with its conversation; drop ID: delete it',
+  details: 'list: every dead letter, with its reason and when it expires (BRIDGE_DEAD_LETTER_RETENTION_HOURS); retry ID|--all: queue it (or all) again, in order with its conversation; drop ID: delete it',
 } as const satisfies CommandSpec;
 
 /** What the verb takes, or what is wrong with the line. */
