@@ -1,41 +1,16 @@
-// Caps on what an Ada webhook may put into a hook call. Agent AI documents no maximum for any field; what is
-// known is that a hook body is JSON of at most 1 MiB (the fake receiver, written from the seeds, refuses more with
-// 413, which the bridge would dead-letter). A webhook may itself be 1 MiB of one message, and JSON escaping can
-// grow a character six-fold, so without caps one long message becomes a call Agent AI never accepts. The caps
-// leave every real value alone (Ada ids are 24 characters, Genesys ids 36) and keep the worst case of all fields
-// together near 200 KB.
-import { createHash } from 'node:crypto';
+// Caps on what an Ada webhook may put into a hook call, applied where the webhook enters so that the stored facts,
+// their dedupe keys and every call of the conversation carry the same capped ids. The caps themselves (and why)
+// are core's, shared by every adapter (src/agentai/limits.ts).
+import { capId, capText, ID_MARKER, LIMITS, NAME_MARKER, TEXT_MARKER } from '../../src/agentai/limits.js';
 import type { AdaEvent } from './payload.js';
 
-export const LIMITS = {
-  /** conversationId, messageId, author id, svix-id. */
-  id: 128,
-  /** The agent's display name (participant.name). */
-  name: 256,
-  /** ai_agent_domain (a DNS name is at most 253). */
-  domain: 253,
-  /** Message text (the hook call's query). */
-  text: 32_000,
-  /** A language code (a BCP 47 primary subtag is at most 8): a longer one is dropped, the default applies. */
-  language: 8,
-} as const;
-
-/** Appended to cut text, so whoever reads it in Agent AI sees it is not the whole message. */
-export const TEXT_MARKER = ' …[truncated]';
-/** A cut id ends in this and a hash of the whole id: two long ids stay distinct, a retry cuts the same way. */
-export const ID_MARKER = '~trunc~';
+export { capId, ID_MARKER, LIMITS, TEXT_MARKER };
 
 export type CappedField = 'conversationId' | 'messageId' | 'authorId' | 'authorName' | 'domain' | 'text' | 'language' | 'svixId';
 
 export interface Capped<T> {
   readonly value: T;
   readonly truncated: readonly CappedField[];
-}
-
-export function capId(id: string): string {
-  if (id.length <= LIMITS.id) return id;
-  const hash = createHash('sha256').update(id).digest('hex').slice(0, 16);
-  return `${head(id, LIMITS.id - ID_MARKER.length - hash.length)}${ID_MARKER}${hash}`;
 }
 
 export function capEvent(event: AdaEvent): Capped<AdaEvent> {
@@ -46,9 +21,9 @@ export function capEvent(event: AdaEvent): Capped<AdaEvent> {
     return capped;
   };
   const text = (field: CappedField, value: string, max: number, marker: string): string => {
-    if (value.length <= max) return value;
-    truncated.push(field);
-    return `${head(value, max - marker.length)}${marker}`;
+    const capped = capText(value, max, marker);
+    if (capped !== value) truncated.push(field);
+    return capped;
   };
 
   const { domain, ...rest } = event;
@@ -76,17 +51,11 @@ export function capEvent(event: AdaEvent): Capped<AdaEvent> {
         ...base,
         ...(messageId !== undefined ? { messageId: id('messageId', messageId) } : {}),
         ...(authorId !== undefined ? { authorId: id('authorId', authorId) } : {}),
-        ...(authorName !== undefined ? { authorName: text('authorName', authorName, LIMITS.name, '…') } : {}),
+        ...(authorName !== undefined ? { authorName: text('authorName', authorName, LIMITS.name, NAME_MARKER) } : {}),
         ...(body !== undefined ? { text: text('text', body, LIMITS.text, TEXT_MARKER) } : {}),
       };
       break;
     }
   }
   return { value, truncated };
-}
-
-/** The first `length` UTF-16 units, one fewer if that would split a surrogate pair. */
-function head(value: string, length: number): string {
-  const code = value.charCodeAt(length - 1);
-  return value.slice(0, code >= 0xd800 && code <= 0xdbff ? length - 1 : length);
 }

@@ -6,6 +6,7 @@
 // visible dead letter and the conversation goes on. A message that Genesys holds with no text at all (media
 // only, a receipt or typing event) is not forwarded: it is given up on with that reason.
 import { z } from 'zod';
+import { capMessageText, capName, type HookBodyField } from '../../src/agentai/limits.js';
 import type { Completion, OutboxCompleter, PendingCall } from '../../src/core/adapter.js';
 import type { FetchedMessage } from './live/messages.js';
 import { parseTextRef } from './live/messages.js';
@@ -23,6 +24,8 @@ export interface GenesysCompleterOptions {
   readonly messageTextDeadlineMs: number;
   readonly now: () => number;
   readonly onFetchFailed?: (conversationId: string, error: string) => void;
+  /** What was filled in longer than Agent AI takes and was cut (core's caps; the bodies built at ingest are capped in core). */
+  readonly onTruncated?: (conversationId: string, fields: readonly HookBodyField[]) => void;
 }
 
 const CustomFields = z.object({ agentEmail: z.string().optional(), queueId: z.string().optional(), queueName: z.string().optional() }).loose();
@@ -60,13 +63,13 @@ export class GenesysOutboxCompleter implements OutboxCompleter {
     const event = parsed.success ? parsed.data.events[0] : undefined;
     const participant = event?.participant;
     if (!parsed.success || !event || !participant) return { kind: 'ready', bodyJson: call.bodyJson };
-    const completed = await this.participant(participant);
+    const completed = await this.participant(call.conversationId, participant);
     if (completed === participant) return { kind: 'ready', bodyJson: call.bodyJson };
     return { kind: 'ready', bodyJson: JSON.stringify({ ...parsed.data, events: [{ ...event, participant: completed }] }) };
   }
 
   /** The participant with what the directory knows added; the same object when nothing was missing or found. */
-  private async participant(p: ParticipantJson): Promise<ParticipantJson> {
+  private async participant(conversationId: string, p: ParticipantJson): Promise<ParticipantJson> {
     const fields = p.customFields ?? {};
     // The body names an agent by id when the notification had no name (bodies.ts).
     const needUser = p.name === p.identity || fields.agentEmail === undefined;
@@ -75,12 +78,19 @@ export class GenesysOutboxCompleter implements OutboxCompleter {
       needUser ? this.sources.user(p.identity) : undefined,
       queueId !== undefined && fields.queueName === undefined ? this.sources.queue(queueId) : undefined,
     ]);
-    const name = p.name === p.identity && user?.name ? user.name : undefined;
+    const cut: HookBodyField[] = [];
+    const capped = (field: HookBodyField, value: string): string => {
+      const c = capName(value);
+      if (c !== value) cut.push(field);
+      return c;
+    };
+    const name = p.name === p.identity && user?.name ? capped('agentName', user.name) : undefined;
     const added = {
-      ...(fields.agentEmail === undefined && user?.email ? { agentEmail: user.email } : {}),
-      ...(queue?.name ? { queueName: queue.name } : {}),
+      ...(fields.agentEmail === undefined && user?.email ? { agentEmail: capped('agentEmail', user.email) } : {}),
+      ...(queue?.name ? { queueName: capped('queueName', queue.name) } : {}),
     };
     if (name === undefined && Object.keys(added).length === 0) return p;
+    if (cut.length) this.o.onTruncated?.(conversationId, cut);
     return { ...p, ...(name !== undefined ? { name } : {}), customFields: { ...fields, ...added } };
   }
 
@@ -103,7 +113,9 @@ export class GenesysOutboxCompleter implements OutboxCompleter {
       case 'text': {
         // The fetched direction is authoritative; the frame only knew whose leg listed the message.
         const author = fetched.direction === undefined ? parsed.data.author.type : fetched.direction === 'inbound' ? 'USER' : 'AGENT';
-        const body = { ...parsed.data, query: fetched.text, author: { ...parsed.data.author, type: author }, sendUserMessage: author === 'USER', sendAgentMessage: author === 'AGENT' };
+        const query = capMessageText(fetched.text);
+        if (query !== fetched.text) this.o.onTruncated?.(call.conversationId, ['text']);
+        const body = { ...parsed.data, query, author: { ...parsed.data.author, type: author }, sendUserMessage: author === 'USER', sendAgentMessage: author === 'AGENT' };
         return { kind: 'ready', bodyJson: JSON.stringify(body) };
       }
     }

@@ -19,3 +19,4 @@ export {
 export { AgentAiClient, DEFAULT_HOOKS_PATH, type AgentAiClientOptions, type BotCredentials, type SendOutcome } from './client.js';
 export { TokenMinter, type JwtOptions } from './jwt.js';
 export { parseRetryAfter } from '../util/retry-after.js';
+export { capHookBody, capId, capMessageText, capName, capText, ID_MARKER, LIMITS, NAME_MARKER, TEXT_MARKER, type Capped, type HookBodyField } from './limits.js';

@@ -15,7 +15,7 @@ export const deadLettersSpec = {
     json: { type: 'boolean', doc: 'list: print JSON instead of text' },
     all: { type: 'boolean', doc: 'retry: every dead letter' },
   },
-  details: 'list: every dead letter; retry ID|--all: queue it (or all) again, in order with its conversation; drop ID: delete it',
+  details: 'list: every dead letter, with its reason and when it expires (BRIDGE_DEAD_LETTER_RETENTION_HOURS); retry ID|--all: queue it (or all) again, in order with its conversation; drop ID: delete it',
 } as const satisfies CommandSpec;
 
 /** What the verb takes, or what is wrong with the line. */
@@ -35,17 +35,19 @@ export async function deadLettersCommand(args: string[], ctx: CliContext): Promi
   const [verb = '', target] = parsed.positionals;
   const wrong = misuse(verb, target, parsed.values);
   if (wrong) return usageError(ctx, 'dead-letters', wrong);
-  return withConfiguredStore(ctx, async (store) => {
+  return withConfiguredStore(ctx, async (store, config) => {
     if (verb === 'list') {
       const rows = await store.deadLetters();
+      const expiry = expiresAt(config.bridge.deadLetterRetentionHours, Date.now());
       if (parsed.values.json) {
-        println(ctx.stdout, JSON.stringify(rows.map(({ bodyJson, ...r }) => ({ ...r, body: JSON.parse(bodyJson) as unknown })), null, 2));
+        println(ctx.stdout, JSON.stringify(rows.map(({ bodyJson, ...r }) => ({ ...r, expiresAt: expiry(r.deadSince), body: JSON.parse(bodyJson) as unknown })), null, 2));
         return EXIT.ok;
       }
       if (rows.length === 0) println(ctx.stdout, 'no dead letters');
       for (const r of rows) {
         println(ctx.stdout, `#${r.id}  ${new Date(r.createdAt).toISOString()}  conversation ${r.conversationId}  bot ${r.bot}  ${r.label}`);
         println(ctx.stdout, `      ${r.blocking ? 'holds its conversation back; ' : ''}attempts ${r.attempts}${r.lastStatus !== undefined ? `, last HTTP ${r.lastStatus}` : ''}: ${r.lastError ?? 'no reason recorded'}`);
+        println(ctx.stdout, `      expires ${expiry(r.deadSince)}`);
       }
       return EXIT.ok;
     }
@@ -58,4 +60,12 @@ export async function deadLettersCommand(args: string[], ctx: CliContext): Promi
     println(ctx.stdout, dropped ? `dead letter #${target} dropped` : 'no such dead letter');
     return dropped ? EXIT.ok : EXIT.failure;
   });
+}
+
+/**
+ * When the daemon's expiry sweep removes a dead letter (ISO time), or 'never' under retention 0. A row without
+ * deadSince (none is stored that way) counts from now, as the sweep does.
+ */
+function expiresAt(retentionHours: number, now: number): (deadSince: number | undefined) => string {
+  return (deadSince) => (retentionHours <= 0 ? 'never' : new Date((deadSince ?? now) + retentionHours * 3_600_000).toISOString());
 }

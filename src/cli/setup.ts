@@ -35,8 +35,8 @@ export function loadOrExplain(ctx: CliContext, overrides?: LoadOptions['override
   }
 }
 
-/** Runs `use` with the configured store (openStore), closing it after; a config problem returns its exit code. */
-export async function withConfiguredStore(ctx: CliContext, use: (store: Store) => Promise<number>): Promise<number> {
+/** Runs `use` with the configured store (openStore) and the config it came from, closing the store after; a config problem returns its exit code. */
+export async function withConfiguredStore(ctx: CliContext, use: (store: Store, config: BridgeConfig) => Promise<number>): Promise<number> {
   const config = loadOrExplain(ctx);
   if (typeof config === 'number') return config;
   let store: Store;
@@ -48,7 +48,7 @@ export async function withConfiguredStore(ctx: CliContext, use: (store: Store) =
     return EXIT.failure;
   }
   try {
-    return await use(store);
+    return await use(store, config);
   } finally {
     await store.close();
   }

@@ -17,6 +17,7 @@ import {
   type StepResult,
 } from '../core/sequencer.js';
 import { buildHookBody, describeIntent, eventCode, type WireOptions } from '../agentai/bodies.js';
+import { capHookBody, type HookBodyField } from '../agentai/limits.js';
 import { chooseBot, type Bot } from '../config/bots.js';
 import type { BridgeMetrics } from '../observability/metrics.js';
 import type { ConversationRecord, Fence, IngestPlan, Mutation, MutationResult, NewOutboxRow, PlatformClock, Store } from '../store/types.js';
@@ -75,6 +76,8 @@ export class Pipeline implements FactSink {
   private readonly decidedWakes = new Map<string, number>();
   /** A timer that uncommitted facts set cannot be due before their earliest time plus the shortest window. */
   private readonly shortestWindow: number;
+  /** Rows whose body had fields cut to Agent AI's caps, until afterCommit counts them. */
+  private readonly truncatedRows = new WeakMap<object, readonly HookBodyField[]>();
 
   constructor(private readonly options: PipelineOptions) {
     this.bots = new Map(options.bots.map((b) => [b.name, b]));
@@ -287,9 +290,13 @@ export class Pipeline implements FactSink {
   }
 
   private outboxRow(conversation: ConversationRecord, bot: Bot, intent: Intent, factAt: number): NewOutboxRow {
-    const body = buildHookBody(intent, { conversationId: conversation.id, botId: bot.botId, source: conversation.source }, this.options.wire);
+    const built = buildHookBody(intent, { conversationId: conversation.id, botId: bot.botId, source: conversation.source }, this.options.wire);
+    const { value: body, truncated } = capHookBody(built);
     const ref = intent.kind === 'message' ? intent.textRef : undefined;
-    return { kind: intent.kind, label: describeIntent(intent), event: eventCode(intent), body, factAt, ...(ref ? { ref } : {}) };
+    const row = { kind: intent.kind, label: describeIntent(intent), event: eventCode(intent), body, factAt, ...(ref ? { ref } : {}) };
+    // Counted once the plan is committed (a plan that rolls back or loses to a duplicate sent nothing).
+    if (truncated.length) this.truncatedRows.set(row, truncated);
+    return row;
   }
 
   private afterCommit(plan: IngestPlan, cause: string): void {
@@ -298,6 +305,11 @@ export class Pipeline implements FactSink {
     // conversation-level call is logged at info (dispatcher), failures at warn and error.
     for (const row of plan.outbox) {
       this.options.logger.debug({ conversationId, hookEvent: row.event, label: row.label, cause, event: 'hook.queued' }, `queued ${row.label}`);
+      const fields = this.truncatedRows.get(row);
+      if (!fields) continue;
+      const adapter = plan.conversation.source;
+      for (const field of fields) this.options.metrics?.inputTruncated.inc({ adapter, field });
+      this.options.logger.info({ conversationId, adapter, hookEvent: row.event, fields, event: 'hook.truncated' }, `${row.label}: fields longer than Agent AI takes were cut`);
     }
     if (plan.closedAt !== undefined && plan.outbox.some((r) => r.kind === 'end')) {
       this.options.logger.info({ conversationId, event: 'conversation.closed' }, 'conversation closed');

@@ -26,6 +26,22 @@ describe('dead-letters CLI', () => {
       expect(listing).toMatch(/last HTTP 400: Agent AI rejected it: .*Linked bot details could not be found/);
 
       const [first, second] = await h.bridge.store.deadLetters();
+      // Each one says when the daemon's sweep removes it: BRIDGE_DEAD_LETTER_RETENTION_HOURS after delivery gave up.
+      const expires = (hours: number): string => new Date(first!.deadSince! + hours * 3_600_000).toISOString();
+      expect(listing).toContain(`expires ${expires(720)}`);
+      const json = new LineCollector();
+      expect(await deadLettersCommand(['list', '--json'], { ...ctx, stdout: json })).toBe(0);
+      expect(JSON.parse(json.lines.join('\n'))).toEqual([expect.objectContaining({ id: first!.id, expiresAt: expires(720) }), expect.objectContaining({ id: second!.id })]);
+      const shorter = { ...ctx, env: { ...ctx.env, BRIDGE_DEAD_LETTER_RETENTION_HOURS: '48' }, stdout: new LineCollector() };
+      expect(await deadLettersCommand(['list'], shorter)).toBe(0);
+      expect(shorter.stdout.lines.join('\n')).toContain(`expires ${expires(48)}`);
+      const kept = { ...ctx, env: { ...ctx.env, BRIDGE_DEAD_LETTER_RETENTION_HOURS: '0' }, stdout: new LineCollector() };
+      expect(await deadLettersCommand(['list', '--json'], kept)).toBe(0);
+      expect(JSON.parse(kept.stdout.lines.join('\n'))).toEqual([expect.objectContaining({ expiresAt: 'never' }), expect.objectContaining({ expiresAt: 'never' })]);
+      const keptText = { ...kept, stdout: new LineCollector() };
+      expect(await deadLettersCommand(['list'], keptText)).toBe(0);
+      expect(keptText.stdout.lines.filter((l) => l.trim() === 'expires never')).toHaveLength(2);
+
       expect(await deadLettersCommand(['retry', String(first!.id)], ctx)).toBe(0);
       await h.fake.waitFor(() => h.fake.labels('dl-1').length === 1, 10_000); // the bridge's sweep finds it
       expect(h.fake.labels('dl-1')).toEqual(['NA entry A']);

@@ -175,6 +175,11 @@ export class GenesysLiveAdapter implements Adapter {
         messageTextDeadlineMs: this.o.messageTextDeadlineMs,
         now: Date.now,
         onFetchFailed: (conversationId, error) => this.logger.warn({ conversationId, error, event: 'genesys.message_fetch_failed' }, 'genesys: message text not fetched yet; the call waits and is tried again'),
+        // Counted per completion: a call whose post is retried is completed (and counted) again.
+        onTruncated: (conversationId, fields) => {
+          for (const field of fields) this.deps.metrics.inputTruncated.inc({ adapter: NAME, field });
+          this.logger.info({ conversationId, fields, event: 'genesys.truncated' }, 'genesys: fields longer than Agent AI takes were cut');
+        },
       },
     );
   }

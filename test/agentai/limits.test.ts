@@ -1,0 +1,47 @@
+// Core's caps on hook bodies (issue 14 item 4): every adapter's calls are cut the same way, a value an adapter
+// already cut where it entered is not cut (or counted) again, and two long ids stay two ids.
+import { describe, expect, it } from 'vitest';
+import { buildHookBody, DEFAULT_WIRE_OPTIONS, type EventsHookBody, type MessageHookBody } from '../../src/agentai/bodies.js';
+import { capHookBody, capId, ID_MARKER, LIMITS, NAME_MARKER, TEXT_MARKER } from '../../src/agentai/limits.js';
+import type { Intent } from '../../src/core/intents.js';
+
+const ctx = { conversationId: 'c1', botId: 'st-bot', source: 'genesys' };
+const body = (intent: Intent) => buildHookBody(intent, ctx, DEFAULT_WIRE_OPTIONS);
+
+describe('capHookBody', () => {
+  it('cuts a long message text with the marker and names the field; a second pass changes and counts nothing', () => {
+    const long = body({ kind: 'message', author: 'USER', text: 'x'.repeat(LIMITS.text * 2), messageId: 'm1', agentId: 'a1', experience: 'chat', language: 'en' });
+    const once = capHookBody(long);
+    expect(once.truncated).toEqual(['text']);
+    const query = (once.value as MessageHookBody).query;
+    expect(query).toHaveLength(LIMITS.text);
+    expect(query.endsWith(TEXT_MARKER)).toBe(true);
+    expect(capHookBody(once.value)).toEqual({ value: once.value, truncated: [] });
+  });
+
+  it("cuts an agent's name, e-mail, queue name and ids in transfer and end events; leaves fitting values as they are", () => {
+    const agent = { identity: 'u'.repeat(200), name: 'N'.repeat(300), email: 'e'.repeat(300), queueId: 'q'.repeat(200), queueName: 'Q'.repeat(300) };
+    const capped = capHookBody(body({ kind: 'transfer', transferType: 'NA', transition: 'entry', agent, experience: 'voice', language: 'en' }));
+    expect(capped.truncated).toEqual(['agentEmail', 'queueId', 'queueName', 'agentId', 'agentName']);
+    const p = (capped.value as EventsHookBody).events[0];
+    expect(p.name === 'INTERNAL_TRANSFER_EVENT' && p.participant).toEqual({
+      identity: capId(agent.identity),
+      name: `${'N'.repeat(LIMITS.name - 1)}${NAME_MARKER}`,
+      type: 'agent',
+      customFields: { agentEmail: `${'e'.repeat(LIMITS.name - 1)}${NAME_MARKER}`, queueId: capId(agent.queueId), queueName: `${'Q'.repeat(LIMITS.name - 1)}${NAME_MARKER}` },
+    });
+    const fits = body({ kind: 'end', agent: { identity: 'u1', name: 'Ann', email: 'ann@example.com' }, experience: 'voice', language: 'en' });
+    expect(capHookBody(fits)).toEqual({ value: fits, truncated: [] });
+    const summary = body({ kind: 'summary', experience: 'voice', language: 'en' });
+    expect(capHookBody(summary)).toEqual({ value: summary, truncated: [] });
+  });
+
+  it('two long ids with the same start stay distinct, and one id is always cut the same way', () => {
+    const a = capId(`${'c'.repeat(200)}-a`);
+    const b = capId(`${'c'.repeat(200)}-b`);
+    expect(a).toHaveLength(LIMITS.id);
+    expect(a).toContain(ID_MARKER);
+    expect(a).not.toBe(b);
+    expect(capId(`${'c'.repeat(200)}-a`)).toBe(a);
+  });
+});
