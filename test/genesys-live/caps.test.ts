@@ -33,7 +33,7 @@ function longCall(startMs: number): SimConversation {
   c.disconnect(agent, 20, 'client');
   c.disconnect(cust, 20.2, 'peer');
   c.emit(20.2);
-  c.terminate(agent);
+  c.terminate(agent, 25);
   c.emit(25);
   return c;
 }
@@ -52,7 +52,7 @@ function longChat(startMs: number): SimConversation {
   c.disconnect(agent, 20, 'client');
   c.disconnect(cust, 20.2, 'peer');
   c.emit(20.2);
-  c.terminate(agent);
+  c.terminate(agent, 25);
   c.emit(25);
   return c;
 }
