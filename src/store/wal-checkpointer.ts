@@ -70,6 +70,9 @@ export function startWalCheckpointer(db: Database.Database, path: string, option
     stop: async () => {
       if (!running) return;
       running = false;
+      // Unref'd, the worker would not keep the process alive until its last checkpoint: with nothing else
+      // left (a finished replay), Node exited mid-await (exit code 13) once no other timer held it open.
+      worker.ref();
       worker.postMessage('stop');
       await exited;
     },
