@@ -203,7 +203,10 @@ export class Dispatcher {
     if (this.probeTimer !== undefined) this.timers.clearTimeout(this.probeTimer);
     this.parked.clear();
     // Calls already on the wire finish (their outcome is recorded); nothing new starts.
-    await Promise.race([Promise.allSettled([...this.runners.values()]), new Promise<void>((resolve) => this.timers.setTimeout(() => resolve(), 5_000))]);
+    // The grace timer is cleared once the calls settle: left armed, it kept a finished `replay` alive 5 s.
+    let grace: unknown;
+    await Promise.race([Promise.allSettled([...this.runners.values()]), new Promise<void>((resolve) => (grace = this.timers.setTimeout(() => resolve(), 5_000)))]);
+    this.timers.clearTimeout(grace);
     await this.marks.idle().catch(() => undefined);
     const held = [...this.claims.values()];
     this.claims.clear();

@@ -161,7 +161,10 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     due: db.prepare('SELECT id, wake_at FROM conversations WHERE wake_at IS NOT NULL AND wake_at <= ? AND closed_at IS NULL ORDER BY wake_at LIMIT ?'),
     nextWake: db.prepare('SELECT MIN(wake_at) FROM conversations WHERE wake_at IS NOT NULL AND closed_at IS NULL').pluck(),
     open: db.prepare(`SELECT id, bot, source, state, updated_at, created_at FROM conversations WHERE closed_at IS NULL ORDER BY updated_at`),
-    head: db.prepare(`SELECT * FROM outbox WHERE conversation_id = ? AND ${LINE} AND id <= ? ORDER BY id LIMIT 1`),
+    // The planner picks outbox_conversation and walks every row the conversation ever had (delivered ones
+    // included) up to the head; the partial index of its line starts at the head. Same rows, half the time
+    // (34 against 64-71 µs per head with 24 delivered rows before it; one head per hook call and more).
+    head: db.prepare(`SELECT * FROM outbox INDEXED BY outbox_line WHERE conversation_id = ? AND ${LINE} AND id <= ? ORDER BY id LIMIT 1`),
     ready: db.prepare(
       `SELECT DISTINCT conversation_id FROM outbox WHERE status IN ('pending', 'inflight') AND next_attempt_at <= ? AND id <= ? LIMIT ?`,
     ).pluck(),

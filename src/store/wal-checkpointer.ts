@@ -68,6 +68,9 @@ export function startWalCheckpointer(db: SqliteDatabase, path: string, options: 
     stop: async () => {
       if (!running) return;
       running = false;
+      // Unref'd, the worker would not keep the process alive until its last checkpoint: with nothing else
+      // left (a finished replay), Node exited mid-await (exit code 13) once no other timer held it open.
+      worker.ref();
       worker.postMessage('stop');
       await exited;
     },

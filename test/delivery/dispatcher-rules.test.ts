@@ -605,6 +605,14 @@ describe('dispatcher: stop and store failures', () => {
     expect(r.agentai.labels('c1')).toEqual(['NA entry A', 'NA exit A']);
   });
 
+  it('stop() leaves no timer armed once it has drained (a finished replay exits at once, not 5 s later)', async () => {
+    const r = await rig();
+    await r.seed('c1', ['NA entry A']);
+    r.dispatcher.notify('c1');
+    expect(await r.dispatcher.stop(10_000)).toBe(true);
+    expect(r.clock.pendingTimers).toBe(0);
+  });
+
   it('stop() gives up at its deadline and leaves the rest in the store for the next start', async () => {
     const r = await rig();
     r.agentai.answer = (_c, nth) => (nth === 1 ? { kind: 'retry', status: 429, retryAfterMs: 60_000, error: 'HTTP 429' } : { kind: 'ok', status: 200 });
