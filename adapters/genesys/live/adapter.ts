@@ -105,6 +105,11 @@ export class GenesysLiveAdapter implements Adapter {
   private readonly slotHolds = new Map<number, () => void>();
   /** New outbound conversations held while a gap is not reconciled (a redial must meet its original's drop). */
   private held: FrameResult[] = [];
+  /**
+   * Keeps the durable last-frame cursor before the held conversations while any is held: they are in memory
+   * only, so a crash before their release must leave the next start's analytics query able to find them again.
+   */
+  private releaseHeldCursor: (() => void) | undefined;
   private pruneTimer: NodeJS.Timeout | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   readonly stats = { frames: 0, facts: 0, reconnects: 0, rollovers: 0, gaps: 0, held: 0 };
@@ -498,6 +503,10 @@ export class GenesysLiveAdapter implements Adapter {
         this.logger.info({ conversationId: id, blind: [...this.blindness], event: 'genesys.held_for_gap' }, 'genesys: new outbound conversation held until the gap is reconciled');
       }
       this.held.push(result);
+      if (!this.releaseHeldCursor && this.cursor) {
+        const since = Math.min(Date.now(), this.cursor.durableValue() ?? Infinity, ...result.facts.map((f) => f.at));
+        this.releaseHeldCursor = this.cursor.hold(since);
+      }
       return Promise.resolve();
     }
     return this.ingestResult(result, tracked.queueId);
@@ -519,6 +528,8 @@ export class GenesysLiveAdapter implements Adapter {
       this.held = [];
       await Promise.allSettled(held.map((result) => this.ingestResult(result, this.conversations.get(result.conversationId ?? '')?.queueId)));
     }
+    this.releaseHeldCursor?.();
+    this.releaseHeldCursor = undefined;
   }
 
   /**
