@@ -75,7 +75,7 @@ function intoParent(facts: readonly Fact[], parentId: string): Fact[] {
 
 function register(changes: readonly LegChange[], memory: ConversationMemory): void {
   for (const { leg, key, alias, known } of changes) {
-    if (alias !== undefined) memory.aliases.set(alias, key);
+    if (alias !== undefined) (memory.aliases ??= new Map()).set(alias, key);
     if (!known) {
       const created: LegMemory = {
         key,
@@ -185,7 +185,7 @@ function promoted(customer: Leg | undefined, context: SnapshotContext): AgentJoi
   const facts: AgentJoinedFact[] = [];
   for (const leg of snapshot.legs) {
     if (leg.role !== 'agent' || leg.phase !== 1) continue;
-    const remembered = memory.legs.get(memory.aliases.get(leg.key) ?? leg.key);
+    const remembered = memory.legs.get(memory.aliases?.get(leg.key) ?? leg.key);
     if (!remembered || !remembered.connected || remembered.announced || remembered.phase !== 1) continue;
     if (!mayAnnounce(leg, remembered, context)) continue;
     facts.push(announce(leg, remembered, promotionTime(leg, remembered, context), customer, context));
