@@ -136,6 +136,11 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
 
   const CONVERSATION_COLUMNS = 'id, bot, source, state, clock_platform_at, clock_local_at';
   const LINE = "(status IN ('pending', 'inflight') OR (status = 'dead' AND blocking = 1))";
+  const outboxColumns = db
+    .prepare('SELECT name FROM pragma_table_info(?)')
+    .pluck()
+    .all('outbox')
+    .filter((c): c is string => typeof c === 'string');
   const q = {
     seen: db.prepare('SELECT 1 FROM seen_facts WHERE dedupe_key = ?').pluck(),
     remember: db.prepare('INSERT INTO seen_facts (dedupe_key, conversation_id, seen_at) VALUES (?, ?, ?)'),
@@ -178,7 +183,12 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       "UPDATE outbox SET status = 'pending', attempts = 0, blocking = 0, next_attempt_at = ?, created_at = ?, updated_at = ? WHERE status = 'dead'",
     ),
     dropDead: db.prepare("DELETE FROM outbox WHERE id = ? AND status = 'dead'"),
-    purgeBody: db.prepare("UPDATE outbox SET body = ? WHERE id = ? AND status = 'done'"),
+    // A purge deletes the row and inserts it again with the short body, rather than UPDATE it: SQLite
+    // rebalances a table page only when a delete leaves it two-thirds empty, never when an update shrinks a
+    // row, so updated rows left every outbox page about 70% empty (a delivered call cost ~590 bytes of file
+    // instead of ~120).
+    takeDone: db.prepare("DELETE FROM outbox WHERE id = ? AND status = 'done' RETURNING *"),
+    putBack: db.prepare(`INSERT INTO outbox (${outboxColumns.join(', ')}) VALUES (${outboxColumns.map((c) => `@${c}`).join(', ')})`),
     deadBefore: db.prepare("SELECT * FROM outbox WHERE status = 'dead' AND updated_at < ? ORDER BY updated_at, id LIMIT ?"),
     dropQueuedBehind: db.prepare("DELETE FROM outbox WHERE conversation_id = ? AND id > ? AND status = 'pending'"),
     aliasTarget: db.prepare('SELECT conversation_id FROM aliases WHERE platform_id = ?').pluck(),
@@ -314,7 +324,10 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
           break;
         case 'done':
           q.setStatus.run('done', u.at, u.httpStatus, null, 0, u.at, u.id);
-          if (u.purgeBody) q.purgeBody.run(PURGED_BODY, u.id);
+          if (u.purgeBody) {
+            const row: unknown = q.takeDone.get(u.id);
+            if (typeof row === 'object' && row !== null) q.putBack.run({ ...row, body: PURGED_BODY });
+          }
           break;
         case 'pending':
           q.setStatus.run('pending', u.nextAttemptAt, u.httpStatus ?? null, u.error, 0, u.at, u.id);
