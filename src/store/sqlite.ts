@@ -22,7 +22,7 @@ import type {
   StoreStats,
 } from './types.js';
 import { PURGED_BODY } from './types.js';
-import { parseState } from '../core/conversation-state.js';
+import { parseState, serialiseState } from '../core/conversation-state.js';
 import { migrate } from './sqlite-schema.js';
 import { StoreError } from './errors.js';
 import { ConversationCache } from './conversation-cache.js';
@@ -256,7 +256,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     readonly state: string;
     readonly bodies: readonly string[];
   }
-  const serialise = (plan: IngestPlan): Serialised => ({ state: JSON.stringify(plan.conversation.state), bodies: plan.outbox.map((row) => JSON.stringify(row.body)) });
+  const serialise = (plan: IngestPlan): Serialised => ({ state: serialiseState(plan.conversation.state), bodies: plan.outbox.map((row) => JSON.stringify(row.body)) });
 
   function writePlan(plan: IngestPlan, platformId: string | undefined, t: number, serialised: Serialised): void {
     const c = plan.conversation;
