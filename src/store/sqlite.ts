@@ -23,6 +23,7 @@ import type {
 } from './types.js';
 import { PURGED_BODY } from './types.js';
 import { parseState, serialiseState } from '../core/conversation-state.js';
+import { FACT_KEY_SQL_FUNCTION, factKey } from './fact-key.js';
 import { migrate } from './sqlite-schema.js';
 import { StoreError } from './errors.js';
 import { ConversationCache } from './conversation-cache.js';
@@ -123,6 +124,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   // 16 MB of page cache (SQLite's default is 2 MB): the open conversations' rows, the outbox's head and the
   // indexes stay in memory instead of being read back from the WAL on every fact.
   db.pragma('cache_size = -16384');
+  db.function(FACT_KEY_SQL_FUNCTION, { deterministic: true }, (key: unknown) => (typeof key === 'string' ? factKey(key) : key));
   migrate(db);
   // The migration has written, so -wal and -shm exist: created with the file's mode, tightened all the same.
   if (options.path !== ':memory:') for (const suffix of ['-wal', '-shm']) tightenIfPresent(`${options.path}${suffix}`);
@@ -297,14 +299,14 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         if (!plan) return { kind: 'unchanged' };
       } else {
         // One process per file (the run lock): no other holder's socket can feed this store, so fences hold.
-        if (q.seen.get(m.dedupeKey) !== undefined) return { kind: 'duplicate' };
+        if (q.seen.get(factKey(m.dedupeKey)) !== undefined) return { kind: 'duplicate' };
         plan = m.decide(reader);
       }
       serialised = serialise(plan);
     } catch (err) {
       return { kind: 'failed', error: err instanceof Error ? err : new Error(String(err)) };
     }
-    if (m.kind === 'fact') q.remember.run(m.dedupeKey, plan.conversation.id, m.at);
+    if (m.kind === 'fact') q.remember.run(factKey(m.dedupeKey), plan.conversation.id, m.at);
     writePlan(plan, m.kind === 'fact' ? m.platformConversationId : undefined, t, serialised);
     return { kind: 'applied', plan };
   };

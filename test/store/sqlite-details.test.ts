@@ -118,6 +118,18 @@ describe('SQLite store details', () => {
     expect(pages).toBeLessThan(35);
   });
 
+  it('keeps each dedupe key in 16 bytes however long it is, and still refuses the fact again', async () => {
+    const { store: s, path } = await open();
+    const key = `genesys:${'c'.repeat(36)}:${'p'.repeat(40)}:joined`;
+    await s.apply([fact(key, 'c1', () => plan('c1'))]);
+    expect((await s.apply([fact(key, 'c1', () => plan('c1'))]))[0]?.kind).toBe('duplicate');
+    expect((await s.apply([fact(`${key}2`, 'c1', () => plan('c1'))]))[0]?.kind).toBe('applied');
+    const db = new Database(path, { readonly: true });
+    const lengths = db.prepare('SELECT length(dedupe_key) FROM seen_facts').pluck().all();
+    db.close();
+    expect(lengths).toEqual([16, 16]);
+  });
+
   it('retrying one dead letter leaves the others dead', async () => {
     const { store: s } = await open();
     await s.apply([fact('k', 'c1', () => plan('c1', { outbox: [row('a'), row('b')] }))]);
