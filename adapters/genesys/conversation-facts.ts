@@ -87,6 +87,12 @@ function register(changes: readonly LegChange[], memory: ConversationMemory): vo
         phase: 0,
         connected: false,
         announced: false,
+        // Declared now, set later: V8 keeps fields an object is created with inside it; fields added later
+        // need a property store of their own (goal 6: an open conversation's heap).
+        connectedAt: undefined,
+        endedAt: undefined,
+        userId: undefined,
+        withheld: undefined,
       };
       memory.legs.set(key, created);
     }

@@ -67,6 +67,9 @@ export class ConversationMemoryStore {
       ended: false,
       agentEverConnected: false,
       customerSeen: false,
+      // Declared now, set later (see the leg memory in conversation-facts.ts): kept inside the object.
+      queueId: undefined,
+      experience: undefined,
     };
     this.conversations.set(conversationId, created);
     while (this.conversations.size > this.maxConversations) {
