@@ -75,7 +75,7 @@ function intoParent(facts: readonly Fact[], parentId: string): Fact[] {
 
 function register(changes: readonly LegChange[], memory: ConversationMemory): void {
   for (const { leg, key, alias, known } of changes) {
-    if (alias !== undefined) memory.aliases.set(alias, key);
+    if (alias !== undefined) (memory.aliases ??= new Map()).set(alias, key);
     if (!known) {
       const created: LegMemory = {
         key,
@@ -87,6 +87,12 @@ function register(changes: readonly LegChange[], memory: ConversationMemory): vo
         phase: 0,
         connected: false,
         announced: false,
+        // Declared now, set later: V8 keeps fields an object is created with inside it; fields added later
+        // need a property store of their own (goal 6: an open conversation's heap).
+        connectedAt: undefined,
+        endedAt: undefined,
+        userId: undefined,
+        withheld: undefined,
       };
       memory.legs.set(key, created);
     }
@@ -185,7 +191,7 @@ function promoted(customer: Leg | undefined, context: SnapshotContext): AgentJoi
   const facts: AgentJoinedFact[] = [];
   for (const leg of snapshot.legs) {
     if (leg.role !== 'agent' || leg.phase !== 1) continue;
-    const remembered = memory.legs.get(memory.aliases.get(leg.key) ?? leg.key);
+    const remembered = memory.legs.get(memory.aliases?.get(leg.key) ?? leg.key);
     if (!remembered || !remembered.connected || remembered.announced || remembered.phase !== 1) continue;
     if (!mayAnnounce(leg, remembered, context)) continue;
     facts.push(announce(leg, remembered, promotionTime(leg, remembered, context), customer, context));

@@ -18,8 +18,8 @@ export function newDigitalMessages(
     if (leg.media !== 'messages') continue;
     const ignored = memory.parentConversationId !== undefined ? 'consult-message' : senderIgnored(leg, memory);
     for (const message of leg.messages) {
-      if (memory.messageIds.has(message.messageId)) continue;
-      memory.messageIds.add(message.messageId);
+      if (memory.messageIds?.has(message.messageId)) continue;
+      (memory.messageIds ??= new Set()).add(message.messageId);
       if (ignored) {
         onIgnored(ignored);
         continue;
@@ -42,6 +42,6 @@ export function newDigitalMessages(
 /** The customer's messages and an announced agent's count; anyone else's do not. */
 function senderIgnored(leg: Leg, memory: ConversationMemory): IgnoredInput | undefined {
   if (leg.role === 'customer') return undefined;
-  const remembered = memory.legs.get(memory.aliases.get(leg.key) ?? leg.key);
+  const remembered = memory.legs.get(memory.aliases?.get(leg.key) ?? leg.key);
   return leg.role === 'agent' && remembered?.announced === true ? undefined : 'non-agent-message';
 }

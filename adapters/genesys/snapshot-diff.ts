@@ -68,7 +68,7 @@ export function diffSnapshot(legs: readonly Leg[], memory: ConversationMemory, n
  * conversation is seen through both, the spelling seen first stays canonical so no fact fires twice.
  */
 function resolveKey(leg: Leg, memory: ConversationMemory): { key: string; alias?: string } {
-  const aliased = memory.aliases.get(leg.key);
+  const aliased = memory.aliases?.get(leg.key);
   if (aliased !== undefined) return { key: aliased };
   if (memory.legs.has(leg.key)) return { key: leg.key };
   if (leg.synthetic) {
@@ -81,7 +81,7 @@ function resolveKey(leg: Leg, memory: ConversationMemory): { key: string; alias?
   }
   const syntheticKey = `${leg.participantId}:${leg.media}`;
   const synthetic = memory.legs.get(syntheticKey);
-  const claimed = [...memory.aliases.values()].includes(syntheticKey);
+  const claimed = [...(memory.aliases?.values() ?? [])].includes(syntheticKey);
   if (synthetic?.synthetic && !claimed) return { key: syntheticKey, alias: leg.key };
   return { key: leg.key };
 }

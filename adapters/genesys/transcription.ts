@@ -68,14 +68,14 @@ export function transcriptionFacts(context: TranscriptionContext): MessageFact[]
       context.warn(`genesys: conversation ${conversationId}: final transcript without utteranceId skipped`);
       continue;
     }
-    if (memory.utterances.has(utteranceId)) continue;
+    if (memory.utterances?.has(utteranceId)) continue;
     const channel = transcript.channel?.trim().toUpperCase() ?? '';
     const author = AUTHORS.get(channel);
     if (!author) {
       context.warn(`genesys: conversation ${conversationId}: utterance ${utteranceId} on channel "${channel}" skipped`);
       continue;
     }
-    memory.utterances.add(utteranceId);
+    (memory.utterances ??= new Set()).add(utteranceId);
     const startedAt =
       body.sessionStartTimeMs !== undefined && alternative.offsetMs !== undefined
         ? body.sessionStartTimeMs + alternative.offsetMs

@@ -2,6 +2,7 @@
 // restart resumes each conversation exactly where it was, timers included (wakeAt).
 import { z } from 'zod';
 import { BridgeError } from '../errors.js';
+import { decodeState, encodeState } from './state-codec.js';
 import type { AgentInfo, AgentLeftReason, CustomerInfo, Experience, MessageAuthor } from './facts.js';
 
 export interface ActiveAgent {
@@ -35,7 +36,7 @@ export type Phase =
   | 'closed';
 
 export interface ConversationState {
-  readonly v: 1;
+  readonly v: typeof STATE_VERSION;
   phase: Phase;
   experience?: Experience;
   language?: string;
@@ -62,7 +63,7 @@ export interface ConversationState {
 }
 
 export function initialState(): ConversationState {
-  return { v: 1, phase: 'waiting', active: [], customerGone: false, platforms: {}, legs: {}, earlyMessages: [] };
+  return { v: STATE_VERSION, phase: 'waiting', active: [], customerGone: false, platforms: {}, legs: {}, earlyMessages: [] };
 }
 
 /**
@@ -101,7 +102,7 @@ const agentInfo = z.object({
   queueName: z.string().optional(),
 });
 const stateSchema = z.object({
-  v: z.literal(1),
+  v: z.literal(2),
   phase: z.enum(['waiting', 'open', 'closed']),
   experience: z.enum(['voice', 'chat']).optional(),
   language: z.string().optional(),
@@ -134,14 +135,25 @@ const stateSchema = z.object({
   closedAt: z.number().optional(),
 });
 
-/** The shape this release writes. A change to ConversationState's stored form bumps it and adds an upgrade. */
-export const STATE_VERSION = 1;
+/**
+ * The form this release writes. A change to ConversationState's stored form bumps it and adds an upgrade.
+ * 2: the compact encoding of state-codec.ts (short keys, defaults left out); the fields are version 1's.
+ */
+export const STATE_VERSION = 2;
 
 /**
  * Upgrades from each older stored version to the next, applied in order at read time, so a conversation
  * written by an earlier release resumes where it was. Version 1 is the first release's: nothing to upgrade yet.
  */
-const UPGRADES: Readonly<Record<number, (older: Record<string, unknown>) => Record<string, unknown>>> = {};
+const UPGRADES: Readonly<Record<number, (older: Record<string, unknown>) => Record<string, unknown>>> = {
+  // Version 1 is the verbose form of the same fields, which the decoder reads as it is.
+  1: (older) => older,
+};
+
+/** The JSON stored for a state: the compact form of STATE_VERSION. */
+export function serialiseState(state: ConversationState): string {
+  return encodeState(state);
+}
 
 /** A stored state this release cannot read: written by a newer release, or of a version it has no upgrade for. */
 export class StateVersionError extends BridgeError {
@@ -166,5 +178,5 @@ export function parseState(json: string): ConversationState {
     version += 1;
     doc.v = version;
   }
-  return stateSchema.parse(doc);
+  return stateSchema.parse(decodeState(doc));
 }

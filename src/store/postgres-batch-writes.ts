@@ -3,6 +3,7 @@
 // mutation. Later writes of the batch win, in batch order, exactly as if each had been written on its own.
 import type pg from 'pg';
 import type { IngestPlan } from './types.js';
+import { serialiseState } from '../core/conversation-state.js';
 
 /** A plan serialised up front: a plan that cannot be serialised fails its mutation before anything is kept. */
 export interface PreparedPlan {
@@ -12,7 +13,7 @@ export interface PreparedPlan {
 }
 
 export function preparePlan(plan: IngestPlan): PreparedPlan {
-  return { plan, state: JSON.stringify(plan.conversation.state), bodies: plan.outbox.map((r) => JSON.stringify(r.body)) };
+  return { plan, state: serialiseState(plan.conversation.state), bodies: plan.outbox.map((r) => JSON.stringify(r.body)) };
 }
 
 export class BatchWrites {

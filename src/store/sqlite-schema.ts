@@ -80,6 +80,12 @@ CREATE TABLE cursors (
   name TEXT PRIMARY KEY,
   value INTEGER NOT NULL
 );
+`,  // 3: dedupe keys are kept as 16 bytes of their SHA-256 (fact-key.ts; the store registers the function
+  // before migrating), and a conversation's closing time is indexed only once it has one.
+  `
+UPDATE seen_facts SET dedupe_key = bridge_fact_key(dedupe_key) WHERE typeof(dedupe_key) = 'text';
+DROP INDEX conversations_closed;
+CREATE INDEX conversations_closed ON conversations(closed_at) WHERE closed_at IS NOT NULL;
 `,
 ];
 

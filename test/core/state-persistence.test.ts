@@ -87,7 +87,7 @@ describe('conversation state persistence', () => {
   });
 
   it.each([
-    ['an unknown version', { v: 2 }],
+    ['an unknown version', { v: 3 }],
     ['an unknown phase', { phase: 'paused' }],
     ['an unknown experience', { experience: 'video' }],
     ['a leg in an unknown state', { legs: { l1: 'maybe' } }],

@@ -109,7 +109,7 @@ describe('diffSnapshot', () => {
       const d = diffSnapshot([leg(2, { endedAt: NOW - 1 })], memory, NOW);
       expect(d.changes).toMatchObject([{ key: 'p1:calls', alias: 'p1:call-1', from: 1 }]);
       // Once the flattened key is claimed by one nested leg, a second nested leg of the participant is its own.
-      memory.aliases.set('p1:call-1', 'p1:calls');
+      (memory.aliases ??= new Map()).set('p1:call-1', 'p1:calls');
       expect(diffSnapshot([leg(1, { key: 'p1:call-2', communicationId: 'call-2' })], memory, NOW).changes).toMatchObject([{ key: 'p1:call-2', known: false }]);
       // The alias is followed without naming it again.
       const again = diffSnapshot([leg(2)], memory, NOW).changes[0];
