@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeAgentAi } from '../../src/sim/agentai-receiver.js';
 import { ScriptPlayer, type PlayedStep } from '../../src/sim/genesys/player.js';
 import type { SimScript } from '../../src/sim/genesys/script.js';
@@ -142,6 +142,56 @@ describe('catching up after a start', () => {
     const third = await bridgeUp();
     await waitForEnds(third.h, reference.keys());
     expect(fake.labels(CONVERSATIONS.standard)).toEqual(reference.get(CONVERSATIONS.standard));
+  }, 40_000);
+});
+
+describe('a callback held during the catch-up after a start', () => {
+  it('keeps the stored last-frame time before it while held, though the catch-up ends while the socket is down', async () => {
+    // The held callback is in memory only. When the catch-up ends while a socket gap is still being reconciled,
+    // the catch-up's hold on the cursor goes: the cursor must still not pass the callback, or a crash then would
+    // leave the next start's analytics query (which begins at the cursor) unable to find it again.
+    const reference = await replayReference(['redial-new-outbound']);
+    const script = fixtureScript('redial-new-outbound');
+    const first = await bridgeUp();
+    await new ScriptPlayer(sim).play({ ...script, steps: script.steps.slice(0, 4) }, { speed: SPEED, baseMs: Date.now() });
+    await fake.waitFor(() => fake.labels(CONVERSATIONS.redialFirst).some((l) => l.startsWith('NA entry')), 10_000);
+    await bridgeDown(first);
+
+    const reread = new RegExp(`/api/v2/conversations/${CONVERSATIONS.redialFirst}$`);
+    sim.delayRequests(3000, 1, reread); // the catch-up's re-read of the open conversation: slow
+    const second = await bridgeUp({ GENESYS_CURSOR_FLUSH_MS: '20' });
+    let released = false;
+    const writtenWhileHeld: number[] = [];
+    const ingest = second.h.bridge.pipeline.ingest.bind(second.h.bridge.pipeline);
+    vi.spyOn(second.h.bridge.pipeline, 'ingest').mockImplementation(async (fact) => {
+      if (fact.conversationId === CONVERSATIONS.redialOutbound) released = true;
+      return ingest(fact);
+    });
+    const rest = tail(script, 4);
+    const played = new ScriptPlayer(sim).play(rest.script, { speed: SPEED, baseMs: rest.baseMs });
+    await until(() => second.adapter.stats.held > 0, 'the callback held during the catch-up');
+    // What the store holds, looked at until the callback goes in.
+    const watching = (async () => {
+      while (!released) {
+        const value = await second.h.bridge.store.cursor('genesys:lastFrameAt');
+        if (value !== undefined) writtenWhileHeld.push(value);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    })();
+    // The socket goes down and stays down until the catch-up is over; the gap's own re-read is slow too.
+    sim.delayRequests(2000, 1, reread);
+    const restore = sim.outage();
+    await until(() => logEvents(second.h, 'genesys.socket_lost').length > 0 && logEvents(second.h, 'genesys.reconciled').length > 0, 'the catch-up over while the socket is down');
+    restore();
+    await played;
+    await waitForEnds(second.h, reference.keys());
+    await second.h.bridge.dispatcher.whenIdle();
+    await watching;
+    // Never past where it was when the callback was held (without the callback's own hold it moves on to the
+    // socket gap's start once the catch-up is over).
+    expect(writtenWhileHeld.length).toBeGreaterThan(0);
+    expect(writtenWhileHeld.filter((v) => v > (writtenWhileHeld[0] ?? 0))).toEqual([]);
+    expect(fake.labels(CONVERSATIONS.redialFirst)).toEqual(reference.get(CONVERSATIONS.redialFirst));
   }, 40_000);
 });
 
