@@ -29,7 +29,7 @@ export default defineConfig({
       // Three hours of outage on the test clock: over ten seconds per run.
       'test/delivery/outage.test.ts',
       // Runs the built module (dist/) in a child process: nothing mutated reaches it, and a sandbox has no dist/.
-      'test/store/wal-checkpointer.test.ts',
+      'test/store/wal-checkpointer-process.test.ts',
       // Random duplication of every fixture: six seconds per run even scaled down; the fixture tests replay the
       // same frames in order and the fidelity tests their edge cases.
       'adapters/genesys/test/duplication.property.test.ts',
