@@ -28,6 +28,30 @@ function fileStore(options: Partial<SqliteStoreOptions> = {}): { store: Store; p
   return { store, path };
 }
 
+/**
+ * Another process (an operator command, a backup) in a write transaction for `ms`: resolves once it holds the
+ * write lock, with a promise of its end.
+ */
+async function holdWriteLock(path: string, ms: number): Promise<{ readonly exited: Promise<unknown> }> {
+  const holder = new Worker(
+    `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const Database = require(workerData.driver);
+    const db = new Database(workerData.path);
+    db.exec('BEGIN IMMEDIATE');
+    parentPort.postMessage('locked');
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, workerData.ms);
+    db.exec('COMMIT');
+    db.close();
+    `,
+    { eval: true, workerData: { driver: sqliteDriver.path, path, ms } },
+  );
+  const exited = new Promise((resolve) => holder.once('exit', resolve));
+  await new Promise((resolve) => holder.once('message', resolve));
+  // In an object: an async function returning the promise itself would wait for it.
+  return { exited };
+}
+
 describe('SQLite store commits', () => {
   it.each(['full', 'normal'] as const)('offers a queued row for delivery only once its commit is durable (sync %s)', async (sync) => {
     const { store } = fileStore({ sync });
@@ -99,22 +123,7 @@ describe('SQLite store commits', () => {
     const { store: first, path } = fileStore();
     await first.apply([fact('k0', 'c0', () => plan('c0'))]);
     await first.close();
-    // Another process (an operator command, a backup) in a write transaction for a few hundred milliseconds.
-    const holder = new Worker(
-      `
-      const { parentPort, workerData } = require('node:worker_threads');
-      const Database = require(workerData.driver);
-      const db = new Database(workerData.path);
-      db.exec('BEGIN IMMEDIATE');
-      parentPort.postMessage('locked');
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
-      db.exec('COMMIT');
-      db.close();
-      `,
-      { eval: true, workerData: { driver: sqliteDriver.path, path } },
-    );
-    const exited = new Promise((resolve) => holder.once('exit', resolve));
-    await new Promise((resolve) => holder.once('message', resolve));
+    const { exited } = await holdWriteLock(path, 300);
     const store = openSqliteStore({ path, now: () => T0 });
     stores.push(store);
     await exited;
@@ -127,22 +136,7 @@ describe('SQLite store commits', () => {
     // wait for the busy timeout, not fail at once because its transaction read before it asked to write.
     const { store, path } = fileStore();
     await store.apply([fact('k0', 'c0', () => plan('c0'))]);
-    const holder = new Worker(
-      `
-      const { parentPort, workerData } = require('node:worker_threads');
-      const Database = require(workerData.driver);
-      const db = new Database(workerData.path);
-      db.exec('BEGIN IMMEDIATE');
-      db.exec("UPDATE outbox SET attempts = attempts WHERE 0");
-      parentPort.postMessage('locked');
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
-      db.exec('COMMIT');
-      db.close();
-      `,
-      { eval: true, workerData: { driver: sqliteDriver.path, path } },
-    );
-    const exited = new Promise((resolve) => holder.once('exit', resolve));
-    await new Promise((resolve) => holder.once('message', resolve));
+    const { exited } = await holdWriteLock(path, 300);
     const results = await store.apply([fact('k1', 'c1', () => plan('c1'))]);
     await exited;
     expect(results.map((r) => r.kind)).toEqual(['applied']);
