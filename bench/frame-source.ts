@@ -64,6 +64,11 @@ export class FrameSource {
     this.lanes = Array.from({ length: o.lanes }, () => undefined);
   }
 
+  /** Three quarters of the time between a lane's frames, at most the sim's usual 1.5 s. */
+  private get utteranceSeconds(): number {
+    return Math.min(1.5, (0.75 * this.o.lanes) / this.o.rate);
+  }
+
   get framesPerConversation(): number {
     return this.o.utterances + 3;
   }
@@ -103,7 +108,10 @@ export class FrameSource {
     } else if (k <= this.o.utterances) {
       kind = 'utterance';
       const speaker = k % 2 && lane.agent ? lane.agent : lane.customer;
-      c.transcript(at, speaker, `${c.id.slice(0, 8)}-u${k}`, utteranceText(seq), 0);
+      // The utterance must have begun after the agent connected: INTERNAL speech from before that is the IVR's,
+      // and the bridge drops it (GENESYS_INTERNAL_SPEECH_WITHOUT_AGENT). A lane's frames are `lanes / rate` apart,
+      // so at 1,000 frames/s the sim's default 1.5 s utterance would start before the join it follows.
+      c.transcript(at, speaker, `${c.id.slice(0, 8)}-u${k}`, utteranceText(seq), 0, this.utteranceSeconds);
     } else if (k === this.o.utterances + 1) {
       kind = 'hangup';
       if (lane.agent) c.disconnect(lane.agent, at, 'client');

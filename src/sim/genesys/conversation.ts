@@ -132,12 +132,13 @@ export class SimConversation {
   }
 
   /** A final utterance `speaker` finished saying at `at` seconds, on v2.conversations.{id}.transcription (voice). */
-  transcript(at: number, speaker: SimParticipant, utteranceId: string, text: string, sessionStart: number): void {
+  /** `seconds`: how long the utterance lasted; it ends at `at`, so it began `seconds` earlier. */
+  transcript(at: number, speaker: SimParticipant, utteranceId: string, text: string, sessionStart: number, seconds = UTTERANCE_SECONDS): void {
     if (!('call' in speaker)) throw new Error('transcript: only on voice');
     const voice = this.voice();
     const channel = speaker.purpose === 'customer' ? 'EXTERNAL' : 'INTERNAL';
     const agentLeg = [...voice.participants].reverse().find((p) => (p.purpose === 'agent' || p.purpose === 'user') && p.call.state === 'connected');
-    const spoken = utterance(utteranceId, channel, true, at - sessionStart - UTTERANCE_SECONDS, text.toLowerCase(), text, UTTERANCE_SECONDS * 1000);
+    const spoken = utterance(utteranceId, channel, true, at - sessionStart - seconds, text.toLowerCase(), text, Math.round(seconds * 1000));
     this.steps.push({
       offsetMs: Math.round(at * 1000),
       topic: transcriptionTopic(this.id),
