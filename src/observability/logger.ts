@@ -11,31 +11,25 @@ import { REDACTED, redactSecrets } from './redact.js';
 
 export { REDACTED } from './redact.js';
 
-const REDACT_PATHS = [
+/**
+ * Fields whose value is a secret, at any depth: the value is replaced whatever it is. Checked while the line is
+ * scrubbed anyway (scrubDeep), rather than by pino's `redact` paths: with their wildcards those cost about
+ * 16 µs a line, a third of what a line cost, and a replay or a drain writes one line per conversation-level call.
+ */
+const SECRET_FIELDS: ReadonlySet<string> = new Set([
   'clientSecret',
-  '*.clientSecret',
   'secret',
-  '*.secret',
   'secrets',
-  '*.secrets',
   'webhookSecrets',
-  '*.webhookSecrets',
   'token',
-  '*.token',
   'jwt',
-  '*.jwt',
   'accessToken',
-  '*.accessToken',
   'authorization',
-  'headers.authorization',
-  'headers.auth',
-  'headers.token',
-  'headers["svix-signature"]',
-  'headers["webhook-signature"]',
-  '*.headers.authorization',
-  '*.headers.auth',
-  '*.headers.token',
-];
+  'svix-signature',
+  'webhook-signature',
+]);
+/** Secret only as a header (`auth` elsewhere may be a mode or a flag). */
+const SECRET_HEADERS: ReadonlySet<string> = new Set(['auth']);
 
 const JWT_SHAPE = /eyJ[\w-]{5,}\.eyJ[\w-]{5,}\.[\w-]{10,}/g;
 
@@ -58,12 +52,11 @@ const RESERVED = new Set(['level', 'time', 'msg']);
 
 export function createLogger(options: LoggerOptions): Logger {
   const secrets = options.secrets ?? [];
-  const scrub = (text: string): string => redactSecrets(text.replace(JWT_SHAPE, REDACTED), secrets);
+  const scrub = (text: string): string => redactSecrets(text.includes('eyJ') ? text.replace(JWT_SHAPE, REDACTED) : text, secrets);
   const base: pino.LoggerOptions = {
     level: options.level,
     base: { service: 'agentai-bridge' },
     timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: REDACT_PATHS, censor: REDACTED },
     // scrubDeep has already turned errors into {type, message, code, stack}; pino's own serializer would see a
     // plain object then and call every error "Object".
     serializers: { err: (value: unknown) => value },
@@ -151,7 +144,7 @@ function withCode(object: Record<string, unknown>): Record<string, unknown> {
   return code === undefined ? object : { ...object, code };
 }
 
-function scrubDeep(value: unknown, scrub: (s: string) => string, depth = 0): unknown {
+function scrubDeep(value: unknown, scrub: (s: string) => string, depth = 0, headers = false): unknown {
   if (typeof value === 'string') return scrub(value);
   if (depth > 6 || value === null || typeof value !== 'object') return value;
   if (value instanceof Error) {
@@ -160,6 +153,8 @@ function scrubDeep(value: unknown, scrub: (s: string) => string, depth = 0): unk
   }
   if (Array.isArray(value)) return value.map((v) => scrubDeep(v, scrub, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = scrubDeep(v, scrub, depth + 1);
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = SECRET_FIELDS.has(k) || (headers && SECRET_HEADERS.has(k)) ? REDACTED : scrubDeep(v, scrub, depth + 1, k === 'headers');
+  }
   return out;
 }

@@ -24,6 +24,14 @@ describe('logger', () => {
     expect(JSON.parse(out.lines[0]!)).toMatchObject({ conversationId: 'c1', msg: 'request', level: 'info' });
   });
 
+  it('redacts a secret field at any depth, and `auth` only as a header', () => {
+    const out = new LineCollector();
+    const log = createLogger({ level: 'info', destination: out, pretty: false });
+    log.info({ call: { request: { headers: { authorization: 'Bearer deep', auth: 'basic-deep' } }, accessToken: 'tok-deep' }, auth: 'jwt-mode' }, 'nested');
+    const line: unknown = JSON.parse(out.lines[0] ?? '{}');
+    expect(line).toMatchObject({ call: { request: { headers: { authorization: '[redacted]', auth: '[redacted]' } }, accessToken: '[redacted]' }, auth: 'jwt-mode' });
+  });
+
   it('a line about a failure carries its code, whether the bridge or the system gave it', () => {
     const out = new LineCollector();
     const log = createLogger({ level: 'info', destination: out, pretty: false });
