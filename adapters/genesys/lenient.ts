@@ -26,10 +26,26 @@ export function lenientArray<T extends z.ZodType>(item: T) {
   });
 }
 
+/**
+ * Times already parsed, by their text: a snapshot repeats every leg's times in every frame, so the same few
+ * strings come back thousands of times (Date.parse was 2% of a replay's CPU). Small, and emptied when full.
+ */
+const parsedTimes = new Map<string, number | undefined>();
+const PARSED_TIMES_MAX = 512;
+
 /** Epoch milliseconds from an ISO string, a numeric string or a number; `undefined` when unusable. */
 export function toEpochMs(value: string | number | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  const cached = parsedTimes.get(value);
+  if (cached !== undefined || parsedTimes.has(value)) return cached;
+  const ms = parseTimeText(value);
+  if (parsedTimes.size >= PARSED_TIMES_MAX) parsedTimes.clear();
+  parsedTimes.set(value, ms);
+  return ms;
+}
+
+function parseTimeText(value: string): number | undefined {
   const trimmed = value.trim();
   if (trimmed === '') return undefined;
   const ms = /^\d+$/.test(trimmed) ? Number(trimmed) : Date.parse(trimmed);
