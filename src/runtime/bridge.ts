@@ -83,6 +83,12 @@ export interface BridgeDeps {
 const PURGE_SLICE = 100;
 /** Purge work per timer tick; the rest waits for the next tick. */
 const PURGE_TICK_BUDGET_MS = 15;
+/**
+ * The gauges' counts (outbox depth, open conversations, oldest of each) at most this often: they read every
+ * open outbox row, about 13 ms a time at 100,000 pending calls, which on every 500 ms tick was 3% of a drain's
+ * CPU. Prometheus scrapes every 15 s or so; /status shows the same figures, at most this old.
+ */
+const STATS_REFRESH_MS = 2_000;
 
 export class Bridge {
   readonly store: Store;
@@ -103,6 +109,7 @@ export class Bridge {
   private lastSweep = 0;
   private storeOk = true;
   private lastStats: StoreStats | undefined;
+  private lastStatsAt = -Infinity;
 
   constructor(private readonly deps: BridgeDeps) {
     const { config, logger } = deps;
@@ -203,7 +210,7 @@ export class Bridge {
         await this.deadLetterExpiry.sweep();
       }
       if (this.purging) await this.purgeSome(this.purging);
-      await this.refreshGauges();
+      await this.refreshGauges(false);
     } catch (err) {
       this.logger.error({ err, event: 'bridge.tick_failed' }, 'timer tick failed; will try again on the next tick');
     } finally {
@@ -242,11 +249,14 @@ export class Bridge {
     return total;
   }
 
-  async refreshGauges(): Promise<void> {
+  /** The readiness probe every time; the counts when `force`d or older than STATS_REFRESH_MS. */
+  async refreshGauges(force = true): Promise<void> {
     this.storeOk = await this.store.writable();
+    const t = Date.now();
+    if (!force && t - this.lastStatsAt < STATS_REFRESH_MS) return;
     const stats = await this.store.stats();
     this.lastStats = stats;
-    const t = Date.now();
+    this.lastStatsAt = t;
     this.metrics.queueDepth.set(stats.outboxDepth);
     this.metrics.activeConversations.set(stats.activeConversations);
     this.metrics.deadLetterBacklog.set(stats.deadLetters);
