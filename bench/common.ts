@@ -114,6 +114,9 @@ export function fmtSpread(s: Spread, digits = 0, unit = ''): string {
   return `${fmt(s.median, digits)}${unit} (min ${fmt(s.min, digits)}, max ${fmt(s.max, digits)}, ${s.runs} runs)`;
 }
 
+/** `node --cpu-prof` flags writing each bridge process's CPU profile into `dir` (`npm run bench -- --profile DIR`). */
+export const profileFlags = (dir: string | undefined): string[] => (dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []);
+
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export async function until(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {

@@ -6,7 +6,7 @@
 // not yet answered) is sampled every second: it must not grow.
 import type { FakeAgentAi } from '../src/sim/agentai-receiver.js';
 import type { GenesysSim } from '../src/sim/genesys/server.js';
-import { benchFile, CLI, quantile, scratchDir, sleep, spread, startChild, until, type Running, type Spread } from './common.js';
+import { benchFile, CLI, profileFlags, quantile, scratchDir, sleep, spread, startChild, until, type Running, type Spread } from './common.js';
 import { BENCH_QUEUE, FrameSource, seqOfQuery } from './frame-source.js';
 import { daemonEnv, GENESYS, withWorld } from './world.js';
 
@@ -18,6 +18,8 @@ export interface LiveOptions {
   readonly warmupSeconds?: number;
   readonly lanes?: number;
   readonly utterances?: number;
+  /** Write a CPU profile of each bridge run here (node --cpu-prof). */
+  readonly profileDir?: string;
   readonly log?: (line: string) => void;
 }
 
@@ -47,7 +49,7 @@ export interface LiveFigures {
   readonly runs: readonly LiveRun[];
 }
 
-async function drive(sim: GenesysSim, fake: FakeAgentAi, o: Required<Omit<LiveOptions, 'runs' | 'log'>>): Promise<LiveRun> {
+async function drive(sim: GenesysSim, fake: FakeAgentAi, o: Required<Omit<LiveOptions, 'runs' | 'log' | 'profileDir'>>): Promise<LiveRun> {
   const source = new FrameSource(sim, { rate: o.rate, lanes: o.lanes, utterances: o.utterances });
   const t0 = Date.now();
   const from = t0 + o.warmupSeconds * 1000;
@@ -110,9 +112,8 @@ async function drive(sim: GenesysSim, fake: FakeAgentAi, o: Required<Omit<LiveOp
   };
 }
 
-function daemon(sim: GenesysSim, fake: FakeAgentAi): Running {
-  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-  return startChild([...profile, CLI, 'run'], { env: daemonEnv(sim, fake, scratchDir('live-data')), keep: (l) => !l.includes('"level":"info"') });
+function daemon(sim: GenesysSim, fake: FakeAgentAi, profileDir: string | undefined): Running {
+  return startChild([...profileFlags(profileDir), CLI, 'run'], { env: daemonEnv(sim, fake, scratchDir('live-data')), keep: (l) => !l.includes('"level":"info"') });
 }
 
 export async function benchLive(options: LiveOptions): Promise<LiveFigures> {
@@ -123,7 +124,7 @@ export async function benchLive(options: LiveOptions): Promise<LiveFigures> {
   const queueTopic = `v2.routing.queues.${BENCH_QUEUE.id}.conversations`;
   for (let run = 0; run < o.runs; run++) {
     const bridge = await withWorld(async (sim, fake) => {
-      const d = daemon(sim, fake);
+      const d = daemon(sim, fake, options.profileDir);
       try {
         await d.waitFor(/"msg":"agentai-bridge running"/, 30_000);
         await until(() => sim.subscribedTopics().has(queueTopic), 10_000, `the queue subscription (have: ${[...sim.subscribedTopics()].join(', ')})`);

@@ -8,7 +8,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { FakeAgentAi } from '../src/sim/agentai-receiver.js';
-import { BOT, benchFile, bridgeEnv, CLI, runChild, scratchDir, spread, type Spread } from './common.js';
+import { BOT, benchFile, bridgeEnv, CLI, profileFlags, runChild, scratchDir, spread, type Spread } from './common.js';
 import { writeColdChainWorkload } from './cold-chain.js';
 
 export interface ReplayFigures {
@@ -89,7 +89,7 @@ export interface ReplayBenchOptions {
 
 export async function benchReplay(options: ReplayBenchOptions): Promise<ReplayFigures> {
   const { runs, conversations = 2000, log = () => undefined } = options;
-  const profile = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
+  const profile = profileFlags(options.profileDir);
   const dir = scratchDir('replay');
   const workload = writeColdChainWorkload(join(dir, 'cold-chain-x.jsonl'), conversations);
   const bodiesFile = join(dir, 'bodies.jsonl');

@@ -9,7 +9,7 @@ import { loadConfig } from '../src/config/load.js';
 import type { Fact } from '../src/core/facts.js';
 import { createLogger } from '../src/observability/logger.js';
 import { Bridge } from '../src/runtime/bridge.js';
-import { benchFile, bridgeEnv, CLI, runChild, scratchDir, spread, startChild, until, type Spread } from './common.js';
+import { benchFile, bridgeEnv, CLI, profileFlags, runChild, scratchDir, spread, startChild, until, type Spread } from './common.js';
 import { daemonEnv, withWorld } from './world.js';
 
 /** One conversation: agent joins, eight utterances, agent and customer leave, it ends: 12 hook calls. */
@@ -56,7 +56,7 @@ export interface RestartFigures {
   readonly ratio: Spread;
 }
 
-export async function benchRestart(options: { runs: number; calls?: number; log?: (line: string) => void }): Promise<RestartFigures> {
+export async function benchRestart(options: { runs: number; calls?: number; profileDir?: string; log?: (line: string) => void }): Promise<RestartFigures> {
   const seedDir = scratchDir('restart-seed');
   const pending = await seed(seedDir, options.calls ?? 100_000);
   options.log?.(`  restart: seeded ${pending} pending calls`);
@@ -72,7 +72,7 @@ export async function benchRestart(options: { runs: number; calls?: number; log?
         const dataDir = scratchDir('restart-data');
         cpSync(seedDir, dataDir, { recursive: true });
         const spawnedAt = Date.now();
-        const d = startChild([CLI, 'run'], { env: daemonEnv(sim, fake, dataDir), keep: (l) => !l.includes('"level":"info"') });
+        const d = startChild([...profileFlags(options.profileDir), CLI, 'run'], { env: daemonEnv(sim, fake, dataDir), keep: (l) => !l.includes('"level":"info"') });
         try {
           await until(() => fake.accepted().length >= pending, 900_000, `${pending} hooks`);
         } finally {

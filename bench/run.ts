@@ -53,7 +53,7 @@ if (only.has('replay')) {
 }
 if (only.has('live')) {
   console.log(`goal 2/4: live, ${values['live-rate']} frames/s for ${values['live-seconds']} s over the websocket, vs a direct loop`);
-  const l = await benchLive({ runs, rate: Number(values['live-rate']), seconds: Number(values['live-seconds']), log });
+  const l = await benchLive({ runs, rate: Number(values['live-rate']), seconds: Number(values['live-seconds']), log, ...(values.profile ? { profileDir: values.profile } : {}) });
   results.live = l;
   summary.push(
     `2 live ${fmt(l.rate)} frames/s for ${l.seconds} s: frame → hook p99 ${fmtSpread(l.bridge.p99, 0, ' ms')}, p50 ${fmtSpread(l.bridge.p50, 0, ' ms')}; direct loop p99 ${fmtSpread(l.direct.p99, 0, ' ms')}; ` +
@@ -63,7 +63,7 @@ if (only.has('live')) {
 }
 if (only.has('restart')) {
   console.log(`goal 5: restart with ${values['restart-calls']} pending calls, vs undici alone`);
-  const r = await benchRestart({ runs, calls: Number(values['restart-calls']), log });
+  const r = await benchRestart({ runs, calls: Number(values['restart-calls']), log, ...(values.profile ? { profileDir: values.profile } : {}) });
   results.restart = r;
   summary.push(
     `5 restart with ${fmt(r.pending)} pending: first hook ${fmtSpread(r.firstHookMs, 0, ' ms')} after spawn; the bare CLI starting and exiting took ${fmtSpread(r.bareStartMs, 0, ' ms')} (target ≤ 1000 ms ${verdict(med(r.firstHookMs) <= 1000)}); ` +
