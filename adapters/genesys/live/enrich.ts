@@ -48,6 +48,9 @@ export class Directory {
   }
 
   private lookup<V>(cache: TtlCache<V | undefined>, key: string, load: () => Promise<V>): Promise<V | undefined> {
+    // Known already: no deadline timer (one per hook call to arm and clear was most of a drain's lookup cost).
+    const known = cache.peek(key);
+    if (known) return Promise.resolve(known.value);
     const loaded = cache.get(key, () =>
       load().catch(() => {
         // Remember the failure briefly; `undefined` is a cached "unknown".

@@ -8,6 +8,12 @@ export class TtlCache<V> {
     private readonly maxEntries = 10_000,
   ) {}
 
+  /** The value while it is fresh, without loading: `undefined` when there is none. */
+  peek(key: string): { readonly value: V } | undefined {
+    const hit = this.values.get(key);
+    return hit && hit.until > Date.now() ? hit : undefined;
+  }
+
   get(key: string, load: () => Promise<V>, ttlMs = this.ttlMs): Promise<V> {
     const hit = this.values.get(key);
     if (hit && hit.until > Date.now()) return Promise.resolve(hit.value);
