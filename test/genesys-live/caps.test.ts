@@ -30,11 +30,7 @@ function longCall(startMs: number): SimConversation {
   c.connect(agent, 4);
   c.emit(4);
   c.transcript(8, cust, 'ca115000-u1', LONG_TEXT, 4);
-  c.disconnect(agent, 20, 'client');
-  c.disconnect(cust, 20.2, 'peer');
-  c.emit(20.2);
-  c.terminate(agent, 25);
-  c.emit(25);
+  c.hangUp(agent, cust, 20);
   return c;
 }
 
@@ -49,11 +45,7 @@ function longChat(startMs: number): SimConversation {
   c.emit(4);
   c.say(cust, 6, LONG_TEXT);
   c.emit(6);
-  c.disconnect(agent, 20, 'client');
-  c.disconnect(cust, 20.2, 'peer');
-  c.emit(20.2);
-  c.terminate(agent, 25);
-  c.emit(25);
+  c.hangUp(agent, cust, 20);
   return c;
 }
 

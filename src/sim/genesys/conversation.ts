@@ -97,6 +97,18 @@ export class SimConversation {
     else this.chat().terminate(p);
   }
 
+  /**
+   * The usual close: the agent ends it at `at`, the customer's leg goes 0.2 s later, and the agent's wrap-up
+   * ends 5 s after that; a snapshot is published after each of the two.
+   */
+  hangUp(agent: SimParticipant, cust: SimParticipant, at: number): void {
+    this.disconnect(agent, at, 'client');
+    this.disconnect(cust, at + 0.2, 'peer');
+    this.emit(at + 0.2, `agent ${agent.name ?? '?'} ends the ${this.media === 'voice' ? 'call' : 'chat'}; customer leaves`);
+    this.terminate(agent, at + 5);
+    this.emit(at + 5, `agent ${agent.name ?? '?'} finishes wrap-up`);
+  }
+
   /** A listening supervisor barges in on the agent they monitor: now heard by everyone. */
   barge(supervisor: SimParticipant, at: number): void {
     if (!('call' in supervisor)) throw new Error('barge: only on voice');
@@ -131,8 +143,10 @@ export class SimConversation {
     );
   }
 
-  /** A final utterance `speaker` finished saying at `at` seconds, on v2.conversations.{id}.transcription (voice). */
-  /** `seconds`: how long the utterance lasted; it ends at `at`, so it began `seconds` earlier. */
+  /**
+   * A final utterance `speaker` finished saying at `at` seconds, on v2.conversations.{id}.transcription (voice).
+   * `seconds`: how long the utterance lasted; it ends at `at`, so it began `seconds` earlier.
+   */
   transcript(at: number, speaker: SimParticipant, utteranceId: string, text: string, sessionStart: number, seconds = UTTERANCE_SECONDS): void {
     if (!('call' in speaker)) throw new Error('transcript: only on voice');
     const voice = this.voice();

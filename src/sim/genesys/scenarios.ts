@@ -70,19 +70,11 @@ function answered(x: Ctx, who: SimUser, answerAt = 8): { cust: SimParticipant; a
   return { cust, agent };
 }
 
-function hangUp(x: Ctx, agent: SimParticipant, cust: SimParticipant, at: number): void {
-  x.c.disconnect(agent, at, 'client');
-  x.c.disconnect(cust, at + 0.2, 'peer');
-  x.c.emit(at + 0.2, `agent ${agent.name ?? '?'} ends the ${x.c.media === 'voice' ? 'call' : 'chat'}; customer leaves`);
-  x.c.terminate(agent, at + 5);
-  x.c.emit(at + 5, `agent ${agent.name ?? '?'} finishes wrap-up`);
-}
-
 /** A builder plays its conversation on `x.c`; one that opens further conversations returns them. */
 const BUILDERS: Record<ScenarioKind, (x: Ctx, n: number) => readonly SimConversation[] | void> = {
   standard(x, n) {
     const { cust, agent } = answered(x, user(n));
-    hangUp(x, agent, cust, 40);
+    x.c.hangUp(agent, cust, 40);
   },
   'cold-transfer'(x, n) {
     const a = user(n);
@@ -97,7 +89,7 @@ const BUILDERS: Record<ScenarioKind, (x: Ctx, n: number) => readonly SimConversa
     x.c.connect(second, 31);
     x.c.disconnect(acd, 31, 'transfer');
     x.c.emit(31, `agent ${b.name} connected (transfer)`);
-    hangUp(x, second, cust, 55);
+    x.c.hangUp(second, cust, 55);
   },
   consult(x, n) {
     const a = user(n);
@@ -112,7 +104,7 @@ const BUILDERS: Record<ScenarioKind, (x: Ctx, n: number) => readonly SimConversa
     x.c.unhold(cust);
     x.c.emit(35, `agent ${b.name} leaves the consult; ${a.name} resumes the customer`);
     x.c.terminate(consultant, 50.2);
-    hangUp(x, agent, cust, 50);
+    x.c.hangUp(agent, cust, 50);
   },
   conference(x, n) {
     const a = user(n);
@@ -125,7 +117,7 @@ const BUILDERS: Record<ScenarioKind, (x: Ctx, n: number) => readonly SimConversa
     x.c.disconnect(second, 40, 'client');
     x.c.emit(40, `agent ${b.name} leaves the conference`);
     x.c.terminate(second, 52.2);
-    hangUp(x, agent, cust, 52);
+    x.c.hangUp(agent, cust, 52);
   },
   transcription(x, n) {
     const a = user(n);
@@ -137,7 +129,7 @@ const BUILDERS: Record<ScenarioKind, (x: Ctx, n: number) => readonly SimConversa
       [agent, 'I have reset the port, can you try again?'],
     ];
     lines.forEach(([who, text], i) => x.c.transcript(12 + i * 5, who, `${x.c.id.slice(0, 8)}-u${i + 1}`, text, 8));
-    hangUp(x, agent, cust, 40);
+    x.c.hangUp(agent, cust, 40);
   },
   chat(x, n) {
     const a = user(n);
@@ -157,7 +149,7 @@ const BUILDERS: Record<ScenarioKind, (x: Ctx, n: number) => readonly SimConversa
     c.emit(12, `${a.name} writes: "Hi! I can see the duplicate charge, refunding it now."`);
     c.say(cust, 20, 'Great, thank you!');
     c.emit(20, 'customer writes: "Great, thank you!"');
-    hangUp(x, agent, cust, 30);
+    x.c.hangUp(agent, cust, 30);
   },
   redial(x, n) {
     const a = user(n);
@@ -170,7 +162,7 @@ const BUILDERS: Record<ScenarioKind, (x: Ctx, n: number) => readonly SimConversa
     x.c.connect(again, 28);
     x.c.emit(28, `agent ${a.name} reconnected as a new participant [redial]`);
     x.c.terminate(agent, 45.2);
-    hangUp(x, again, cust, 45);
+    x.c.hangUp(again, cust, 45);
   },
   'redial-outbound'(x, n) {
     const a = user(n);
@@ -188,7 +180,7 @@ const BUILDERS: Record<ScenarioKind, (x: Ctx, n: number) => readonly SimConversa
     back.emit(0.3, `${a.name} calls the customer back: a new outbound conversation [redial]`);
     back.connect(callee, 6);
     back.emit(6, `the customer answers ${a.name}'s call back`);
-    hangUp({ ...x, c: back }, caller, callee, 30);
+    back.hangUp(caller, callee, 30);
     return [back];
   },
   supervisor(x, n) {
@@ -203,7 +195,7 @@ const BUILDERS: Record<ScenarioKind, (x: Ctx, n: number) => readonly SimConversa
     x.c.disconnect(monitor, 38, 'client');
     x.c.emit(38, `supervisor ${sup.name} leaves the call`);
     x.c.terminate(monitor, 50.2);
-    hangUp(x, agent, cust, 50);
+    x.c.hangUp(agent, cust, 50);
   },
 };
 
