@@ -1,7 +1,7 @@
 // Caps on what an Ada webhook may put into a hook call, applied where the webhook enters so that the stored facts,
 // their dedupe keys and every call of the conversation carry the same capped ids. The caps themselves (and why)
 // are core's, shared by every adapter (src/agentai/limits.ts).
-import { capId, capText, ID_MARKER, LIMITS, NAME_MARKER, TEXT_MARKER } from '../../src/agentai/limits.js';
+import { capId, capText, FieldCaps, ID_MARKER, LIMITS, NAME_MARKER, TEXT_MARKER } from '../../src/agentai/limits.js';
 import type { AdaEvent } from './payload.js';
 
 export { capId, ID_MARKER, LIMITS, TEXT_MARKER };
@@ -14,17 +14,9 @@ export interface Capped<T> {
 }
 
 export function capEvent(event: AdaEvent): Capped<AdaEvent> {
-  const truncated: CappedField[] = [];
-  const id = (field: CappedField, value: string): string => {
-    const capped = capId(value);
-    if (capped !== value) truncated.push(field);
-    return capped;
-  };
-  const text = (field: CappedField, value: string, max: number, marker: string): string => {
-    const capped = capText(value, max, marker);
-    if (capped !== value) truncated.push(field);
-    return capped;
-  };
+  const { cap, truncated } = new FieldCaps<CappedField>();
+  const id = (field: CappedField, value: string): string => cap(field, value, capId);
+  const text = (field: CappedField, value: string, max: number, marker: string): string => cap(field, value, (v) => capText(v, max, marker));
 
   const { domain, ...rest } = event;
   const base = {

@@ -6,7 +6,7 @@
 // visible dead letter and the conversation goes on. A message that Genesys holds with no text at all (media
 // only, a receipt or typing event) is not forwarded: it is given up on with that reason.
 import { z } from 'zod';
-import { capMessageText, capName, type HookBodyField } from '../../src/agentai/limits.js';
+import { capMessageText, capName, FieldCaps, type HookBodyField } from '../../src/agentai/limits.js';
 import type { Completion, OutboxCompleter, PendingCall } from '../../src/core/adapter.js';
 import type { FetchedMessage } from './live/messages.js';
 import { parseTextRef } from './live/messages.js';
@@ -78,19 +78,15 @@ export class GenesysOutboxCompleter implements OutboxCompleter {
       needUser ? this.sources.user(p.identity) : undefined,
       queueId !== undefined && fields.queueName === undefined ? this.sources.queue(queueId) : undefined,
     ]);
-    const cut: HookBodyField[] = [];
-    const capped = (field: HookBodyField, value: string): string => {
-      const c = capName(value);
-      if (c !== value) cut.push(field);
-      return c;
-    };
+    const { cap, truncated } = new FieldCaps<HookBodyField>();
+    const capped = (field: HookBodyField, value: string): string => cap(field, value, capName);
     const name = p.name === p.identity && user?.name ? capped('agentName', user.name) : undefined;
     const added = {
       ...(fields.agentEmail === undefined && user?.email ? { agentEmail: capped('agentEmail', user.email) } : {}),
       ...(queue?.name ? { queueName: capped('queueName', queue.name) } : {}),
     };
     if (name === undefined && Object.keys(added).length === 0) return p;
-    if (cut.length) this.o.onTruncated?.(conversationId, cut);
+    if (truncated.length) this.o.onTruncated?.(conversationId, truncated);
     return { ...p, ...(name !== undefined ? { name } : {}), customFields: { ...fields, ...added } };
   }
 

@@ -51,18 +51,25 @@ export function capText(value: string, max: number, marker: string): string {
 export const capMessageText = (value: string): string => capText(value, LIMITS.text, TEXT_MARKER);
 export const capName = (value: string): string => capText(value, LIMITS.name, NAME_MARKER);
 
+/** Caps field by field and keeps the names of the fields it cut, in order (for bridge_input_truncated_total). */
+export class FieldCaps<F extends string> {
+  readonly truncated: F[] = [];
+
+  /** `fn` applied to `value`; `field` noted when that changed it. A property, so it can be taken off the object. */
+  readonly cap = (field: F, value: string, fn: (value: string) => string): string => {
+    const capped = fn(value);
+    if (capped !== value) this.truncated.push(field);
+    return capped;
+  };
+}
+
 /**
  * The body with every platform string capped, and which fields were cut. conversationId is left alone: the
  * bridge and the summary poll find a conversation in Agent AI by it, so an adapter caps it where it enters
  * (as Ada does), never only on the wire.
  */
 export function capHookBody(body: HookBody): Capped<HookBody> {
-  const truncated: HookBodyField[] = [];
-  const cap = (field: HookBodyField, value: string, fn: (v: string) => string): string => {
-    const capped = fn(value);
-    if (capped !== value) truncated.push(field);
-    return capped;
-  };
+  const { cap, truncated } = new FieldCaps<HookBodyField>();
   const participant = (p: WireParticipant): WireParticipant => {
     const f = p.customFields;
     const customFields = f && {
