@@ -1,5 +1,5 @@
 // pino JSON logs, one line per event. Secrets are kept out three ways: known secret-bearing fields are
-// redacted by path; every configured secret value is scrubbed from any string that carries it (an error
+// redacted by name, at any depth; every configured secret value is scrubbed from any string that carries it (an error
 // message quoting a header, say); and anything shaped like a JWT is masked wherever it appears. A line about a
 // failure (`err`) carries the failure's stable code as a field of its own, so alerts match codes, not wording.
 // Every line carries a stable `event` code (listed in README "Operating it"); a key appears once per line, whatever the

@@ -15,8 +15,8 @@ export class TtlCache<V> {
   }
 
   get(key: string, load: () => Promise<V>, ttlMs = this.ttlMs): Promise<V> {
-    const hit = this.values.get(key);
-    if (hit && hit.until > Date.now()) return Promise.resolve(hit.value);
+    const hit = this.peek(key);
+    if (hit) return Promise.resolve(hit.value);
     const running = this.pending.get(key);
     if (running) return running;
     const p = load()
