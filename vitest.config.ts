@@ -9,5 +9,7 @@ export default defineConfig({
     hookTimeout: 30_000,
     // The machine has two cores: more workers than that only add contention (no test depends on timing).
     maxWorkers: 2,
+    // Everything the tests write to the temporary directory goes under one per run, removed at its end.
+    globalSetup: ['test/helpers/run-tmpdir.ts'],
   },
 });

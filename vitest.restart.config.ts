@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 30_000,
     fileParallelism: false,
+    // Everything the tests write to the temporary directory goes under one per run, removed at its end.
+    globalSetup: ['test/helpers/run-tmpdir.ts'],
   },
 });
