@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { AgentInfo } from '../../src/core/facts.js';
 import type { Intent } from '../../src/core/intents.js';
 import { buildHookBody, DEFAULT_WIRE_OPTIONS, describeIntent, type EventsHookBody, type WireOptions } from '../../src/agentai/index.js';
+import { eventCode } from '../../src/agentai/bodies.js';
 
 const seedCustomFields = { agentEmail: 'TP000037111@xxxxbank.com', queueId: '1694', queueName: 'Kore_UAT_AGT_EN' };
 const seedAgent = (identity: string, name = 'Agent AI'): AgentInfo => ({
@@ -251,5 +252,18 @@ describe('describeIntent', () => {
     );
     expect(describeIntent({ kind: 'summary', experience: 'chat', language: 'en' })).toBe('TRIGGER_SUMMARY_EVENT');
     expect(describeIntent({ kind: 'end', agent: a, experience: 'chat', language: 'en' })).toBe('END_OF_CONVERSATION');
+  });
+});
+
+describe('eventCode', () => {
+  // The outbox row's `event`: what dead-letters lists, the delivery logs' hookEvent and operators' filters show.
+  it('names each call by its transfer type and transition, message author, or Agent AI event', () => {
+    const a: AgentInfo = { identity: 'user-A' };
+    expect(eventCode(transfer('NA', 'entry', a))).toBe('NA.entry');
+    expect(eventCode(transfer('warm', 'exit', a))).toBe('warm.exit');
+    expect(eventCode(transfer('redial', 'entry', a))).toBe('redial.entry');
+    expect(eventCode({ kind: 'message', author: 'AGENT', text: 't', messageId: 'm', agentId: 'user-A', experience: 'chat', language: 'en' })).toBe('message.AGENT');
+    expect(eventCode({ kind: 'summary', experience: 'chat', language: 'en' })).toBe('TRIGGER_SUMMARY_EVENT');
+    expect(eventCode({ kind: 'end', agent: a, experience: 'chat', language: 'en' })).toBe('END_OF_CONVERSATION');
   });
 });
