@@ -13,7 +13,7 @@ export function makeSecret(): string {
   return `whsec_${randomBytes(24).toString('base64')}`;
 }
 
-export function sign(secret: string, id: string, timestamp: number, body: string | Buffer): string {
+export function sign(secret: string, id: string, timestamp: number | string, body: string | Buffer): string {
   const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
   return `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.`).update(body).digest('base64')}`;
 }

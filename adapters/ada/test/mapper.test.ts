@@ -62,5 +62,34 @@ describe('mapAdaEvent', () => {
     const result = mapAdaEvent(emptyConversationState(), { ...humanMessage('x'), role: 'supervisor' }, ctx);
     expect(result.facts).toEqual([]);
     expect(result.skipped).toContain('supervisor');
+    expect(result.ended).toBe(false);
+  });
+
+  it('keeps the language the conversation started with, though a later event names another', () => {
+    let state = mapAdaEvent(emptyConversationState(), { type: 'created', conversationId: 'c1', language: 'fr' }, ctx).state;
+    state = mapAdaEvent(state, humanMessage('bonjour'), ctx).state;
+    const end = mapAdaEvent(state, { type: 'ended', conversationId: 'c1', language: 'en' }, ctx);
+    expect(end.facts.map((f) => f.language)).toEqual(['fr', 'fr']);
+  });
+
+  it('says why a webhook gave no fact, and only then', () => {
+    expect(mapAdaEvent(emptyConversationState(), { type: 'created', conversationId: 'c1' }, ctx)).toMatchObject({ facts: [], skipped: expect.stringMatching(/created/) });
+    const user = { type: 'message', conversationId: 'c1', role: 'end_user', messageId: 'm1', handoffIntegration: null } as const;
+    expect(mapAdaEvent(emptyConversationState(), user, ctx)).toMatchObject({ facts: [], skipped: 'message content carries no text', ended: false });
+    expect(mapAdaEvent(emptyConversationState(), { ...user, text: 'hi' }, ctx)).not.toHaveProperty('skipped');
+  });
+
+  it("forwards an ai_agent message as the AI agent's only when configured, and neither ends the conversation", () => {
+    const ai = { type: 'message', conversationId: 'c1', role: 'ai_agent', messageId: 'm1', text: 'How can I help?', handoffIntegration: null } as const;
+    expect(mapAdaEvent(emptyConversationState(), ai, ctx)).toMatchObject({ facts: [], ended: false, skipped: 'ai_agent message' });
+    const forwarded = mapAdaEvent(emptyConversationState(), ai, { ...ctx, forwardAiAgentMessages: true });
+    expect(forwarded).toMatchObject({ facts: [{ type: 'message', author: 'AGENT', text: 'How can I help?' }], ended: false });
+    expect(forwarded).not.toHaveProperty('skipped');
+  });
+
+  it('names an agent by its display name when Ada gives no author id, and "human_agent" when it gives neither', () => {
+    const { authorId: _none, ...anonymous } = humanMessage('hi');
+    expect(mapAdaEvent(emptyConversationState(), { ...anonymous, authorName: 'Sam' }, ctx).facts[0]).toMatchObject({ type: 'agent.joined', agent: { identity: 'Sam', name: 'Sam' } });
+    expect(mapAdaEvent(emptyConversationState(), anonymous, ctx).facts[0]).toMatchObject({ type: 'agent.joined', agent: { identity: 'human_agent' } });
   });
 });

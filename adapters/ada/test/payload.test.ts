@@ -28,11 +28,13 @@ describe('parseAdaWebhook', () => {
     expect(event(created('c1', 0, 'en-CA'))).toMatchObject({ type: 'created', language: 'en' });
     expect(event(created('c1', 0, 'fr_CA'))).toMatchObject({ language: 'fr' });
     expect(event(ended('c1', 0))).toMatchObject({ type: 'ended', language: 'en' });
+    expect(event(created('c1', 0, ' de-AT '))).toMatchObject({ language: 'de' });
+    expect(event(created('c1', 0, '-CA'))).not.toHaveProperty('language');
   });
 
   it('accepts handoff_integration as string, null, {} or empty string', () => {
     expect(event(handoffEnded('c1', 0))).toMatchObject({ handoffIntegration: 'zendesk_chat' });
-    for (const handoff of [null, {}, '']) {
+    for (const handoff of [null, {}, '', '  ']) {
       expect(event(message('c1', 0, { role: 'end_user', handoff }))).toMatchObject({ handoffIntegration: null });
     }
   });
@@ -44,12 +46,19 @@ describe('parseAdaWebhook', () => {
     expect(authorOf({ id: 'a2' })).toMatchObject({ authorId: 'a2' });
     expect(authorOf({ _id: 'a3' })).toMatchObject({ authorId: 'a3' });
     expect(authorOf({ oid: 7 })).toMatchObject({ authorId: '{"oid":7}' });
+    expect(authorOf(42)).toMatchObject({ authorId: '42' });
+    expect(authorOf('')).not.toHaveProperty('authorId');
+    // An empty id is no id: the next one is taken.
+    expect(authorOf({ id: '', _id: 'a4' })).toMatchObject({ authorId: 'a4' });
   });
 
   it('falls back from message_id to data.id', () => {
     const m = message('c1', 0, { role: 'end_user' });
     const { message_id: _dropped, ...data } = m.data;
     expect(event({ ...m, data: { ...data, id: 'legacy' } })).toMatchObject({ messageId: 'legacy' });
+    expect(event({ ...m, data: { ...data, id: 77 } })).toMatchObject({ messageId: '77' });
+    expect(event({ ...m, data: { ...data, message_id: null } })).not.toHaveProperty('messageId');
+    expect(event({ ...m, data: { ...data, id: null } })).not.toHaveProperty('messageId');
   });
 
   it('gives text for text and link content only', () => {
@@ -61,6 +70,10 @@ describe('parseAdaWebhook', () => {
     expect(textOf({ type: 'file', url: 'https://s3.test/f', mime_type: 'image/png', filename: 'f.png' })).not.toHaveProperty('text');
     expect(textOf({ type: 'presence' })).not.toHaveProperty('text');
     expect(textOf({ type: 'text', body: '   ' })).not.toHaveProperty('text');
+    expect(textOf({ type: 'text', body: null })).not.toHaveProperty('text');
+    // A label that says nothing more than the address is not repeated.
+    expect(textOf({ type: 'link', url: 'https://x.test/a', link_text: '  ' })).toMatchObject({ text: 'https://x.test/a' });
+    expect(textOf({ type: 'link', url: 'https://x.test/a', link_text: 'https://x.test/a' })).toMatchObject({ text: 'https://x.test/a' });
   });
 
   it('orders by payload timestamp, else created_at', () => {
@@ -87,6 +100,8 @@ describe('parseAdaWebhook', () => {
       reason: expect.stringContaining('conversation_id'),
     });
     const m = message('c1', 0, { role: 'end_user' });
-    expect(parseAdaWebhook({ ...m, data: { ...m.data, author: { id: 'x' } } })).toMatchObject({ kind: 'invalid' });
+    // The reason says which part is wrong: it is what the log line and the 400 answer carry.
+    expect(parseAdaWebhook({ ...m, data: { ...m.data, author: { id: 'x' } } })).toMatchObject({ kind: 'invalid', reason: expect.stringMatching(/^data: .*role/s) });
+    expect(parseAdaWebhook({ type: 7 })).toMatchObject({ kind: 'invalid', reason: expect.stringMatching(/^envelope: .*type/s) });
   });
 });
