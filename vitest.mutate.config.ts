@@ -9,6 +9,8 @@ const AREAS: Record<string, string[]> = {
   delivery: ['test/delivery/*.test.ts', 'test/util/*.test.ts', 'test/agentai/outcome.test.ts', 'adapters/ada/test/ordering.test.ts'],
   store: ['test/store/*.test.ts'],
   genesys: ['adapters/genesys/test/*.test.ts'],
+  agentai: ['test/agentai/bodies.test.ts', 'test/agentai/limits.test.ts', 'test/agentai/jwt.test.ts'],
+  ada: ['adapters/ada/test/*.test.ts'],
 };
 const area = process.env.MUTATE_AREA;
 
