@@ -29,9 +29,12 @@ export function createPool(options: PoolOptions): pg.Pool {
         oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
     },
   });
-  // An idle connection dropped by a database restart must not take the process down; the next query
-  // opens a new one.
+  // A connection the database ends (restart, failover, pg_terminate_backend) must not take the process down.
+  // An idle one is reported on the pool; one checked out is reported on the client alone, where pg-pool keeps no
+  // listener, so between two statements of a transaction it would be an uncaught 'error'. The caller still
+  // learns of it: the client's next query fails, and the transaction releases the client as broken.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 
