@@ -186,11 +186,17 @@ export class Leadership {
     if (this.deadline) clearTimeout(this.deadline);
     this.deadline = setTimeout(() => {
       const term = this.term;
-      if (term && this.now() >= this.validUntil) {
-        this.depose(term, 'the lease could not be renewed in time (cut off from the database)');
-        this.state = 'cut-off';
+      if (!term) return;
+      // Timers run on libuv's millisecond monotonic clock, not on `now()`: on a busy event loop most fire up to a
+      // millisecond before `now()` reaches the deadline. Wait again, or the term would never end (renewals are
+      // failing, so nothing else ends it) and the subscription would stay open, its facts refused, after the cut.
+      if (this.now() < this.validUntil) {
+        this.armDeadline();
+        return;
       }
-    }, Math.max(0, this.validUntil - this.now()));
+      this.depose(term, 'the lease could not be renewed in time (cut off from the database)');
+      this.state = 'cut-off';
+    }, Math.max(1, this.validUntil - this.now()));
     this.deadline.unref();
   }
 

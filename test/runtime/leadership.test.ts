@@ -96,6 +96,35 @@ describe('leadership', () => {
     await a.leadership.stop();
   });
 
+  it('a leader whose deadline timer fires before its clock says the term is over still stops acting (timers run on the loop clock)', async () => {
+    const { store, cut } = storeWithSwitch();
+    // Timers run on libuv's monotonic millisecond clock: on a busy loop they fire up to a millisecond before
+    // Date.now() reaches their deadline. Here the process clock falls a little behind the timers' clock.
+    let skewMs = 0;
+    const events: string[] = [];
+    const leadership = new Leadership({
+      store,
+      lease: 'subscription',
+      holder: processHolder('replica-a'),
+      ttlMs: TTL,
+      heartbeatMs: HEARTBEAT,
+      logger,
+      now: () => Date.now() + skewMs,
+      onElected: async (term: Term) => void events.push(`elected ${term.epoch}`),
+      onDeposed: async () => void events.push('deposed'),
+    });
+    await leadership.tick();
+    await leadership.settled();
+    cut(true);
+    skewMs = -3;
+    // The renewals fail from now on, so nothing but the deadline can end the term.
+    await vi.advanceTimersByTimeAsync(TTL * 0.8 + 1);
+    await vi.advanceTimersByTimeAsync(10);
+    await leadership.settled();
+    expect(events).toEqual(['elected 1', 'deposed']);
+    expect(leadership.status()).toMatchObject({ state: 'cut-off' });
+  });
+
   it('a restarted process with the same replica id does not inherit the lease; SIGTERM-style stop hands it over at once', async () => {
     const { store } = storeWithSwitch();
     const before = replica(store, processHolder('replica-a'));
