@@ -59,15 +59,46 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
   }
 }
 
+const logLine = z.object({ time: z.string(), level: z.string(), event: z.string().optional(), msg: z.string().optional() }).passthrough();
+/** What tells the story of a cluster test: leadership, the subscription's channels and sockets, and every warning. */
+const NOTABLE = /^(lease|genesys\.(channel|socket|reconnect|started|connect)|bridge|store)\./;
+
 export class Cluster {
   readonly replicas: DaemonProcess[] = [];
+  private readonly ids = new Map<DaemonProcess, string>();
 
   constructor(readonly env: NodeJS.ProcessEnv) {}
 
   async add(id: string, extra: NodeJS.ProcessEnv = {}): Promise<DaemonProcess> {
     const d = await spawnDaemon({ ...this.env, BRIDGE_REPLICA_ID: id, ...extra });
     this.replicas.push(d);
+    this.ids.set(d, id);
     return d;
+  }
+
+  /**
+   * For a failed test: each replica's last notable log lines and how it ended, one `replica-log` line each, so
+   * that a failure seen only in CI's output can be read without the run's files.
+   */
+  report(max = 20): string {
+    const out: string[] = [];
+    for (const d of this.replicas) {
+      const id = this.ids.get(d) ?? String(d.port);
+      const notable = d.lines.flatMap((raw) => {
+        let parsed;
+        try {
+          parsed = logLine.safeParse(JSON.parse(raw));
+        } catch {
+          return [`(not JSON) ${raw.slice(0, 200)}`];
+        }
+        if (!parsed.success) return [];
+        const { time, level, event = '', msg = '' } = parsed.data;
+        return level === 'warn' || level === 'error' || level === 'fatal' || NOTABLE.test(event) ? [`${time.slice(11, 23)} ${level} ${event} ${msg}`] : [];
+      });
+      for (const line of notable.slice(-max)) out.push(`replica-log ${id} ${line}`);
+      out.push(`replica-log ${id} exit=${d.child.exitCode ?? d.child.signalCode ?? 'running'}`);
+    }
+    return `${out.join('\n')}\n`;
   }
 
   alive(): DaemonProcess[] {

@@ -36,7 +36,8 @@ beforeEach(async () => {
   );
 });
 
-afterEach(async () => {
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === 'fail') process.stderr.write(cluster.report());
   await cluster.stop();
   await fake.close();
   await sim.close();

@@ -33,7 +33,8 @@ beforeEach(async () => {
   cluster = new Cluster(clusterEnv(fake.url, schema, { ...liveEnv(sim, 40, { LOG_LEVEL: 'info' }), BRIDGE_ADAPTERS: 'genesys,ada', ADA_WEBHOOK_SECRETS: secret, ADA_ORDERING_BUFFER_MS: '10' }));
 });
 
-afterEach(async () => {
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === 'fail') process.stderr.write(cluster.report());
   await cluster.stop();
   await fake.close();
   await sim.close();
