@@ -23,7 +23,7 @@ function storeWithSwitch(): { store: Store; cut(on: boolean): void } {
   return { store, cut: (on) => void (off = on) };
 }
 
-function replica(store: Store, holder: string) {
+function replica(store: Store, holder: string, now?: () => number) {
   const events: string[] = [];
   const leadership = new Leadership({
     store,
@@ -32,6 +32,7 @@ function replica(store: Store, holder: string) {
     ttlMs: TTL,
     heartbeatMs: HEARTBEAT,
     logger,
+    ...(now ? { now } : {}),
     onElected: async (term: Term) => void events.push(`elected ${term.epoch}`),
     onDeposed: async () => void events.push('deposed'),
   });
@@ -101,18 +102,7 @@ describe('leadership', () => {
     // Timers run on libuv's monotonic millisecond clock: on a busy loop they fire up to a millisecond before
     // Date.now() reaches their deadline. Here the process clock falls a little behind the timers' clock.
     let skewMs = 0;
-    const events: string[] = [];
-    const leadership = new Leadership({
-      store,
-      lease: 'subscription',
-      holder: processHolder('replica-a'),
-      ttlMs: TTL,
-      heartbeatMs: HEARTBEAT,
-      logger,
-      now: () => Date.now() + skewMs,
-      onElected: async (term: Term) => void events.push(`elected ${term.epoch}`),
-      onDeposed: async () => void events.push('deposed'),
-    });
+    const { leadership, events } = replica(store, processHolder('replica-a'), () => Date.now() + skewMs);
     await leadership.tick();
     await leadership.settled();
     cut(true);
